@@ -1,0 +1,82 @@
+/**
+ * One Orbit process: the modules of the requested targets behind one HTTP server
+ * with /healthz, /readyz and /metrics.
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from '../platform/config.ts';
+import { createLogger } from '../platform/logger.ts';
+import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
+import { createHttpServer } from '../platform/http.ts';
+import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
+import { modules } from './registry.ts';
+
+export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+export interface OrbitProcess {
+  url: string;
+  logger: Logger;
+  stop(): Promise<void>;
+}
+
+export class UnknownTargetError extends Error {}
+
+export function checkTargets(targets: string[]): void {
+  const unknown = targets.filter((t) => !modules.get(t)?.target);
+  if (unknown.length || !targets.length) {
+    const known = [...modules.values()].filter((m) => m.target).map((m) => m.name);
+    throw new UnknownTargetError(`unknown target(s): ${unknown.join(', ') || '(none given)'}; known targets: ${known.join(', ')}`);
+  }
+}
+
+export async function startOrbit(config: Config, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<OrbitProcess> {
+  checkTargets(config.targets);
+  const service = config.targets.join(',');
+  const { logger, shipper } = createLogger(config.logLevel, service, options.logDestination);
+  const metrics = createMetrics({ service });
+  const http = await createHttpServer({ logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION });
+  instrumentHttp(http, metrics);
+  const graph = new ModuleGraph();
+
+  http.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive' } }, () => ({ status: 'ok' }));
+  http.get('/readyz', { schema: { tags: ['operations'], summary: 'Ready when every module of this process is' } }, (_request, reply) => {
+    const list = graph.status();
+    const ready = list.length > 0 && list.every((m) => m.ready);
+    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', modules: list });
+  });
+  http.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
+    reply.type(metrics.contentType).send(await metrics.metrics()),
+  );
+
+  // Every process ships its logs to the index, whatever its targets.
+  const order = resolveOrder(modules, [...config.targets, 'logs']);
+  const stopModules = () => graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
+  try {
+    await graph.start(order, { config, logger, metrics, http });
+    const logs = graph.value('logs');
+    if (logs) shipper.attach(logs);
+    await http.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await http.close().catch(() => undefined);
+    await stopModules();
+    throw error;
+  }
+  const address = http.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ node: process.version, version: VERSION, targets: config.targets, modules: order.map((m) => m.name), url, dataDir: config.dataDir }, `Orbit ${VERSION} listening on ${url} (Node ${process.version})`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    logger,
+    stop: () =>
+      (stopping ??= (async () => {
+        logger.info('shutting down: no new requests; finishing accepted work');
+        await http.close();
+        await shipper.detach();
+        await stopModules();
+        logger.info('stopped');
+      })()),
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Analyzer: checks every processed reading against its channel's limits, watches for
+ * channels that fall silent, and owns the alert lifecycle (at most one active alert per
+ * spacecraft, channel and rule; auto-resolve with hysteresis; acknowledgement).
+ * Every alert change is stored, then published on `alerts` keyed by spacecraft, so
+ * one spacecraft's alerts keep their order.
+ */
+import { Counter, Gauge } from 'prom-client';
+import { Type } from 'typebox';
+import { defineModule } from '../../platform/modules.ts';
+import { cloudEventHeaders } from '../../platform/envelope.ts';
+import { ProblemSchema } from '../../platform/http.ts';
+import { notFound } from '../../platform/problem.ts';
+import { Serial } from '../../platform/serial.ts';
+import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../core/messages.ts';
+import { Acknowledge, Alert, AlertState, Severity } from '../../core/schemas.ts';
+import { AlertStore, type AlertChange } from './alert-store.ts';
+import { limitDecision, type ActiveAlert, type Decision } from './rules.ts';
+
+const UNIQUE_VIOLATION = '23505';
+const STALE_CHECK_MS = 1000;
+
+interface Watch {
+  seenAt: number;
+  staleAfterMs: number;
+}
+
+export const analyzerModule = defineModule({
+  name: 'analyzer',
+  deps: ['missions', 'sql', 'events'],
+  target: {
+    description: 'Anomaly detection (limits, staleness) and the alert lifecycle',
+    routes: ['GET /v1/alerts', 'GET /v1/alerts/{id}', 'POST /v1/alerts/{id}/acknowledge'],
+  },
+  async start({ config, http, metrics, logger, get }) {
+    const catalog = get('missions');
+    const events = get('events');
+    const store = new AlertStore(get('sql'));
+    await events.createTopic(TOPICS.alerts, { partitions: config.events.partitions });
+    await events.createTopic(TOPICS.processed, { partitions: config.events.partitions });
+
+    const key = (spacecraft: string, channel: string, rule: string) => `${spacecraft}\u0000${channel}\u0000${rule}`;
+    const active = new Map<string, ActiveAlert>();
+    for (const a of await store.active()) active.set(key(a.spacecraft, a.channel, a.rule), { id: a.id, rule: a.rule, severity: a.severity });
+    const lastTime = new Map<string, number>();
+    const watches = new Map<string, Watch & { spacecraft: string; channel: string }>();
+    const serial = new Serial();
+
+    const analyzed = new Counter({ name: 'orbit_analyzer_readings_total', help: 'Readings checked against alert rules', registers: [metrics] });
+    const transitions = new Counter({ name: 'orbit_alert_transitions_total', help: 'Alert state changes', labelNames: ['rule', 'severity', 'to'], registers: [metrics] });
+    new Gauge({
+      name: 'orbit_alerts_active', help: 'Alerts not yet resolved, held by this analyzer', labelNames: ['severity'], registers: [metrics],
+      collect() {
+        this.reset();
+        for (const a of active.values()) this.inc({ severity: a.severity });
+      },
+    });
+
+    const publish = async (changes: { change: AlertChange; cause?: ProcessedBatch }[]) => {
+      if (!changes.length) return;
+      await events.publish<AlertEvent>(TOPICS.alerts, changes.map(({ change, cause }) => ({
+        key: change.alert.spacecraft,
+        value: {
+          alert: change.alert,
+          transition: { from: change.from, to: change.to, severity: change.alert.severity, at: change.at },
+          ...(cause && { batchId: cause.batchId, receivedAt: cause.receivedAt }),
+        },
+        headers: cloudEventHeaders('orbit.alert.changed.v1', '/orbit/analyzer'),
+      })));
+    };
+
+    const track = (change: AlertChange | undefined) => {
+      if (!change) return undefined;
+      const k = key(change.alert.spacecraft, change.alert.channel, change.alert.rule);
+      if (change.to === 'resolved') active.delete(k);
+      else active.set(k, { id: change.alert.id, rule: change.alert.rule, severity: change.alert.severity });
+      transitions.inc({ rule: change.alert.rule, severity: change.alert.severity, to: change.to });
+      return change;
+    };
+
+    const apply = async (spacecraft: string, channel: string, decision: Decision, value: number | null, at: number): Promise<AlertChange | undefined> => {
+      switch (decision.kind) {
+        case 'open':
+          try {
+            return track(await store.open({ spacecraft, channel, rule: decision.rule, severity: decision.severity, value, threshold: decision.threshold, message: decision.message, at }));
+          } catch (error) {
+            if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+            // Another analyzer (or an earlier life of this one) opened it: adopt it.
+            const existing = (await store.list({ spacecraft, channel, limit: 20 })).find((a) => a.rule === decision.rule && a.state !== 'resolved');
+            if (existing) active.set(key(spacecraft, channel, decision.rule), { id: existing.id, rule: existing.rule, severity: existing.severity });
+            return undefined;
+          }
+        case 'change':
+          return track(await store.changeSeverity(decision.id, decision.severity, value, decision.threshold, decision.message, at));
+        case 'resolve': {
+          const change = await store.resolve(decision.id, value, at, decision.comment);
+          if (!change) for (const [k, a] of active) if (a.id === decision.id) active.delete(k);
+          return track(change);
+        }
+      }
+    };
+
+    const onBatch = async (batch: ProcessedBatch, changes: { change: AlertChange; cause?: ProcessedBatch }[]) => {
+      const view = await catalog.spacecraft(batch.spacecraft);
+      if (!view) return;
+      const now = Date.now();
+      for (const r of batch.readings) {
+        const channel = view.channels.get(r.channel);
+        if (!channel) continue;
+        const chKey = key(batch.spacecraft, r.channel, '');
+        if (channel.staleAfterSeconds) watches.set(chKey, { spacecraft: batch.spacecraft, channel: r.channel, seenAt: now, staleAfterMs: channel.staleAfterSeconds * 1000 });
+        const stale = active.get(key(batch.spacecraft, r.channel, 'stale'));
+        if (stale) {
+          const change = await apply(batch.spacecraft, r.channel, { kind: 'resolve', id: stale.id, comment: 'readings resumed' }, null, now);
+          if (change) changes.push({ change, cause: batch });
+        }
+        // Late or replayed readings must not flip the state decided by newer ones.
+        if ((lastTime.get(chKey) ?? -Infinity) > r.time) continue;
+        lastTime.set(chKey, r.time);
+        if (typeof r.value !== 'number') continue;
+        const decision = limitDecision(channel, r.value, active.get(key(batch.spacecraft, r.channel, 'limit')));
+        if (!decision) continue;
+        const change = await apply(batch.spacecraft, r.channel, decision, r.value, r.time);
+        if (change) changes.push({ change, cause: batch });
+      }
+      analyzed.inc(batch.readings.length);
+    };
+
+    const subscription = await events.subscribe<ProcessedBatch>({ group: 'analyzer', topics: [TOPICS.processed] }, (records) =>
+      serial.run(async () => {
+        const changes: { change: AlertChange; cause?: ProcessedBatch }[] = [];
+        for (const record of records) await onBatch(record.value, changes);
+        await publish(changes);
+      }),
+    );
+
+    const checkStaleness = () =>
+      serial.run(async () => {
+        const now = Date.now();
+        const changes: { change: AlertChange }[] = [];
+        for (const w of watches.values()) {
+          if (now - w.seenAt <= w.staleAfterMs || active.has(key(w.spacecraft, w.channel, 'stale'))) continue;
+          const seconds = w.staleAfterMs / 1000;
+          const change = await apply(w.spacecraft, w.channel, { kind: 'open', rule: 'stale', severity: 'warning', threshold: seconds, message: `${w.channel}: no reading for more than ${seconds} s` }, null, now);
+          if (change) changes.push({ change });
+        }
+        await publish(changes);
+      }).catch((error: unknown) => logger.error({ err: error }, 'staleness check failed'));
+    const staleTimer = setInterval(checkStaleness, STALE_CHECK_MS);
+
+    const AlertQuery = Type.Object({
+      state: Type.Optional(AlertState),
+      spacecraft: Type.Optional(Type.String()),
+      channel: Type.Optional(Type.String()),
+      severity: Type.Optional(Severity),
+      limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
+    });
+    const IdParams = Type.Object({ id: Type.String() });
+
+    http.get('/v1/alerts', { schema: { tags: ['alerts'], summary: 'List alerts, newest first', querystring: AlertQuery, response: { 200: Type.Array(Alert), 400: ProblemSchema } } }, (request) =>
+      store.list(request.query),
+    );
+    http.get('/v1/alerts/:id', { schema: { tags: ['alerts'], summary: 'One alert with its history of transitions', params: IdParams, response: { 200: Alert, 404: ProblemSchema } } }, async (request) => {
+      const alert = await store.get(request.params.id);
+      if (!alert) throw notFound(`no alert "${request.params.id}"`);
+      return alert;
+    });
+    http.post('/v1/alerts/:id/acknowledge', {
+      schema: { tags: ['alerts'], summary: 'Acknowledge an open alert', params: IdParams, body: Acknowledge, response: { 200: Alert, 400: ProblemSchema, 404: ProblemSchema } },
+    }, async (request) => {
+      const change = await serial.run(() => store.acknowledge(request.params.id, request.body.by, request.body.comment, Date.now()));
+      if (!change) throw notFound(`no alert "${request.params.id}"`);
+      if (change.from !== change.to) {
+        track(change);
+        await publish([{ change }]);
+      }
+      return change.alert;
+    });
+
+    return {
+      value: undefined,
+      isReady: () => events.isReady(),
+      async stop() {
+        clearInterval(staleTimer);
+        await subscription.close();
+        await serial.run(async () => undefined);
+      },
+    };
+  },
+});

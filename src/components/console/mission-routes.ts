@@ -1,0 +1,75 @@
+/**
+ * The mission database API: missions, spacecraft and channel definitions.
+ */
+import { Type } from 'typebox';
+import type { HttpServer } from '../../platform/http.ts';
+import { ProblemSchema } from '../../platform/http.ts';
+import { badRequest, conflict, notFound } from '../../platform/problem.ts';
+import { Channel, ChannelDefinition, ChannelName, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
+import { validateTle } from '../../core/orbit/tle.ts';
+import type { MissionCatalog } from '../missions/catalog.ts';
+
+/** Limits must nest: redLow <= yellowLow <= yellowHigh <= redHigh. */
+function limitProblems(def: ChannelDefinition) {
+  const l = def.limits;
+  if (!l) return [];
+  if (def.type !== 'number') return [{ pointer: '/limits', detail: `limits apply to number channels, not ${def.type}` }];
+  const order = (['redLow', 'yellowLow', 'yellowHigh', 'redHigh'] as const).filter((k) => l[k] !== undefined);
+  const problems = [];
+  for (let i = 1; i < order.length; i++) {
+    const [a, b] = [order[i - 1]!, order[i]!];
+    if (l[a]! > l[b]!) problems.push({ pointer: `/limits/${b}`, detail: `must not be below ${a} (${l[a]})` });
+  }
+  return problems;
+}
+
+export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
+  http.post('/v1/missions', { schema: { tags: ['missions'], summary: 'Create a mission', body: MissionCreate, response: { 201: Mission, 400: ProblemSchema, 409: ProblemSchema } } }, async (request, reply) => {
+    const mission = await catalog.createMission(request.body);
+    if (!mission) throw conflict(`mission "${request.body.id}" exists already`);
+    return reply.status(201).send(mission);
+  });
+
+  http.get('/v1/missions', { schema: { tags: ['missions'], summary: 'List missions', response: { 200: Type.Array(Mission) } } }, () => catalog.listMissions());
+
+  http.post('/v1/spacecraft', {
+    schema: { tags: ['missions'], summary: 'Register a spacecraft, optionally with its TLE', body: SpacecraftCreate, response: { 201: Spacecraft, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema } },
+  }, async (request, reply) => {
+    const { tle } = request.body;
+    if (tle) {
+      const problems = validateTle(tle[0], tle[1]);
+      if (problems.length) throw badRequest('invalid TLE', problems.map((detail) => ({ pointer: detail.startsWith('line 2') ? '/tle/1' : '/tle/0', detail })));
+    }
+    const result = await catalog.createSpacecraft(request.body);
+    if (result === 'no-mission') throw notFound(`no mission "${request.body.missionId}"`);
+    if (result === 'exists') throw conflict(`spacecraft "${request.body.id}" exists already`);
+    return reply.status(201).send(result);
+  });
+
+  http.get('/v1/spacecraft', {
+    schema: { tags: ['missions'], summary: 'List spacecraft', querystring: Type.Object({ mission: Type.Optional(Type.String()) }), response: { 200: Type.Array(Spacecraft) } },
+  }, (request) => catalog.listSpacecraft(request.query.mission));
+
+  const ChannelParams = Type.Object({ id: Type.String(), name: ChannelName });
+
+  http.put('/v1/spacecraft/:id/channels/:name', {
+    schema: {
+      tags: ['missions'], summary: 'Define or redefine a channel (201 created, 200 replaced)', params: ChannelParams, body: ChannelDefinition,
+      response: { 200: Channel, 201: Channel, 400: ProblemSchema, 404: ProblemSchema },
+    },
+  }, async (request, reply) => {
+    const problems = limitProblems(request.body);
+    if (request.body.calibration && request.body.type !== 'number') problems.push({ pointer: '/calibration', detail: 'calibration applies to number channels' });
+    if (problems.length) throw badRequest('invalid channel definition', problems);
+    if (!(await catalog.spacecraft(request.params.id))) throw notFound(`no spacecraft "${request.params.id}"`);
+    const { channel, created } = await catalog.putChannel(request.params.id, request.params.name, request.body);
+    return reply.status(created ? 201 : 200).send(channel);
+  });
+
+  http.get('/v1/spacecraft/:id/channels', {
+    schema: { tags: ['missions'], summary: "List a spacecraft's channels", params: Type.Object({ id: Type.String() }), response: { 200: Type.Array(Channel), 404: ProblemSchema } },
+  }, async (request) => {
+    if (!(await catalog.spacecraft(request.params.id))) throw notFound(`no spacecraft "${request.params.id}"`);
+    return catalog.listChannels(request.params.id);
+  });
+}

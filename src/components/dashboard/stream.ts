@@ -1,0 +1,70 @@
+/**
+ * The live stream as Server-Sent Events: `telemetry` (processed readings, one event per
+ * spacecraft batch) and `alert` (every alert change). A client that cannot keep up
+ * loses events rather than slowing the pipeline down.
+ */
+import type { ServerResponse } from 'node:http';
+import type { AlertEvent, ProcessedBatch } from '../../core/messages.ts';
+import { toIso } from '../../core/time.ts';
+
+interface Client {
+  res: ServerResponse;
+  spacecraft?: string;
+}
+
+export class EventStream {
+  readonly #clients = new Set<Client>();
+  #dropped = 0;
+
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  get dropped(): number {
+    return this.#dropped;
+  }
+
+  add(res: ServerResponse, spacecraft?: string): void {
+    const client = { res, spacecraft };
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write('retry: 2000\n: connected\n\n');
+    this.#clients.add(client);
+    res.on('close', () => this.#clients.delete(client));
+  }
+
+  telemetry(batch: ProcessedBatch): void {
+    if (!this.#clients.size) return;
+    this.#send('telemetry', batch.spacecraft, () => ({
+      batchId: batch.batchId,
+      spacecraft: batch.spacecraft,
+      readings: batch.readings.map((r) => ({ channel: r.channel, time: toIso(r.time), value: r.value, raw: r.raw })),
+    }));
+  }
+
+  alert(event: AlertEvent): void {
+    if (!this.#clients.size) return;
+    this.#send('alert', event.alert.spacecraft, () => ({ ...event.alert, transition: { ...event.transition, at: toIso(event.transition.at) }, ...(event.batchId && { batchId: event.batchId }) }));
+  }
+
+  heartbeat(): void {
+    for (const c of this.#clients) c.res.write(': ping\n\n');
+  }
+
+  close(): void {
+    for (const c of this.#clients) c.res.end();
+    this.#clients.clear();
+  }
+
+  #send(event: string, spacecraft: string, data: () => unknown): void {
+    let frame: string | undefined;
+    for (const c of this.#clients) {
+      if (c.spacecraft && c.spacecraft !== spacecraft) continue;
+      if (c.res.writableNeedDrain) {
+        this.#dropped++;
+        continue;
+      }
+      frame ??= `event: ${event}\ndata: ${JSON.stringify(data())}\n\n`;
+      c.res.write(frame);
+    }
+  }
+}

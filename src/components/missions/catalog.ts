@@ -1,0 +1,159 @@
+/**
+ * The mission database: missions, spacecraft and their channel definitions, in the
+ * relational store. Ingest, processor and analyzer read channel definitions on every
+ * batch, so they are cached; the cache expires quickly because other processes may
+ * change definitions when targets run apart.
+ */
+import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
+import type { Channel, ChannelDefinition, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
+import { toIso } from '../../core/time.ts';
+
+export interface SpacecraftView {
+  spacecraft: Spacecraft;
+  autoRegisterChannels: boolean;
+  channels: Map<string, Channel>;
+}
+
+interface MissionRow { id: string; name: string; description: string | null; auto_register_channels: boolean; created_at: Date }
+interface SpacecraftRow { id: string; mission_id: string; name: string; tle_line1: string | null; tle_line2: string | null; created_at: Date }
+interface ChannelRow {
+  spacecraft_id: string; name: string; type: Channel['type']; unit: string | null; description: string | null;
+  calibration: Channel['calibration'] | null; limits: Channel['limits'] | null; stale_after_seconds: number | null;
+  created_at: Date; updated_at: Date;
+}
+
+const missionOf = (r: MissionRow): Mission => ({
+  id: r.id, name: r.name, ...(r.description !== null && { description: r.description }), autoRegisterChannels: r.auto_register_channels, createdAt: toIso(r.created_at),
+});
+const spacecraftOf = (r: SpacecraftRow): Spacecraft => ({
+  id: r.id, missionId: r.mission_id, name: r.name, ...(r.tle_line1 && r.tle_line2 && { tle: [r.tle_line1, r.tle_line2] as [string, string] }), createdAt: toIso(r.created_at),
+});
+const channelOf = (r: ChannelRow): Channel => ({
+  spacecraft: r.spacecraft_id, name: r.name, type: r.type,
+  ...(r.unit !== null && { unit: r.unit }),
+  ...(r.description !== null && { description: r.description }),
+  ...(r.calibration && { calibration: r.calibration }),
+  ...(r.limits && { limits: r.limits }),
+  ...(r.stale_after_seconds !== null && { staleAfterSeconds: r.stale_after_seconds }),
+  createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at),
+});
+
+const UNIQUE_VIOLATION = '23505';
+const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === UNIQUE_VIOLATION;
+
+export class MissionCatalog {
+  readonly #sql: SqlStore;
+  readonly #ttlMs: number;
+  readonly #cache = new Map<string, { view: SpacecraftView | undefined; at: number; pending?: Promise<SpacecraftView | undefined> }>();
+
+  constructor(sql: SqlStore, options: { cacheTtlMs?: number } = {}) {
+    this.#sql = sql;
+    this.#ttlMs = options.cacheTtlMs ?? 2000;
+  }
+
+  /** Undefined when the id exists already. */
+  async createMission(input: MissionCreate): Promise<Mission | undefined> {
+    try {
+      const { rows } = await this.#sql.query<MissionRow>(
+        'INSERT INTO missions (id, name, description, auto_register_channels) VALUES ($1, $2, $3, $4) RETURNING *',
+        [input.id, input.name, input.description ?? null, input.autoRegisterChannels ?? false],
+      );
+      return missionOf(rows[0]!);
+    } catch (error) {
+      if (isUniqueViolation(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async listMissions(): Promise<Mission[]> {
+    return (await this.#sql.query<MissionRow>('SELECT * FROM missions ORDER BY id')).rows.map(missionOf);
+  }
+
+  async getMission(id: string): Promise<Mission | undefined> {
+    const { rows } = await this.#sql.query<MissionRow>('SELECT * FROM missions WHERE id = $1', [id]);
+    return rows[0] && missionOf(rows[0]);
+  }
+
+  /** 'exists' when the id is taken, 'no-mission' when the mission is unknown. */
+  async createSpacecraft(input: SpacecraftCreate): Promise<Spacecraft | 'exists' | 'no-mission'> {
+    if (!(await this.getMission(input.missionId))) return 'no-mission';
+    try {
+      const { rows } = await this.#sql.query<SpacecraftRow>(
+        'INSERT INTO spacecraft (id, mission_id, name, tle_line1, tle_line2) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [input.id, input.missionId, input.name, input.tle?.[0] ?? null, input.tle?.[1] ?? null],
+      );
+      this.#cache.delete(input.id);
+      return spacecraftOf(rows[0]!);
+    } catch (error) {
+      if (isUniqueViolation(error)) return 'exists';
+      throw error;
+    }
+  }
+
+  async listSpacecraft(missionId?: string): Promise<Spacecraft[]> {
+    const { rows } = missionId
+      ? await this.#sql.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE mission_id = $1 ORDER BY id', [missionId])
+      : await this.#sql.query<SpacecraftRow>('SELECT * FROM spacecraft ORDER BY id');
+    return rows.map(spacecraftOf);
+  }
+
+  /** Creates or replaces a channel definition; `created` tells which. */
+  async putChannel(spacecraftId: string, name: string, definition: ChannelDefinition, tx: SqlExecutor = this.#sql): Promise<{ channel: Channel; created: boolean }> {
+    const { rows } = await tx.query<ChannelRow & { inserted: boolean }>(
+      `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (spacecraft_id, name) DO UPDATE SET
+         type = excluded.type, unit = excluded.unit, description = excluded.description, calibration = excluded.calibration,
+         limits = excluded.limits, stale_after_seconds = excluded.stale_after_seconds, updated_at = now()
+       RETURNING *, (xmax = 0) AS inserted`,
+      [spacecraftId, name, definition.type, definition.unit ?? null, definition.description ?? null,
+        definition.calibration ?? null, definition.limits ?? null, definition.staleAfterSeconds ?? null],
+    );
+    this.#cache.delete(spacecraftId);
+    return { channel: channelOf(rows[0]!), created: rows[0]!.inserted };
+  }
+
+  /** Channels that do not exist yet are created; existing ones are left as they are. */
+  async registerChannels(spacecraftId: string, channels: { name: string; type: Channel['type'] }[]): Promise<void> {
+    if (!channels.length) return;
+    await this.#sql.query(
+      `INSERT INTO channels (spacecraft_id, name, type) SELECT $1, n, t FROM unnest($2::text[], $3::text[]) AS u(n, t)
+       ON CONFLICT (spacecraft_id, name) DO NOTHING`,
+      [spacecraftId, channels.map((c) => c.name), channels.map((c) => c.type)],
+    );
+    this.#cache.delete(spacecraftId);
+  }
+
+  async listChannels(spacecraftId: string): Promise<Channel[]> {
+    const { rows } = await this.#sql.query<ChannelRow>('SELECT * FROM channels WHERE spacecraft_id = $1 ORDER BY name', [spacecraftId]);
+    return rows.map(channelOf);
+  }
+
+  /** A spacecraft with its channels, from the cache when fresh. Concurrent misses share one query. */
+  async spacecraft(id: string): Promise<SpacecraftView | undefined> {
+    const hit = this.#cache.get(id);
+    const now = Date.now();
+    if (hit && now - hit.at < this.#ttlMs) return hit.pending ?? hit.view;
+    const pending = this.#load(id);
+    this.#cache.set(id, { view: hit?.view, at: now, pending });
+    try {
+      const view = await pending;
+      if (this.#cache.get(id)?.pending === pending) this.#cache.set(id, { view, at: now });
+      return view;
+    } catch (error) {
+      this.#cache.delete(id);
+      throw error;
+    }
+  }
+
+  async #load(id: string): Promise<SpacecraftView | undefined> {
+    const { rows } = await this.#sql.query<SpacecraftRow & { auto_register_channels: boolean }>(
+      'SELECT s.*, m.auto_register_channels FROM spacecraft s JOIN missions m ON m.id = s.mission_id WHERE s.id = $1',
+      [id],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    const channels = new Map((await this.listChannels(id)).map((c) => [c.name, c]));
+    return { spacecraft: spacecraftOf(row), autoRegisterChannels: row.auto_register_channels, channels };
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What travels between targets: task-queue messages and event-log records.
+ * Times are epoch milliseconds on the wire.
+ */
+import type { Alert, AlertState, ReadingValue, Severity } from './schemas.ts';
+
+export const QUEUES = { ingest: 'telemetry.ingest', jobs: 'compute.jobs' } as const;
+export const TOPICS = { processed: 'telemetry.processed', alerts: 'alerts', computeResults: 'compute.results' } as const;
+
+export interface RawReading {
+  channel: string;
+  time: number;
+  value: ReadingValue;
+}
+
+/** One accepted POST /v1/telemetry: stored whole or not at all. */
+export interface IngestBatch {
+  batchId: string;
+  receivedAt: number;
+  items: { spacecraft: string; readings: RawReading[] }[];
+}
+
+export interface ProcessedReading {
+  channel: string;
+  time: number;
+  /** Engineering value after calibration. */
+  value: ReadingValue;
+  raw: ReadingValue;
+}
+
+/** The readings of one spacecraft from one ingest batch, keyed by spacecraft on the log. */
+export interface ProcessedBatch {
+  batchId: string;
+  spacecraft: string;
+  receivedAt: number;
+  processedAt: number;
+  readings: ProcessedReading[];
+}
+
+/** An alert after a change, with the change that made it. */
+export interface AlertEvent {
+  alert: Alert;
+  transition: { from: AlertState | null; to: AlertState; severity: Severity; at: number };
+  /** The batch whose reading caused the change, when a reading did. */
+  batchId?: string;
+  receivedAt?: number;
+}

@@ -1,0 +1,43 @@
+/**
+ * Document store port: a narrow subset of MongoDB's collection API.
+ */
+
+export type Scalar = string | number | boolean | null;
+
+export interface Range {
+  $eq?: Scalar;
+  $gt?: Scalar;
+  $gte?: Scalar;
+  $lt?: Scalar;
+  $lte?: Scalar;
+  $in?: Scalar[];
+}
+
+/** Top-level fields (dotted paths allowed) matched by equality or a range. All must hold. */
+export type Filter = Record<string, Scalar | Range>;
+
+export interface FindOptions {
+  /** One or more fields, 1 ascending, -1 descending, applied in order. */
+  sort?: Record<string, 1 | -1>;
+  limit?: number;
+}
+
+export interface Doc {
+  _id: string;
+  [field: string]: unknown;
+}
+
+export interface Collection<T extends Doc = Doc> {
+  createIndex(fields: Record<string, 1 | -1>, options?: { unique?: boolean }): Promise<void>;
+  /** Inserts or replaces each document by _id, all durably, before resolving. */
+  upsertMany(docs: T[]): Promise<void>;
+  find(filter: Filter, options?: FindOptions): Promise<T[]>;
+  count(filter: Filter): Promise<number>;
+  deleteMany(filter: Filter): Promise<number>;
+}
+
+export interface DocumentStore {
+  collection<T extends Doc = Doc>(name: string): Collection<T>;
+  isReady(): boolean;
+  close(): Promise<void>;
+}

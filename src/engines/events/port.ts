@@ -1,0 +1,73 @@
+/**
+ * Event log port: an append-only, partitioned, replayable log in the manner of Kafka.
+ * Records with the same key land on the same partition and keep their order.
+ */
+
+export interface TopicOptions {
+  partitions: number;
+}
+
+export interface OutgoingEvent<T = unknown> {
+  key: string;
+  value: T;
+  headers?: Record<string, string>;
+  /** Epoch milliseconds; defaults to now. */
+  timestamp?: number;
+}
+
+export interface EventRecord<T = unknown> {
+  topic: string;
+  partition: number;
+  offset: number;
+  key: string;
+  value: T;
+  headers: Record<string, string>;
+  timestamp: number;
+}
+
+export type StartFrom = 'earliest' | 'latest';
+
+export interface SubscribeOptions {
+  /** Consumer group: members share partitions; each group has its own committed offsets. */
+  group: string;
+  topics: string[];
+  /** Where a group with no committed offset starts. Default 'earliest'. */
+  from?: StartFrom;
+  /** Records handed to one handler call at most. Default 500. */
+  maxBatch?: number;
+}
+
+/**
+ * Called with records of one partition in offset order. The offset after the batch
+ * is committed only once the handler resolves; if it throws, the same batch is retried.
+ */
+export type BatchHandler<T> = (records: EventRecord<T>[]) => Promise<void>;
+
+export interface Subscription {
+  close(): Promise<void>;
+}
+
+export interface PartitionLag {
+  topic: string;
+  partition: number;
+  committed: number;
+  end: number;
+  lag: number;
+}
+
+export interface EventLog {
+  createTopic(name: string, options: TopicOptions): Promise<void>;
+  /** Resolves once every event is durable. Partition = hash(key) mod partitions. */
+  publish<T>(topic: string, events: OutgoingEvent<T>[]): Promise<void>;
+  subscribe<T>(options: SubscribeOptions, handler: BatchHandler<T>): Promise<Subscription>;
+  /** Replay: read a partition from an offset without joining any group. */
+  read<T>(topic: string, partition: number, fromOffset: number, limit: number): Promise<EventRecord<T>[]>;
+  /** The first offset whose timestamp is >= time (the end offset if none). */
+  offsetForTime(topic: string, partition: number, time: number): Promise<number>;
+  /** Moves a group's committed offset, e.g. to replay from an offset or a time. */
+  seek(group: string, topic: string, partition: number, offset: number): Promise<void>;
+  partitions(topic: string): Promise<number>;
+  lag(group: string, topic: string): Promise<PartitionLag[]>;
+  isReady(): boolean;
+  close(): Promise<void>;
+}

@@ -1,0 +1,120 @@
+/**
+ * Configuration from environment variables (12-factor), validated at start.
+ * The schema is the single source of truth for names, types, defaults and docs.
+ */
+import path from 'node:path';
+import os from 'node:os';
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+
+const OnOff = Type.Enum(['on', 'off']);
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+/** Environment variable -> schema; `description` feeds `orbit config` and the README. */
+export const EnvSchema = Type.Object({
+  ORBIT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port of this process (0 picks a free one)' }),
+  ORBIT_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address the HTTP server binds to' }),
+  ORBIT_DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Where embedded engines keep their data' }),
+  ORBIT_TARGET: Type.String({ minLength: 1, default: 'all', description: 'Targets to run, comma-separated (the --target flag wins)' }),
+  ORBIT_SIMULATOR: Type.Optional(OnOff),
+  ORBIT_LOG_LEVEL: Type.Enum(LEVELS, { default: 'info', description: 'Minimum level written to stdout and the log index' }),
+  ORBIT_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024, description: 'Largest request body accepted; larger answers 413' }),
+  ORBIT_MAX_BATCH_READINGS: Type.Integer({ minimum: 1, default: 10_000, description: 'Most readings in one telemetry batch; more answers 413' }),
+  ORBIT_INGEST_MAX_INFLIGHT: Type.Integer({ minimum: 1, default: 64, description: 'Telemetry batches being enqueued at once before 503 + Retry-After' }),
+  ORBIT_PROCESSOR_PREFETCH: Type.Integer({ minimum: 1, default: 16, description: 'Ingest batches a processor works on at once' }),
+  ORBIT_EVENTS_PARTITIONS: Type.Integer({ minimum: 1, default: 8, description: 'Partitions of each event-log topic' }),
+  ORBIT_COMPUTE_WORKERS: Type.Integer({ minimum: 1, default: Math.max(1, os.availableParallelism() - 1), description: 'Worker threads for compute jobs' }),
+  ORBIT_SIMULATOR_SPACECRAFT: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Simulated spacecraft' }),
+  ORBIT_SIMULATOR_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000, description: 'Milliseconds between simulated samples' }),
+  ORBIT_SIMULATOR_ANOMALY_SECONDS: Type.Integer({ minimum: 1, default: 120, description: 'Seconds between injected anomalies' }),
+  ORBIT_SIMULATOR_TLE_FILE: Type.String({ default: '../shared/data/tle/catalog-2022-08.tle', description: 'TLE catalogue the simulated fleet is drawn from (synthetic orbits when absent)' }),
+  ORBIT_INGEST_URL: Type.Optional(Type.String({ format: 'uri', description: 'Base URL the simulator posts to (default: this process)' })),
+});
+
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  targets: string[];
+  simulator: boolean;
+  logLevel: Env['ORBIT_LOG_LEVEL'];
+  limits: { maxBodyBytes: number; maxBatchReadings: number; ingestMaxInflight: number };
+  processor: { prefetch: number };
+  events: { partitions: number };
+  compute: { workers: number };
+  sim: { spacecraft: number; intervalMs: number; anomalySeconds: number; tleFile: string; ingestUrl?: string };
+  /** The variables as validated, for `orbit config`. */
+  env: Env;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.problems = problems;
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: string[] } = {}): Config {
+  const keys = Object.keys(EnvSchema.properties) as (keyof Env)[];
+  const raw: Record<string, unknown> = {};
+  const unknown: string[] = [];
+  for (const [name, value] of Object.entries(source)) {
+    if (!name.startsWith('ORBIT_') || value === undefined || value === '') continue;
+    if ((keys as string[]).includes(name)) raw[name] = value;
+    else unknown.push(`${name} is not a setting Orbit knows (known: ${keys.join(', ')})`);
+  }
+  const converted = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw));
+  // One problem per variable, the first the validator found.
+  const byName = new Map<string, string>();
+  for (const e of Value.Errors(EnvSchema, converted)) {
+    const name = e.instancePath.replace(/^\//, '');
+    const allowed = (EnvSchema.properties as Record<string, { enum?: unknown[] }>)[name]?.enum;
+    if (!byName.has(name)) byName.set(name, `${name}=${JSON.stringify(raw[name])}: ${allowed ? `must be one of ${allowed.join(', ')}` : e.message}`);
+  }
+  const problems = [...byName.values()];
+  if (problems.length || unknown.length) throw new ConfigError([...problems, ...unknown]);
+  const env = converted as Env;
+  const targets = overrides.targets ?? env.ORBIT_TARGET.split(',').map((t) => t.trim()).filter(Boolean);
+  return {
+    port: env.ORBIT_PORT,
+    host: env.ORBIT_HOST,
+    dataDir: path.resolve(env.ORBIT_DATA_DIR),
+    targets,
+    simulator: env.ORBIT_SIMULATOR ? env.ORBIT_SIMULATOR === 'on' : targets.includes('all'),
+    logLevel: env.ORBIT_LOG_LEVEL,
+    limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT },
+    processor: { prefetch: env.ORBIT_PROCESSOR_PREFETCH },
+    events: { partitions: env.ORBIT_EVENTS_PARTITIONS },
+    compute: { workers: env.ORBIT_COMPUTE_WORKERS },
+    sim: {
+      spacecraft: env.ORBIT_SIMULATOR_SPACECRAFT,
+      intervalMs: env.ORBIT_SIMULATOR_INTERVAL_MS,
+      anomalySeconds: env.ORBIT_SIMULATOR_ANOMALY_SECONDS,
+      tleFile: path.resolve(env.ORBIT_SIMULATOR_TLE_FILE),
+      ingestUrl: env.ORBIT_INGEST_URL,
+    },
+    env,
+  };
+}
+
+/** Hides credentials in URLs and in variables whose names say they are secret. */
+export function maskSecret(name: string, value: string): string {
+  if (/PASSWORD|SECRET|TOKEN|KEY/.test(name)) return '****';
+  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1****@');
+}
+
+/** Every setting with its effective value, where it came from and what it does. */
+export function describeConfig(config: Config, source: NodeJS.ProcessEnv): { name: string; value: string; source: 'env' | 'default'; description: string }[] {
+  return Object.entries(EnvSchema.properties).map(([name, schema]) => {
+    const value = (config.env as Record<string, unknown>)[name];
+    return {
+      name,
+      value: value === undefined ? '' : maskSecret(name, String(value)),
+      source: source[name] ? 'env' : 'default',
+      description: (schema as { description?: string }).description ?? '',
+    };
+  });
+}

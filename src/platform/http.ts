@@ -1,0 +1,109 @@
+/**
+ * The one HTTP server of a process. Components register their routes as Fastify
+ * plugins; request and response schemas (TypeBox) validate and produce /openapi.json.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Logger } from 'pino';
+import { HttpProblem, problemBody, type FieldError } from './problem.ts';
+
+export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface HttpOptions {
+  logger: Logger;
+  maxBodyBytes: number;
+  version: string;
+}
+
+export const PROBLEM_JSON = 'application/problem+json';
+
+interface AjvError {
+  instancePath: string;
+  message?: string;
+  keyword: string;
+  params: Record<string, unknown>;
+}
+
+/** Ajv's errors, one per field, with JSON pointers a client can follow. */
+function fieldErrors(errors: AjvError[], context: string): FieldError[] {
+  const seen = new Map<string, FieldError>();
+  for (const e of errors) {
+    let pointer = e.instancePath || '';
+    if (e.keyword === 'required') pointer += `/${String(e.params.missingProperty)}`;
+    if (e.keyword === 'additionalProperties') pointer += `/${String(e.params.additionalProperty)}`;
+    if (context !== 'body') pointer = `${context}${pointer || ''}`;
+    const key = pointer || '/';
+    if (!seen.has(key)) seen.set(key, { pointer: key, detail: e.keyword === 'additionalProperties' ? 'is not an allowed field' : (e.message ?? 'is invalid') });
+  }
+  return [...seen.values()];
+}
+
+export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
+  const app = Fastify({
+    loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
+    disableRequestLogging: true,
+    bodyLimit: options.maxBodyBytes,
+    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  // NDJSON arrives as text; the route that accepts it parses it line by line.
+  app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
+    let problem: HttpProblem;
+    if (error instanceof HttpProblem) problem = error;
+    else if (error.validation) {
+      const context = error.validationContext ?? 'body';
+      problem = new HttpProblem(400, `the request ${context} is invalid`, { errors: fieldErrors(error.validation as AjvError[], context) });
+    } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = new HttpProblem(413, `the body is larger than ${options.maxBodyBytes} bytes`);
+    else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = new HttpProblem(415, `unsupported content type ${request.headers['content-type'] ?? '(none)'}`);
+    else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      problem = new HttpProblem(400, `the body is not valid JSON: ${error.message}`, { errors: [{ pointer: '/', detail: error.message }] });
+    } else if (error.statusCode && error.statusCode < 500) problem = new HttpProblem(error.statusCode, error.message);
+    else {
+      request.log.error({ err: error, url: request.url }, 'request failed');
+      problem = new HttpProblem(500, 'internal error');
+    }
+    if (problem.retryAfterSeconds !== undefined) reply.header('retry-after', String(problem.retryAfterSeconds));
+    return reply.status(problem.status).type(PROBLEM_JSON).send(problem.body(request.url));
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).type(PROBLEM_JSON).send(problemBody(404, `no route ${request.method} ${request.url.split('?')[0]}`, { instance: request.url })),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Orbit API', version: options.version, description: 'Spacecraft telemetry, alerts and orbital mechanics.' },
+      tags: [
+        { name: 'missions', description: 'Mission database' },
+        { name: 'telemetry', description: 'Ingest and history' },
+        { name: 'alerts', description: 'Alert lifecycle' },
+        { name: 'jobs', description: 'Compute jobs' },
+        { name: 'operations', description: 'Health, readiness, metrics' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  return app;
+}
+
+/** Problem+json response schema, for route definitions. */
+export const ProblemSchema = {
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, detail: { type: 'string' } } } },
+  },
+} as const;

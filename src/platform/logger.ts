@@ -1,0 +1,76 @@
+/**
+ * Structured JSON logs on stdout, also fed to the log index so they can be searched
+ * from the API. Entries written before the index is open wait in a bounded buffer.
+ */
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+import type { LogEntry, LogIndex, LogLevel } from '../engines/logs/port.ts';
+
+const MAX_PENDING = 10_000;
+const FLUSH_MS = 500;
+
+/** Collects log lines and hands them to the log index in batches. */
+export class LogShipper extends Writable {
+  #index: LogIndex | undefined;
+  #pending: LogEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  readonly #service: string;
+
+  constructor(service: string) {
+    super({ decodeStrings: false });
+    this.#service = service;
+  }
+
+  override _write(chunk: string | Buffer, _encoding: string, done: (error?: Error | null) => void): void {
+    try {
+      const { time, level, msg, module, trace_id, span_id, pid: _pid, hostname: _hostname, service: _service, ...fields } = JSON.parse(String(chunk));
+      if (this.#pending.length >= MAX_PENDING) this.#pending.shift();
+      this.#pending.push({
+        time, level: (level as LogLevel) ?? 'info', msg: msg ?? '', service: this.#service,
+        ...(module && { module }), ...(trace_id && { traceId: trace_id }), ...(span_id && { spanId: span_id }),
+        ...(Object.keys(fields).length && { fields }),
+      });
+      this.#schedule();
+    } catch {
+      // A line that is not JSON is still on stdout; the index skips it.
+    }
+    done();
+  }
+
+  attach(index: LogIndex): void {
+    this.#index = index;
+    this.#schedule();
+  }
+
+  async detach(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.flush();
+    this.#index = undefined;
+  }
+
+  async flush(): Promise<void> {
+    if (!this.#index || !this.#pending.length) return;
+    const entries = this.#pending;
+    this.#pending = [];
+    await this.#index.index(entries).catch(() => undefined);
+  }
+
+  #schedule(): void {
+    if (this.#timer || !this.#index) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.flush();
+    }, FLUSH_MS);
+    this.#timer.unref();
+  }
+}
+
+export function createLogger(level: string, service: string, destination: NodeJS.WritableStream = process.stdout): { logger: Logger; shipper: LogShipper } {
+  const shipper = new LogShipper(service);
+  const logger = pino(
+    { level, base: { service, pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime, formatters: { level: (label) => ({ level: label }) } },
+    pino.multistream([{ stream: destination, level: level as pino.Level }, { stream: shipper, level: level as pino.Level }]),
+  );
+  return { logger, shipper };
+}

@@ -1,0 +1,178 @@
+import assert from 'node:assert/strict';
+import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { EmbeddedDocumentStore } from '../../src/engines/docs/embedded.ts';
+import type { Doc, Filter, FindOptions } from '../../src/engines/docs/port.ts';
+import { docsContract } from './docs.contract.ts';
+import type { DocsHarness } from './docs.contract.ts';
+
+async function harness(options?: { compactMinBytes?: number }): Promise<DocsHarness & { dir: string }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'orbit-docs-'));
+  const opened: EmbeddedDocumentStore[] = [await EmbeddedDocumentStore.open(dir, options)];
+  return {
+    dir,
+    store: opened[0],
+    reopen: async () => {
+      const s = await EmbeddedDocumentStore.open(dir, options);
+      opened.push(s);
+      return s;
+    },
+    cleanup: async () => {
+      for (const s of opened) await s.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+docsContract('embedded', () => harness());
+
+describe('embedded document store', () => {
+  it('recovers from a journal whose last write was cut short', async () => {
+    const h = await harness();
+    try {
+      await h.store.collection('readings').upsertMany([
+        { _id: 'a', v: 1 },
+        { _id: 'b', v: 2 },
+      ]);
+      await h.store.close();
+      await appendFile(path.join(h.dir, 'readings.jsonl'), '{"_id":"c","v":3');
+      const again = await h.reopen();
+      const c = again.collection('readings');
+      assert.deepEqual(await c.find({}, { sort: { _id: 1 } }), [
+        { _id: 'a', v: 1 },
+        { _id: 'b', v: 2 },
+      ]);
+      // Writes after recovery must not be glued to the torn record.
+      await c.upsertMany([{ _id: 'd', v: 4 }]);
+      await again.close();
+      const third = await h.reopen();
+      assert.deepEqual(ids(await third.collection('readings').find({}, { sort: { _id: 1 } })), ['a', 'b', 'd']);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('refuses to open a journal that is damaged before its end', async () => {
+    const h = await harness();
+    try {
+      await h.store.collection('readings').upsertMany([{ _id: 'a', v: 1 }]);
+      await h.store.close();
+      const file = path.join(h.dir, 'readings.jsonl');
+      await writeFile(file, `garbage\n${await readFile(file, 'utf8')}`);
+      await assert.rejects(h.reopen(), /corrupt at line 1/);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('stores collection names that are not safe as file names', async () => {
+    const h = await harness();
+    try {
+      for (const name of ['telemetry.raw', '../escape', 'a/b', '..']) await h.store.collection(name).upsertMany([{ _id: 'x', name }]);
+      await h.store.close();
+      assert.deepEqual((await readdir(h.dir)).length, 4);
+      const again = await h.reopen();
+      for (const name of ['telemetry.raw', '../escape', 'a/b', '..']) assert.deepEqual(await again.collection(name).find({}), [{ _id: 'x', name }]);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('keeps the journal near the live size when documents are rewritten over and over', async () => {
+    const h = await harness({ compactMinBytes: 64 * 1024 });
+    try {
+      const c = h.store.collection('status');
+      const doc = (i: number, round: number): Doc => ({ _id: `sc-${i}`, round, payload: 'x'.repeat(100) });
+      for (let round = 0; round < 60; round++) await c.upsertMany(Array.from({ length: 100 }, (_, i) => doc(i, round)));
+      await h.store.close();
+      const size = (await stat(path.join(h.dir, 'status.jsonl'))).size;
+      const live = 100 * JSON.stringify(doc(0, 59)).length;
+      // 60 rounds appended without compaction would be 60 times the live size.
+      assert.ok(size < 30 * live, `journal is ${size} bytes for ${live} live bytes`);
+      const again = await h.reopen();
+      const all = await again.collection('status').find({}, { sort: { _id: 1 } });
+      assert.equal(all.length, 100);
+      assert.ok(all.every((d) => d.round === 59));
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('answers indexed queries exactly as a full scan would', async () => {
+    const h = await harness();
+    try {
+      let seed = 42;
+      const rand = (n: number) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return seed % n;
+      };
+      const docs: Doc[] = [];
+      for (let i = 0; i < 3000; i++) {
+        const d: Doc = { _id: `d${rand(2000)}`, sc: `sc-${rand(4)}`, ch: `ch-${rand(5)}`, t: rand(200) };
+        // Some documents miss a field or carry another type, which ranges must skip.
+        if (rand(20) === 0) delete d.ch;
+        if (rand(30) === 0) d.t = `t${rand(9)}`;
+        docs.push(d);
+      }
+      const indexed = h.store.collection('indexed');
+      await indexed.createIndex({ sc: 1, ch: 1, t: 1 });
+      await indexed.createIndex({ t: -1 });
+      const plain = h.store.collection('plain');
+      for (let i = 0; i < docs.length; i += 500) {
+        await indexed.upsertMany(docs.slice(i, i + 500));
+        await plain.upsertMany(docs.slice(i, i + 500));
+      }
+      await indexed.deleteMany({ sc: 'sc-3', t: { $lt: 50 } });
+      await plain.deleteMany({ sc: 'sc-3', t: { $lt: 50 } });
+
+      const queries: [Filter, FindOptions][] = [];
+      for (let q = 0; q < 200; q++) {
+        const f: Filter = {};
+        if (rand(4) !== 0) f.sc = rand(3) === 0 ? { $in: [`sc-${rand(4)}`, `sc-${rand(4)}`] } : `sc-${rand(4)}`;
+        if (rand(3) !== 0) f.ch = rand(4) === 0 ? null : `ch-${rand(5)}`;
+        const r = rand(6);
+        if (r === 0) f.t = { $gte: rand(200), $lte: rand(200) };
+        else if (r === 1) f.t = { $gt: rand(200) };
+        else if (r === 2) f.t = { $lt: rand(200) };
+        else if (r === 3) f.t = { $in: [rand(200), rand(200), `t${rand(9)}`] };
+        const sort: Record<string, 1 | -1> = rand(2) === 0 ? { t: rand(2) === 0 ? 1 : -1 } : { _id: 1 };
+        queries.push([f, { sort, limit: rand(3) === 0 ? 0 : 1 + rand(30) }]);
+      }
+      for (const [f, o] of queries) {
+        assert.deepEqual(await indexed.find(f, o), await plain.find(f, o), JSON.stringify([f, o]));
+        assert.equal(await indexed.count(f), await plain.count(f), JSON.stringify(f));
+      }
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('rejects filters it does not understand instead of ignoring them', async () => {
+    const h = await harness();
+    try {
+      const c = h.store.collection('readings');
+      await assert.rejects(c.find({ time: { $regex: 'x' } as never }), /unsupported operator \$regex/);
+      await assert.rejects(c.find({ $or: [] } as never), /unsupported/);
+      await assert.rejects(c.upsertMany([{ v: 1 } as never]), /_id/);
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('rejects calls after close', async () => {
+    const h = await harness();
+    try {
+      await h.store.close();
+      await assert.rejects(h.store.collection('x').find({}), /closed/);
+      await assert.rejects(h.store.collection('x').upsertMany([{ _id: 'a' }]), /closed/);
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
+
+function ids(docs: Doc[]): string[] {
+  return docs.map((d) => d._id);
+}
