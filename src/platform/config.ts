@@ -7,7 +7,6 @@ import os from 'node:os';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
 
-const OnOff = Type.Enum(['on', 'off']);
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
 /** Environment variable -> schema; `description` feeds `orbit config` and the README. */
@@ -16,7 +15,7 @@ export const EnvSchema = Type.Object({
   ORBIT_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address the HTTP server binds to' }),
   ORBIT_DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Where embedded engines keep their data' }),
   ORBIT_TARGET: Type.String({ minLength: 1, default: 'all', description: 'Targets to run, comma-separated (the --target flag wins)' }),
-  ORBIT_SIMULATOR: Type.Optional(OnOff),
+  ORBIT_SIMULATOR: Type.Optional(Type.Enum(['on', 'off'], { description: 'Whether the simulated fleet flies (default: on for target all, else off)' })),
   ORBIT_LOG_LEVEL: Type.Enum(LEVELS, { default: 'info', description: 'Minimum level written to stdout and the log index' }),
   ORBIT_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024, description: 'Largest request body accepted; larger answers 413' }),
   ORBIT_MAX_BATCH_READINGS: Type.Integer({ minimum: 1, default: 10_000, description: 'Most readings in one telemetry batch; more answers 413' }),

@@ -2,13 +2,13 @@
  * The one HTTP server of a process. Components register their routes as Fastify
  * plugins; request and response schemas (TypeBox) validate and produce /openapi.json.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
-import { HttpProblem, problemBody, type FieldError } from './problem.ts';
+import { HttpProblem, problemBody, schemaFieldErrors, type SchemaError } from './problem.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -20,31 +20,11 @@ export interface HttpOptions {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
-interface AjvError {
-  instancePath: string;
-  message?: string;
-  keyword: string;
-  params: Record<string, unknown>;
-}
-
-/** Ajv's errors, one per field, with JSON pointers a client can follow. */
-function fieldErrors(errors: AjvError[], context: string): FieldError[] {
-  const seen = new Map<string, FieldError>();
-  for (const e of errors) {
-    let pointer = e.instancePath || '';
-    if (e.keyword === 'required') pointer += `/${String(e.params.missingProperty)}`;
-    if (e.keyword === 'additionalProperties') pointer += `/${String(e.params.additionalProperty)}`;
-    if (context !== 'body') pointer = `${context}${pointer || ''}`;
-    const key = pointer || '/';
-    if (!seen.has(key)) seen.set(key, { pointer: key, detail: e.keyword === 'additionalProperties' ? 'is not an allowed field' : (e.message ?? 'is invalid') });
-  }
-  return [...seen.values()];
-}
-
 export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Request metrics cover every request; per-request log lines would drown the logs at ingest rates.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
     ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
     return503OnClosing: true,
@@ -59,7 +39,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     if (error instanceof HttpProblem) problem = error;
     else if (error.validation) {
       const context = error.validationContext ?? 'body';
-      problem = new HttpProblem(400, `the request ${context} is invalid`, { errors: fieldErrors(error.validation as AjvError[], context) });
+      problem = new HttpProblem(400, `the request ${context} is invalid`, { errors: schemaFieldErrors(error.validation as SchemaError[], context === 'body' ? '' : context) });
     } else if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') problem = new HttpProblem(413, `the body is larger than ${options.maxBodyBytes} bytes`);
     else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') problem = new HttpProblem(415, `unsupported content type ${request.headers['content-type'] ?? '(none)'}`);
     else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {

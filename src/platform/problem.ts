@@ -4,7 +4,7 @@
  */
 
 export interface FieldError {
-  /** Where in the request: a JSON pointer into the body (`/readings/3/value`), or `query/<name>`, `path/<name>`. */
+  /** Where in the request: a JSON pointer into the body (`/readings/3/value`), or `querystring/<name>`, `params/<name>`. */
   pointer: string;
   detail: string;
 }
@@ -61,3 +61,38 @@ export function problemBody(status: number, detail: string, extra: { instance?: 
 export const badRequest = (detail: string, errors: FieldError[]) => new HttpProblem(400, detail, { errors });
 export const notFound = (detail: string) => new HttpProblem(404, detail);
 export const conflict = (detail: string) => new HttpProblem(409, detail);
+
+/** A JSON Schema validator's error, as Ajv and TypeBox both report them. */
+export interface SchemaError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+}
+
+/**
+ * One FieldError per bad field: missing and unexpected properties get their own
+ * pointer, and the alternatives of a union are folded into one detail.
+ */
+export function schemaFieldErrors(errors: readonly SchemaError[], prefix = ''): FieldError[] {
+  const byPointer = new Map<string, string[]>();
+  const add = (pointer: string, detail: string) => {
+    const key = `${prefix}${pointer}` || '/';
+    const list = byPointer.get(key) ?? [];
+    if (!list.includes(detail)) list.push(detail);
+    byPointer.set(key, list);
+  };
+  for (const e of errors) {
+    const p = e.params;
+    if (e.keyword === 'required') {
+      const missing = (p.requiredProperties as string[] | undefined) ?? [String(p.missingProperty)];
+      for (const name of missing) add(`${e.instancePath}/${name}`, 'is required');
+    } else if (e.keyword === 'additionalProperties') {
+      const extra = (p.additionalProperties as string[] | string | undefined) ?? p.additionalProperty;
+      for (const name of [extra].flat()) add(`${e.instancePath}/${String(name)}`, 'is not an allowed field');
+    } else if (e.keyword !== 'anyOf' && e.keyword !== 'boolean') {
+      add(e.instancePath, e.message ?? 'is invalid');
+    }
+  }
+  return [...byPointer].map(([pointer, details]) => ({ pointer, detail: details.join(' or ') }));
+}

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,48 @@ describe('embedded document store', () => {
       assert.deepEqual(ids(await third.collection('readings').find({}, { sort: { _id: 1 } })), ['a', 'b', 'd']);
     } finally {
       await h.cleanup();
+    }
+  });
+
+  it('keeps every acknowledged upsert when the process is killed mid-write', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'orbit-docs-kill-'));
+    try {
+      const writer = `
+        import { EmbeddedDocumentStore } from ${JSON.stringify(path.join(import.meta.dirname, '../../src/engines/docs/embedded.ts'))};
+        const store = await EmbeddedDocumentStore.open(process.argv[1], { compactMinBytes: 16384 });
+        const c = store.collection('readings');
+        for (let b = 0; ; b++) {
+          const batch = Array.from({ length: 50 }, (_, i) => ({ _id: 'd' + ((b * 50 + i) % 3000), batch: b }));
+          c.upsertMany(batch).then(() => process.stdout.write(b + '\\n'));
+          if (b % 4 === 0) await new Promise((r) => setImmediate(r));
+        }`;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', writer, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let acked = -1;
+      let partial = '';
+      child.stdout.setEncoding('utf8');
+      child.stdout.on('data', (chunk: string) => {
+        const lines = (partial + chunk).split('\n');
+        partial = lines.pop() ?? '';
+        for (const l of lines) acked = Math.max(acked, Number(l));
+        if (acked >= 300) child.kill('SIGKILL');
+      });
+      const guard = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await new Promise((resolve) => child.on('exit', resolve));
+      clearTimeout(guard);
+      assert.ok(acked >= 300, `writer acknowledged only ${acked + 1} batches`);
+
+      const store = await EmbeddedDocumentStore.open(dir);
+      const latest = new Map((await store.collection('readings').find({})).map((d) => [d._id, d.batch as number]));
+      // Every document of the last acknowledged batches holds that batch or a later one.
+      for (let b = acked - 60; b <= acked; b++) {
+        for (let i = 0; i < 50; i++) {
+          const id = `d${(b * 50 + i) % 3000}`;
+          assert.ok((latest.get(id) ?? -1) >= b, `${id} lost batch ${b}`);
+        }
+      }
+      await store.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

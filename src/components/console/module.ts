@@ -57,7 +57,7 @@ export const consoleModule = defineModule({
       const { q, level, module, service, traceId, limit } = request.query;
       const from = parseTimeParam(request.query.from);
       const to = parseTimeParam(request.query.to);
-      if (Number.isNaN(from) || Number.isNaN(to)) throw badRequest('invalid time range', [{ pointer: Number.isNaN(from) ? 'query/from' : 'query/to', detail: 'is not a time' }]);
+      if (Number.isNaN(from) || Number.isNaN(to)) throw badRequest('invalid time range', [{ pointer: Number.isNaN(from) ? 'querystring/from' : 'querystring/to', detail: 'is not a time' }]);
       const entries = await logs.search({ text: q, level, module, service, traceId, from, to, limit });
       return { entries: entries.map((e) => ({ ...e, time: toIso(e.time) })) };
     });

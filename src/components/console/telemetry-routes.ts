@@ -22,8 +22,8 @@ export function telemetryRoutes(http: HttpServer, catalog: MissionCatalog, store
     const from = parseTimeParam(q.from);
     const to = parseTimeParam(q.to);
     const errors: FieldError[] = [];
-    if (Number.isNaN(from)) errors.push({ pointer: 'query/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-    if (Number.isNaN(to)) errors.push({ pointer: 'query/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
+    if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
+    if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
     if (errors.length) throw badRequest('invalid time range', errors);
     const channel = (await catalog.spacecraft(q.spacecraft))?.channels.get(q.channel);
     if (!channel) throw notFound(`no channel "${q.channel}" of spacecraft "${q.spacecraft}"`);

@@ -98,8 +98,8 @@ export const enricherModule = defineModule({
       const from = parseTimeParam(request.query.from);
       const to = parseTimeParam(request.query.to);
       const errors = [
-        ...(Number.isNaN(from) ? [{ pointer: 'query/from', detail: 'is not a time' }] : []),
-        ...(Number.isNaN(to) ? [{ pointer: 'query/to', detail: 'is not a time' }] : []),
+        ...(Number.isNaN(from) ? [{ pointer: 'querystring/from', detail: 'is not a time' }] : []),
+        ...(Number.isNaN(to) ? [{ pointer: 'querystring/to', detail: 'is not a time' }] : []),
       ];
       if (errors.length) throw badRequest('invalid time range', errors);
       const found = await docs.find(

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Counter, Histogram } from 'prom-client';
 import { defineModule } from '../../platform/modules.ts';
-import { HttpProblem, badRequest, type FieldError } from '../../platform/problem.ts';
+import { HttpProblem, badRequest, schemaFieldErrors, type FieldError } from '../../platform/problem.ts';
 import { ProblemSchema } from '../../platform/http.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { Accepted, NdjsonReading, TelemetryBatch } from '../../core/schemas.ts';
@@ -35,7 +35,7 @@ function parseNdjson(text: string, maxReadings: number, errors: FieldError[]): M
       continue;
     }
     if (!ndjsonLine.Check(value)) {
-      for (const e of ndjsonLine.Errors(value)) errors.push({ pointer: `${pointer}${e.instancePath}`, detail: `line ${i + 1}: ${e.message}` });
+      for (const e of schemaFieldErrors(ndjsonLine.Errors(value), pointer)) errors.push({ pointer: e.pointer, detail: `line ${i + 1}: ${e.detail}` });
       continue;
     }
     const reading = { channel: value.channel, time: toEpochMs(value.time), value: value.value, pointer };

@@ -565,6 +565,8 @@ class Journal {
   private pending: string[] = [];
   private waiters: Waiter[] = [];
   private running: Promise<void> | undefined;
+  /** Cleared in the same synchronous step that finds nothing pending, so no append is stranded. */
+  private active = false;
   private failure: Error | undefined;
   /** After a failed compaction, wait for the journal to double before trying again. */
   private compactFloor = 0;
@@ -595,15 +597,16 @@ class Journal {
     if (lines.length === 0) return Promise.resolve();
     for (const l of lines) this.pending.push(l);
     const done = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
-    this.running ??= this.run().finally(() => {
-      this.running = undefined;
-    });
+    if (!this.active) {
+      this.active = true;
+      this.running = this.run();
+    }
     return done;
   }
 
   /** Waits for every appended line to be written. */
   async drain(): Promise<void> {
-    while (this.running) await this.running;
+    while (this.active) await this.running;
   }
 
   async close(): Promise<void> {
@@ -626,27 +629,31 @@ class Journal {
   }
 
   private async run(): Promise<void> {
-    while (this.pending.length > 0) {
-      if (this.shouldCompact()) {
-        await this.compact();
-        continue;
+    try {
+      while (this.pending.length > 0) {
+        if (this.shouldCompact()) {
+          await this.compact();
+          continue;
+        }
+        const lines = this.pending;
+        const waiters = this.waiters;
+        this.pending = [];
+        this.waiters = [];
+        const buf = Buffer.from(`${lines.join('\n')}\n`);
+        try {
+          const fh = await this.handle();
+          await writeAll(fh, buf);
+          await fh.datasync();
+        } catch (e) {
+          this.fail(e as Error, waiters);
+          return;
+        }
+        this.bytes += buf.length;
+        this.records += lines.length;
+        for (const w of waiters) w.resolve();
       }
-      const lines = this.pending;
-      const waiters = this.waiters;
-      this.pending = [];
-      this.waiters = [];
-      const buf = Buffer.from(`${lines.join('\n')}\n`);
-      try {
-        const fh = await this.handle();
-        await writeAll(fh, buf);
-        await fh.datasync();
-      } catch (e) {
-        this.fail(e as Error, waiters);
-        return;
-      }
-      this.bytes += buf.length;
-      this.records += lines.length;
-      for (const w of waiters) w.resolve();
+    } finally {
+      this.active = false;
     }
   }
 
@@ -805,6 +812,11 @@ class EmbeddedCollection implements Collection<Doc> {
         indexSpecs.set(indexName(rec.fields), { fields: rec.fields, unique: rec.unique });
         break;
     }
+  }
+
+  release(): void {
+    this.docs.clear();
+    this.indexes.clear();
   }
 
   buildIndexes(specs: Iterable<{ fields: SortSpec; unique: boolean }>): void {
@@ -986,7 +998,9 @@ function fileNameFor(collection: string): string {
 function collectionFor(fileName: string): string | undefined {
   if (!fileName.endsWith(JOURNAL_EXT)) return undefined;
   try {
-    return decodeURIComponent(fileName.slice(0, -JOURNAL_EXT.length));
+    const name = decodeURIComponent(fileName.slice(0, -JOURNAL_EXT.length));
+    // Files this store did not name (e.g. copied in by hand) are not its journals.
+    return fileNameFor(name) === fileName ? name : undefined;
   } catch {
     return undefined;
   }
@@ -1077,6 +1091,8 @@ export class EmbeddedDocumentStore implements DocumentStore {
     if (this.closed) return;
     this.closed = true;
     await Promise.all([...this.collections.values()].map((c) => c.journal.close()));
+    // Callers may keep the store object around; let the documents go.
+    for (const c of this.collections.values()) c.release();
   }
 
   /** @internal */

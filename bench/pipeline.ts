@@ -1,0 +1,158 @@
+/**
+ * End-to-end pipeline benchmark: starts Orbit all-in-one (embedded engines) as a child
+ * process, drives it with concurrent HTTP batches for a fixed time and prints sustained
+ * readings/s (accepted, stored and analyzed), POST-to-processed and POST-to-alert
+ * latency (p50/p99) and the process's peak RSS. Runs several times and prints medians.
+ *
+ *   npm run bench [-- --runs 3 --seconds 20 --clients 8 --batch 1000 --json]
+ */
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { seedMission, startOrbit, tempDir, type OrbitChild } from '../test/support/orbit.ts';
+import { openStream } from '../test/support/sse.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '20' },
+    clients: { type: 'string', default: '8' },
+    batch: { type: 'string', default: '1000' },
+    spacecraft: { type: 'string', default: '4' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(args.runs);
+const SECONDS = Number(args.seconds);
+const CLIENTS = Number(args.clients);
+const BATCH = Number(args.batch);
+const FLEET = Number(args.spacecraft);
+const CHANNELS = 20;
+const PROBE_EVERY_MS = 100;
+
+interface RunResult {
+  readingsPerSecond: number;
+  acceptedPerSecond: number;
+  postToProcessedMs: { p50: number; p99: number };
+  postToAlertMs: { p50: number; p99: number };
+  peakRssBytes: number;
+  accepted: number;
+  rejected: number;
+}
+
+const percentile = (values: number[], p: number) => {
+  if (!values.length) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+const median = (values: number[]) => percentile(values, 50);
+
+async function metric(orbit: OrbitChild, name: string): Promise<number> {
+  const text = await (await orbit.api('/metrics')).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+async function peakRss(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+async function run(): Promise<RunResult> {
+  const data = await tempDir('orbit-bench-');
+  const orbit = await startOrbit({ dataDir: data.dir, env: { ORBIT_LOG_LEVEL: 'warn' }, timeoutMs: 60_000 });
+  try {
+    const channelDefs = Object.fromEntries(Array.from({ length: CHANNELS }, (_, i) => [`ch${i}`, { type: 'number', unit: 'V', limits: { redLow: -1000, yellowLow: -900, yellowHigh: 900, redHigh: 1000 } }]));
+    for (let s = 0; s < FLEET; s++) await seedMission(orbit, `load-${s}`, channelDefs);
+    await seedMission(orbit, 'probe', { level: { type: 'number', limits: { redHigh: 100 } } });
+    const stream = await openStream(`${orbit.url}/v1/stream?spacecraft=probe`);
+
+    const posted = new Map<string, number>();
+    const processedMs: number[] = [];
+    const alertMs: number[] = [];
+    let accepted = 0;
+    let rejected = 0;
+    let running = true;
+    let clock = Date.now() - 3_600_000;
+    const started = performance.now();
+
+    const loaders = Array.from({ length: CLIENTS }, async (_, c) => {
+      let n = 0;
+      while (running) {
+        const spacecraft = `load-${(c + n++) % FLEET}`;
+        const time = clock++;
+        const readings = Array.from({ length: BATCH }, (_, i) => ({ channel: `ch${i % CHANNELS}`, time: time * 100 + Math.floor(i / CHANNELS), value: (i * 7) % 800 }));
+        const res = await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft, readings } });
+        if (res.status === 202) accepted += BATCH;
+        else rejected += BATCH;
+        await res.text();
+      }
+    });
+
+    // Probes: small batches behind the load; every other one crosses red-high so alerts open and resolve.
+    let probe = 0;
+    const probes = (async () => {
+      while (running) {
+        const value = probe++ % 2 ? 150 : 50;
+        const sentAt = performance.now();
+        const res = await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'probe', readings: [{ channel: 'level', time: Date.now(), value }] } });
+        if (res.status === 202) posted.set((await res.json()).batchId, sentAt);
+        else await res.text();
+        await new Promise((r) => setTimeout(r, PROBE_EVERY_MS));
+      }
+    })();
+    stream.on((e) => {
+      const batchId = (e.data as { batchId?: string }).batchId;
+      const sentAt = batchId ? posted.get(batchId) : undefined;
+      if (sentAt !== undefined) (e.event === 'alert' ? alertMs : processedMs).push(performance.now() - sentAt);
+    });
+
+    await new Promise((r) => setTimeout(r, SECONDS * 1000));
+    running = false;
+    await Promise.all([...loaders, probes]);
+    // Sustained means stored and analyzed, so wait for the pipeline to drain.
+    const target = accepted;
+    for (;;) {
+      const [stored, analyzed] = await Promise.all([metric(orbit, 'orbit_processor_readings_total'), metric(orbit, 'orbit_analyzer_readings_total')]);
+      if (stored >= target && analyzed >= target) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const elapsed = (performance.now() - started) / 1000;
+    stream.close();
+    return {
+      readingsPerSecond: Math.round(accepted / elapsed),
+      acceptedPerSecond: Math.round(accepted / SECONDS),
+      postToProcessedMs: { p50: percentile(processedMs, 50), p99: percentile(processedMs, 99) },
+      postToAlertMs: { p50: percentile(alertMs, 50), p99: percentile(alertMs, 99) },
+      peakRssBytes: await peakRss(orbit.child.pid!),
+      accepted,
+      rejected,
+    };
+  } finally {
+    await orbit.stop();
+    await data.remove();
+  }
+}
+
+const results: RunResult[] = [];
+for (let i = 0; i < RUNS; i++) {
+  const r = await run();
+  results.push(r);
+  process.stdout.write(
+    `run ${i + 1}/${RUNS}: ${r.readingsPerSecond} readings/s end to end (${r.acceptedPerSecond}/s accepted, ${r.rejected} refused), ` +
+      `POST->processed p50 ${r.postToProcessedMs.p50.toFixed(1)} ms p99 ${r.postToProcessedMs.p99.toFixed(1)} ms, ` +
+      `POST->alert p50 ${r.postToAlertMs.p50.toFixed(1)} ms p99 ${r.postToAlertMs.p99.toFixed(1)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+  );
+}
+const summary = {
+  mode: 'all-in-one (embedded engines)',
+  runs: RUNS, seconds: SECONDS, clients: CLIENTS, batch: BATCH, node: process.version,
+  readingsPerSecond: median(results.map((r) => r.readingsPerSecond)),
+  postToProcessedMs: { p50: median(results.map((r) => r.postToProcessedMs.p50)), p99: median(results.map((r) => r.postToProcessedMs.p99)) },
+  postToAlertMs: { p50: median(results.map((r) => r.postToAlertMs.p50)), p99: median(results.map((r) => r.postToAlertMs.p99)) },
+  peakRssBytes: median(results.map((r) => r.peakRssBytes)),
+};
+process.stdout.write(
+  `median of ${RUNS}: ${summary.readingsPerSecond} readings/s; POST->processed p50 ${summary.postToProcessedMs.p50.toFixed(1)} / p99 ${summary.postToProcessedMs.p99.toFixed(1)} ms; ` +
+    `POST->alert p50 ${summary.postToAlertMs.p50.toFixed(1)} / p99 ${summary.postToAlertMs.p99.toFixed(1)} ms; peak RSS ${(summary.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+);
+if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);

@@ -1,0 +1,113 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, seedMission, startOrbit, tempDir, type ApiResponse, type OrbitChild } from '../support/orbit.ts';
+
+describe('bad input is refused with problem+json and nothing of the batch is stored', () => {
+  let orbit: OrbitChild;
+  let data: Awaited<ReturnType<typeof tempDir>>;
+  const T0 = Date.parse('2026-11-27T12:00:00Z');
+
+  before(async () => {
+    data = await tempDir();
+    orbit = await startOrbit({ dataDir: data.dir, env: { ORBIT_MAX_BODY_BYTES: '65536', ORBIT_MAX_BATCH_READINGS: '100' } });
+    await seedMission(orbit, 'sat-b', { volts: { type: 'number', unit: 'V' }, mode: { type: 'string' }, eclipse: { type: 'boolean' } });
+  });
+  after(async () => {
+    await orbit?.stop();
+    await data?.remove();
+  });
+
+  const post = (body: string, contentType = 'application/json') => orbit.api('/v1/telemetry', { method: 'POST', body, headers: { 'content-type': contentType } });
+  const problem = async (res: ApiResponse, status: number) => {
+    assert.equal(res.status, status);
+    assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    const body = await res.json();
+    assert.equal(body.status, status);
+    assert.ok(body.title && body.detail, 'title and detail');
+    return body as { errors?: { pointer: string; detail: string }[] };
+  };
+
+  test('malformed JSON', async () => {
+    const body = await problem(await post('{"spacecraft": "sat-b", "readings": [ {'), 400);
+    assert.ok(body.errors?.length);
+  });
+
+  test('wrong types and unknown fields name each bad field', async () => {
+    const body = await problem(await post(JSON.stringify({
+      spacecraft: 'sat-b',
+      readings: [
+        { channel: 'volts', time: T0, value: 28 },
+        { channel: 'volts', time: 'not a time', value: 28 },
+        { channel: 'volts', time: T0 + 2, value: { nested: true } },
+        { channel: 'volts', time: T0 + 3, value: 1, extra: 'x' },
+      ],
+    })), 400);
+    const pointers = body.errors!.map((e) => e.pointer).sort();
+    assert.deepEqual(pointers, ['/readings/1/time', '/readings/2/value', '/readings/3/extra']);
+  });
+
+  test('values of the wrong type for their channel, and unknown channels and spacecraft', async () => {
+    const mixed = await problem(await post(JSON.stringify({
+      spacecraft: 'sat-b',
+      readings: [
+        { channel: 'volts', time: T0 + 10, value: 28.1 },
+        { channel: 'volts', time: T0 + 11, value: 'high' },
+        { channel: 'eclipse', time: T0 + 12, value: 1 },
+        { channel: 'nope', time: T0 + 13, value: 1 },
+      ],
+    })), 400);
+    assert.deepEqual(mixed.errors!.map((e) => e.pointer), ['/readings/1/value', '/readings/2/value', '/readings/3/channel']);
+    assert.match(mixed.errors![2]!.detail, /unknown channel "nope"/);
+
+    const unknown = await problem(await post(JSON.stringify({ spacecraft: 'ghost', readings: [{ channel: 'volts', time: T0, value: 1 }] })), 400);
+    assert.deepEqual(unknown.errors!.map((e) => e.pointer), ['/spacecraft']);
+  });
+
+  test('NDJSON lines are checked one by one', async () => {
+    const lines = [
+      { spacecraft: 'sat-b', channel: 'volts', time: T0 + 20, value: 27 },
+      'not json',
+      { spacecraft: 'sat-b', channel: 'volts', value: 27 },
+      { spacecraft: 'sat-b', channel: 'mode', time: T0 + 23, value: 'safe' },
+    ].map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
+    const body = await problem(await post(lines, 'application/x-ndjson'), 400);
+    assert.deepEqual(body.errors!.map((e) => e.pointer), ['/1', '/2/time']);
+  });
+
+  test('too large a body or too many readings answers 413', async () => {
+    const big = JSON.stringify({ spacecraft: 'sat-b', readings: [{ channel: 'mode', time: T0, value: 'x'.repeat(70_000) }] });
+    await problem(await post(big), 413);
+    const many = JSON.stringify({ spacecraft: 'sat-b', readings: Array.from({ length: 101 }, (_, i) => ({ channel: 'volts', time: T0 + 100 + i, value: i })) });
+    await problem(await post(many), 413);
+  });
+
+  test('none of the refused readings were stored', async () => {
+    // A good batch behind the bad ones: once it is stored, anything before it would be too.
+    const good = await post(JSON.stringify({ spacecraft: 'sat-b', readings: [{ channel: 'volts', time: T0 + 500, value: 30 }] }));
+    assert.equal(good.status, 202);
+    const points = await eventually(async () => {
+      const body = await (await orbit.api(`/v1/telemetry?spacecraft=sat-b&channel=volts&from=${T0 - 1}&to=${T0 + 1000}`)).json();
+      return body.points.length ? body.points : undefined;
+    }, 5000, 'good batch stored');
+    assert.deepEqual(points, [{ time: new Date(T0 + 500).toISOString(), value: 30, raw: 30 }]);
+    const modes = await (await orbit.api(`/v1/telemetry?spacecraft=sat-b&channel=mode&from=${T0 - 1}&to=${T0 + 1000}`)).json();
+    assert.deepEqual(modes.points, []);
+    const metrics = await (await orbit.api('/metrics')).text();
+    assert.match(metrics, /^orbit_ingest_batches_total\{outcome="accepted"[^}]*\} 1$/m);
+  });
+
+  test('the mission API refuses bad definitions', async () => {
+    const dup = await orbit.api('/v1/missions', { method: 'POST', json: { id: 'm-sat-b', name: 'again' } });
+    await problem(dup, 409);
+    const noMission = await orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'x', missionId: 'nowhere', name: 'x' } });
+    await problem(noMission, 404);
+    const badTle = await orbit.api('/v1/spacecraft', {
+      method: 'POST',
+      json: { id: 'x', missionId: 'm-sat-b', name: 'x', tle: ['1 25544U 98067A   22222.50000000  .00016717  00000-0  10270-3 0  9990', '2 25544  51.6416 247.4627 0006703 130.5360 325.0288 15.50000000    10'] },
+    });
+    const tle = await problem(badTle, 400);
+    assert.ok(tle.errors!.some((e) => /checksum/i.test(e.detail)), JSON.stringify(tle.errors));
+    const limits = await orbit.api('/v1/spacecraft/sat-b/channels/volts', { method: 'PUT', json: { type: 'number', limits: { redLow: 10, yellowLow: 5 } } });
+    assert.deepEqual((await problem(limits, 400)).errors!.map((e) => e.pointer), ['/limits/yellowLow']);
+  });
+});

@@ -1,0 +1,115 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
+import { openStream, type SseClient } from '../support/sse.ts';
+
+describe('all-in-one pipeline, end to end', () => {
+  let orbit: OrbitChild;
+  let data: Awaited<ReturnType<typeof tempDir>>;
+  let stream: SseClient;
+
+  before(async () => {
+    data = await tempDir();
+    orbit = await startOrbit({ dataDir: data.dir });
+    stream = await openStream(`${orbit.url}/v1/stream`);
+  });
+  after(async () => {
+    stream?.close();
+    await orbit?.stop();
+    await data?.remove();
+  });
+
+  test('a reading above red-high is stored, enriched, alerted and streamed within 5 s', async () => {
+    await seedMission(orbit, 'probe-1', {
+      'thermal.battery_temp': {
+        type: 'number', unit: 'degC', calibration: { polynomial: [-50, 0.05] },
+        limits: { redLow: -10, yellowLow: 0, yellowHigh: 40, redHigh: 50 }, staleAfterSeconds: 60,
+      },
+    });
+    const t0 = Date.parse('2026-11-27T10:00:00Z');
+    // Raw ADC counts; 2000 counts = 50 degC. The last is 2200 counts = 60 degC, past red-high.
+    const raws = [1000, 1100, 1200, 1300, 2200];
+    const res = await orbit.api('/v1/telemetry', {
+      method: 'POST',
+      json: { spacecraft: 'probe-1', readings: raws.map((value, i) => ({ channel: 'thermal.battery_temp', time: new Date(t0 + i * 1000).toISOString(), value })) },
+    });
+    assert.equal(res.status, 202);
+    const accepted = await res.json();
+    assert.equal(accepted.accepted, 5);
+    assert.equal(typeof accepted.batchId, 'string');
+
+    const q = `spacecraft=probe-1&channel=thermal.battery_temp&from=${t0}&to=${t0 + 60_000}`;
+    const points = await eventually(async () => {
+      const body = await (await orbit.api(`/v1/telemetry?${q}`)).json();
+      return body.points.length === 5 ? body.points : undefined;
+    }, 5000, 'points stored');
+    assert.deepEqual(points.map((p: { value: number }) => p.value), [0, 5, 10, 15, 60], 'engineering values after calibration');
+    assert.deepEqual(points.map((p: { raw: number }) => p.raw), raws);
+    assert.equal(points[0].time, '2026-11-27T10:00:00.000Z');
+
+    const docs = await eventually(async () => {
+      const body = await (await orbit.api(`/v1/telemetry/enriched?${q}`)).json();
+      return body.documents.length === 5 ? body.documents : undefined;
+    }, 5000, 'enriched documents');
+    assert.deepEqual(docs[4].window, { seconds: 60, min: 0, max: 60, mean: 18, count: 5 });
+    assert.equal(docs[4].ratePerSecond, 45, 'from 15 to 60 degC in one second');
+    assert.equal(docs[0].ratePerSecond, null);
+
+    const alerts = await eventually(async () => {
+      const list = await (await orbit.api('/v1/alerts?state=open&spacecraft=probe-1')).json();
+      return list.length ? list : undefined;
+    }, 5000, 'open alert');
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0].severity, 'critical');
+    assert.equal(alerts[0].channel, 'thermal.battery_temp');
+    assert.equal(alerts[0].rule, 'limit');
+    assert.equal(alerts[0].value, 60);
+    assert.equal(alerts[0].threshold, 50);
+
+    const event = await stream.waitFor((e) => e.event === 'alert' && (e.data as { id: string }).id === alerts[0].id, 5000);
+    assert.equal((event.data as { severity: string }).severity, 'critical');
+    assert.ok(stream.events.some((e) => e.event === 'telemetry' && (e.data as { batchId: string }).batchId === accepted.batchId), 'processed readings were streamed');
+  });
+
+  test('an alert resolves by itself once the value is back within limits, and keeps its history', async () => {
+    const t0 = Date.parse('2026-11-27T10:01:00Z');
+    const [open] = await (await orbit.api('/v1/alerts?state=open&spacecraft=probe-1')).json();
+    const ack = await orbit.api(`/v1/alerts/${open.id}/acknowledge`, { method: 'POST', json: { by: 'flight-director', comment: 'watching it' } });
+    assert.equal(ack.status, 200);
+    assert.equal((await ack.json()).state, 'acknowledged');
+    // 1300 counts = 15 degC: normal.
+    await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'probe-1', readings: [{ channel: 'thermal.battery_temp', time: t0, value: 1300 }] } });
+    const resolved = await eventually(async () => {
+      const a = await (await orbit.api(`/v1/alerts/${open.id}`)).json();
+      return a.state === 'resolved' ? a : undefined;
+    }, 5000, 'alert resolved');
+    assert.deepEqual(resolved.history.map((h: { to: string }) => h.to), ['open', 'acknowledged', 'resolved']);
+    assert.equal(resolved.history[1].by, 'flight-director');
+    assert.equal((await (await orbit.api('/v1/alerts?state=open&spacecraft=probe-1')).json()).length, 0);
+  });
+
+  test('aggregates readings into buckets', async () => {
+    const t0 = Date.parse('2026-11-27T10:00:00Z');
+    const body = await (await orbit.api(`/v1/telemetry/aggregate?spacecraft=probe-1&channel=thermal.battery_temp&from=${t0}&to=${t0 + 120_000}&step=60`)).json();
+    assert.deepEqual(body.buckets, [
+      { time: '2026-11-27T10:00:00.000Z', min: 0, max: 60, avg: 18, count: 5 },
+      { time: '2026-11-27T10:01:00.000Z', min: 15, max: 15, avg: 15, count: 1 },
+    ]);
+  });
+
+  test('health, readiness, metrics and the OpenAPI document', async () => {
+    assert.equal((await orbit.api('/healthz')).status, 200);
+    const ready = await orbit.api('/readyz');
+    assert.equal(ready.status, 200);
+    const modules = (await ready.json()).modules.map((m: { name: string }) => m.name);
+    for (const m of ['sql', 'queue', 'events', 'ingest', 'processor', 'enricher', 'analyzer', 'compute', 'dashboard', 'console', 'simulator']) assert.ok(modules.includes(m), m);
+    const metrics = await (await orbit.api('/metrics')).text();
+    assert.match(metrics, /^orbit_ingest_readings_total\{outcome="accepted"[^}]*\} 6$/m);
+    assert.match(metrics, /^orbit_processor_readings_total\{[^}]*\} 6$/m);
+    const spec = await (await orbit.api('/openapi.json')).json();
+    for (const p of ['/v1/missions', '/v1/spacecraft', '/v1/spacecraft/{id}/channels/{name}', '/v1/telemetry', '/v1/telemetry/aggregate', '/v1/alerts', '/v1/alerts/{id}/acknowledge', '/v1/jobs', '/v1/jobs/{id}', '/v1/stream']) {
+      assert.ok(spec.paths[p], `OpenAPI documents ${p}`);
+    }
+    assert.equal((await orbit.api('/docs')).status, 200);
+  });
+});

@@ -1,0 +1,107 @@
+/**
+ * Starts `orbit start` as a child process on a temp data dir and a free port, the way
+ * a user would, and talks to it over HTTP.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const NODE = path.join(ROOT, 'node_modules/.bin/node');
+
+/** A fetch Response whose JSON tests may read without casts. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  json(): Promise<any>;
+  text(): Promise<string>;
+}
+
+export interface OrbitChild {
+  url: string;
+  dataDir: string;
+  child: ChildProcess;
+  logs: string[];
+  api(pathname: string, init?: RequestInit & { json?: unknown }): Promise<ApiResponse>;
+  /** Resolves with the exit code (or signal name). */
+  exited: Promise<number | string>;
+  stop(signal?: NodeJS.Signals): Promise<number | string>;
+}
+
+export async function tempDir(prefix = 'orbit-test-'): Promise<{ dir: string; remove: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export async function startOrbit(options: { dataDir: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number }): Promise<OrbitChild> {
+  const child = spawn(NODE, [path.join(ROOT, 'src/cli/main.ts'), 'start', ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ORBIT_PORT: '0', ORBIT_SIMULATOR: 'off', ORBIT_DATA_DIR: options.dataDir, ORBIT_LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: string[] = [];
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`orbit did not start in time:\n${logs.join('\n')}`)), options.timeoutMs ?? 30_000);
+    readline.createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
+    readline.createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line);
+        if (entry.url && /listening/.test(entry.msg)) {
+          clearTimeout(timer);
+          resolve(entry.url);
+        }
+      } catch {
+        // not a log line
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`orbit exited (${code}) before listening:\n${logs.join('\n')}`));
+    });
+  });
+  const api = (pathname: string, init: RequestInit & { json?: unknown } = {}): Promise<ApiResponse> => {
+    const { json, ...rest } = init;
+    return fetch(`${url}${pathname}`, {
+      ...rest,
+      ...(json !== undefined && { body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } }),
+    });
+  };
+  return {
+    url, dataDir: options.dataDir, child, logs, api, exited,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Polls until check returns a value other than undefined, or fails after timeoutMs. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Creates a mission, a spacecraft and the given channels through the API. */
+export async function seedMission(orbit: OrbitChild, spacecraft: string, channels: Record<string, unknown>): Promise<void> {
+  const ok = async (res: Promise<ApiResponse>) => {
+    const r = await res;
+    if (r.status >= 300) throw new Error(`${r.status} ${await r.text()}`);
+  };
+  await ok(orbit.api('/v1/missions', { method: 'POST', json: { id: `m-${spacecraft}`, name: `Mission of ${spacecraft}` } }));
+  await ok(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: spacecraft, missionId: `m-${spacecraft}`, name: spacecraft } }));
+  for (const [name, def] of Object.entries(channels)) await ok(orbit.api(`/v1/spacecraft/${spacecraft}/channels/${name}`, { method: 'PUT', json: def }));
+}
