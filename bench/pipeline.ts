@@ -4,7 +4,7 @@
  * readings/s (accepted, stored and analyzed), POST-to-processed and POST-to-alert
  * latency (p50/p99) and the process's peak RSS. Runs several times and prints medians.
  *
- *   npm run bench [-- --runs 3 --seconds 20 --clients 8 --batch 1000 --json]
+ *   npm run bench [-- --runs 3 --seconds 20 --clients 8 --batch 1000 --json --cpu-prof DIR]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1000' },
     spacecraft: { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'string', description: 'write a CPU profile of the Orbit process to this directory' },
   },
 });
 const RUNS = Number(args.runs);
@@ -59,7 +60,10 @@ async function peakRss(pid: number): Promise<number> {
 
 async function run(): Promise<RunResult> {
   const data = await tempDir('orbit-bench-');
-  const orbit = await startOrbit({ dataDir: data.dir, env: { ORBIT_LOG_LEVEL: 'warn' }, timeoutMs: 60_000 });
+  const orbit = await startOrbit({
+    dataDir: data.dir, timeoutMs: 60_000,
+    env: args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {},
+  });
   try {
     const channelDefs = Object.fromEntries(Array.from({ length: CHANNELS }, (_, i) => [`ch${i}`, { type: 'number', unit: 'V', limits: { redLow: -1000, yellowLow: -900, yellowHigh: 900, redHigh: 1000 } }]));
     for (let s = 0; s < FLEET; s++) await seedMission(orbit, `load-${s}`, channelDefs);

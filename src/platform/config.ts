@@ -22,6 +22,7 @@ export const EnvSchema = Type.Object({
   ORBIT_INGEST_MAX_INFLIGHT: Type.Integer({ minimum: 1, default: 64, description: 'Telemetry batches being enqueued at once before 503 + Retry-After' }),
   ORBIT_PROCESSOR_PREFETCH: Type.Integer({ minimum: 1, default: 16, description: 'Ingest batches a processor works on at once' }),
   ORBIT_EVENTS_PARTITIONS: Type.Integer({ minimum: 1, default: 8, description: 'Partitions of each event-log topic' }),
+  ORBIT_ENRICHED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24, description: 'Hours enriched per-minute documents are kept' }),
   ORBIT_COMPUTE_WORKERS: Type.Integer({ minimum: 1, default: Math.max(1, os.availableParallelism() - 1), description: 'Worker threads for compute jobs' }),
   ORBIT_SIMULATOR_SPACECRAFT: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Simulated spacecraft' }),
   ORBIT_SIMULATOR_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000, description: 'Milliseconds between simulated samples' }),
@@ -42,6 +43,7 @@ export interface Config {
   limits: { maxBodyBytes: number; maxBatchReadings: number; ingestMaxInflight: number };
   processor: { prefetch: number };
   events: { partitions: number };
+  enricher: { retentionHours: number };
   compute: { workers: number };
   sim: { spacecraft: number; intervalMs: number; anomalySeconds: number; tleFile: string; ingestUrl?: string };
   /** The variables as validated, for `orbit config`. */
@@ -87,6 +89,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT },
     processor: { prefetch: env.ORBIT_PROCESSOR_PREFETCH },
     events: { partitions: env.ORBIT_EVENTS_PARTITIONS },
+    enricher: { retentionHours: env.ORBIT_ENRICHED_RETENTION_HOURS },
     compute: { workers: env.ORBIT_COMPUTE_WORKERS },
     sim: {
       spacecraft: env.ORBIT_SIMULATOR_SPACECRAFT,

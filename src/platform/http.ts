@@ -5,6 +5,8 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import addFormats from 'ajv-formats';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
@@ -20,16 +22,32 @@ export interface HttpOptions {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
+/**
+ * Query strings and path parameters arrive as text and need coercion to their types;
+ * bodies must not be coerced: a reading's value `false` must not become `0`.
+ */
+function validators() {
+  const make = (coerceTypes: AjvOptions['coerceTypes']) => {
+    const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, removeAdditional: false, strict: false });
+    addFormats.default(ajv);
+    return ajv;
+  };
+  const exact = make(false);
+  const coercing = make('array');
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? exact : coercing).compile(schema);
+}
+
 export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
   const app = Fastify({
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Request metrics cover every request; per-request log lines would drown the logs at ingest rates.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.maxBodyBytes,
-    ajv: { customOptions: { allErrors: true, coerceTypes: 'array', removeAdditional: false, useDefaults: true } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.setValidatorCompiler(validators());
 
   // NDJSON arrives as text; the route that accepts it parses it line by line.
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -66,6 +84,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
         { name: 'telemetry', description: 'Ingest and history' },
         { name: 'alerts', description: 'Alert lifecycle' },
         { name: 'jobs', description: 'Compute jobs' },
+        { name: 'simulator', description: 'Simulated fleet and its injected anomalies' },
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],
     },

@@ -10,82 +10,49 @@ import { ProblemSchema } from '../../platform/http.ts';
 import { badRequest } from '../../platform/problem.ts';
 import { TOPICS, type ProcessedBatch } from '../../core/messages.ts';
 import { parseTimeParam, toIso } from '../../core/time.ts';
-import { RollingWindow, type WindowStats } from '../../core/rolling-window.ts';
-import type { Doc } from '../../engines/docs/port.ts';
+import { BUCKET_SECONDS, Enricher, type EnrichedDoc } from './enrich.ts';
 
-export const WINDOW_SECONDS = 60;
 export const ENRICHED = 'enriched';
+const RETENTION_CHECK_MS = 60_000;
 
-export interface EnrichedDoc extends Doc {
-  spacecraft: string;
-  channel: string;
-  time: number;
-  value: number;
-  raw: number | string | boolean;
-  batchId: string;
-  window: WindowStats & { seconds: number };
-  /** Engineering units per second since the previous reading; null for the first. */
-  ratePerSecond: number | null;
-}
-
-interface ChannelState {
-  window: RollingWindow;
-  lastTime: number;
-  lastValue: number;
-}
-
+const Stats = { min: Type.Number(), max: Type.Number(), mean: Type.Number(), count: Type.Integer() };
 const EnrichedSchema = Type.Object({
   spacecraft: Type.String(),
   channel: Type.String(),
-  time: Type.String({ format: 'date-time' }),
-  value: Type.Number(),
-  window: Type.Object({ seconds: Type.Number(), min: Type.Number(), max: Type.Number(), mean: Type.Number(), count: Type.Integer() }),
-  ratePerSecond: Type.Union([Type.Number(), Type.Null()]),
+  time: Type.String({ format: 'date-time', description: 'Start of the bucket' }),
+  bucketSeconds: Type.Number(),
+  ...Stats,
+  last: Type.Object({ time: Type.String({ format: 'date-time' }), value: Type.Number() }),
+  window: Type.Object({ seconds: Type.Number(), ...Stats }, { description: 'Rolling window ending at the last reading' }),
+  ratePerSecond: Type.Union([Type.Number(), Type.Null()], { description: 'Change per second between the last two readings' }),
 });
 
 export const enricherModule = defineModule({
   name: 'enricher',
   deps: ['events', 'docs'],
   target: { description: 'Rolling statistics and rates per channel (event log -> document store)', routes: ['GET /v1/telemetry/enriched'] },
-  async start({ config, http, metrics, get }) {
+  async start({ config, http, metrics, logger, get }) {
     const events = get('events');
     const docs = get('docs').collection<EnrichedDoc>(ENRICHED);
     await docs.createIndex({ spacecraft: 1, channel: 1, time: 1 });
     await events.createTopic(TOPICS.processed, { partitions: config.events.partitions });
-    const state = new Map<string, ChannelState>();
-    const enriched = new Counter({ name: 'orbit_enricher_documents_total', help: 'Enriched documents written', registers: [metrics] });
-
-    const enrich = (batch: ProcessedBatch, out: EnrichedDoc[]) => {
-      for (const r of batch.readings) {
-        if (typeof r.value !== 'number') continue;
-        const key = `${batch.spacecraft}\u0000${r.channel}`;
-        let s = state.get(key);
-        // A redelivered or late reading was already counted (or is out of order): skip it.
-        if (s && r.time <= s.lastTime) continue;
-        if (!s) state.set(key, (s = { window: new RollingWindow(WINDOW_SECONDS * 1000), lastTime: Number.NaN, lastValue: Number.NaN }));
-        const stats = s.window.push(r.time, r.value);
-        const rate = Number.isNaN(s.lastTime) ? null : (r.value - s.lastValue) / ((r.time - s.lastTime) / 1000);
-        s.lastTime = r.time;
-        s.lastValue = r.value;
-        out.push({
-          _id: `${batch.spacecraft}/${r.channel}/${r.time}`,
-          spacecraft: batch.spacecraft, channel: r.channel, time: r.time, value: r.value, raw: r.raw, batchId: batch.batchId,
-          window: { seconds: WINDOW_SECONDS, ...stats }, ratePerSecond: rate,
-        });
-      }
-    };
+    const enricher = new Enricher();
+    const enriched = new Counter({ name: 'orbit_enricher_documents_total', help: 'Enriched bucket documents written', registers: [metrics] });
+    const retentionMs = config.enricher.retentionHours * 3_600_000;
 
     const subscription = await events.subscribe<ProcessedBatch>({ group: 'enricher', topics: [TOPICS.processed] }, async (records) => {
-      const out: EnrichedDoc[] = [];
-      for (const record of records) enrich(record.value, out);
+      const out = enricher.enrich(records.map((r) => r.value));
       if (out.length) await docs.upsertMany(out);
       enriched.inc(out.length);
     });
+    const retention = setInterval(() => {
+      docs.deleteMany({ storedAt: { $lt: Date.now() - retentionMs } }).catch((error: unknown) => logger.warn({ err: error }, 'enriched retention failed'));
+    }, RETENTION_CHECK_MS);
 
     http.get('/v1/telemetry/enriched', {
       schema: {
         tags: ['telemetry'],
-        summary: 'Enriched readings of one channel (rolling window statistics and rate of change), in time order',
+        summary: 'Enriched telemetry of one channel: per-minute statistics, the rolling window and the rate of change, in time order',
         querystring: Type.Object({
           spacecraft: Type.String(), channel: Type.String(),
           from: Type.Optional(Type.String()), to: Type.Optional(Type.String()),
@@ -103,12 +70,20 @@ export const enricherModule = defineModule({
       ];
       if (errors.length) throw badRequest('invalid time range', errors);
       const found = await docs.find(
-        { spacecraft, channel, time: { $gte: from ?? 0, $lt: to ?? 8.64e15 } },
+        // A bucket overlapping the range counts, so start one bucket earlier.
+        { spacecraft, channel, time: { $gt: (from ?? 0) - BUCKET_SECONDS * 1000, $lt: to ?? 8.64e15 } },
         { sort: { time: 1 }, limit },
       );
-      return { documents: found.map((d) => ({ spacecraft: d.spacecraft, channel: d.channel, time: toIso(d.time), value: d.value, window: d.window, ratePerSecond: d.ratePerSecond })) };
+      return { documents: found.map(({ _id, storedAt: _storedAt, ...d }) => ({ ...d, time: toIso(d.time), last: { ...d.last, time: toIso(d.last.time) } })) };
     });
 
-    return { value: undefined, isReady: () => events.isReady() && get('docs').isReady(), stop: () => subscription.close() };
+    return {
+      value: undefined,
+      isReady: () => events.isReady() && get('docs').isReady(),
+      async stop() {
+        clearInterval(retention);
+        await subscription.close();
+      },
+    };
   },
 });

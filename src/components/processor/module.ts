@@ -10,7 +10,13 @@ import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { calibrate } from '../../core/calibration.ts';
 import { QUEUES, TOPICS, type IngestBatch, type ProcessedBatch } from '../../core/messages.ts';
 import type { OutgoingEvent } from '../../engines/events/port.ts';
+import { GroupCommit } from '../../platform/group-commit.ts';
 import { TelemetryStore, type StoredReading } from '../telemetry/store.ts';
+
+interface Work {
+  rows: StoredReading[];
+  events: OutgoingEvent<ProcessedBatch>[];
+}
 
 export const processorModule = defineModule({
   name: 'processor',
@@ -31,6 +37,14 @@ export const processorModule = defineModule({
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     });
 
+    // Batches that arrive while one is being written are written together: one statement, one publish.
+    const writer = new GroupCommit<Work>(async (work) => {
+      const rows = work.flatMap((w) => w.rows);
+      await store.write(rows);
+      await events.publish(TOPICS.processed, work.flatMap((w) => w.events));
+      processed.inc(rows.length);
+    });
+
     const consumer = await queue.consume<IngestBatch>(QUEUES.ingest, async (delivery) => {
       const end = duration.startTimer();
       const batch = delivery.body;
@@ -45,7 +59,7 @@ export const processorModule = defineModule({
             const channel = view.channels.get(r.channel);
             if (!channel) throw new Error(`unknown channel "${r.channel}" of spacecraft "${item.spacecraft}"`);
             const value = typeof r.value === 'number' ? calibrate(r.value, channel.calibration) : r.value;
-            rows.push({ spacecraft: item.spacecraft, channel: r.channel, time: r.time, raw: r.value, value, type: channel.type });
+            rows.push({ spacecraft: item.spacecraft, channel: r.channel, time: r.time, raw: r.value, value, type: channel.type, batchId: batch.batchId });
             return { channel: r.channel, time: r.time, raw: r.value, value };
           });
           out.push({
@@ -54,9 +68,7 @@ export const processorModule = defineModule({
             headers: cloudEventHeaders('orbit.telemetry.processed.v1', '/orbit/processor', { traceparent: delivery.headers.traceparent }),
           });
         }
-        await store.write(batch.batchId, rows);
-        await events.publish(TOPICS.processed, out);
-        processed.inc(rows.length);
+        await writer.submit({ rows, events: out });
       } catch (error) {
         failures.inc();
         logger.warn({ err: error, batchId: batch.batchId, attempt: delivery.attempt }, 'batch processing failed');

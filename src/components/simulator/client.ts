@@ -14,12 +14,13 @@ export interface ApiAnswer {
 }
 
 export interface ApiClientOptions {
-  baseUrl: string;
+  /** A function when the address is only known later (a server told to pick its own port). */
+  baseUrl: string | (() => string);
   fetch?: typeof fetch;
   /** A request that takes longer is abandoned and counts as a failure. */
   timeoutMs?: number;
   /** Told about every completed request, for metrics. */
-  onAnswer?: (route: string, status: number | 'error', seconds: number) => void;
+  onAnswer?: (method: string, route: string, status: number | 'error', seconds: number) => void;
 }
 
 /** Answers worth asking again: the server is busy, restarting or briefly broken. */
@@ -35,16 +36,20 @@ export function parseRetryAfter(header: string | null, nowMs: number = Date.now(
 }
 
 export class ApiClient {
-  readonly baseUrl: string;
+  #baseUrl: string | (() => string);
   #fetch: typeof fetch;
   #timeoutMs: number;
   #onAnswer?: ApiClientOptions['onAnswer'];
 
   constructor(options: ApiClientOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#baseUrl = options.baseUrl;
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#onAnswer = options.onAnswer;
+  }
+
+  get baseUrl(): string {
+    return (typeof this.#baseUrl === 'function' ? this.#baseUrl() : this.#baseUrl).replace(/\/+$/, '');
   }
 
   /** One attempt. Rejects when no answer arrives (refused, reset, timed out). */
@@ -64,10 +69,10 @@ export class ApiClient {
       } catch {
         // Not JSON (a proxy's error page, say): keep the text for the log.
       }
-      this.#onAnswer?.(route, response.status, (performance.now() - started) / 1000);
+      this.#onAnswer?.(method, route, response.status, (performance.now() - started) / 1000);
       return { status: response.status, body: parsed, retryAfterMs: parseRetryAfter(response.headers.get('retry-after')) };
     } catch (error) {
-      this.#onAnswer?.(route, 'error', (performance.now() - started) / 1000);
+      this.#onAnswer?.(method, route, 'error', (performance.now() - started) / 1000);
       throw error;
     }
   }
@@ -120,18 +125,25 @@ const describe = (error: unknown): string => {
  * server that is a moment from listening does not warn on every start), a reminder
  * every few minutes while it lasts, and a note when it ends.
  */
+export interface StreakMessages {
+  /** Logged as a warning when a streak starts, and as a reminder while it lasts. */
+  failing: string;
+  /** Logged when it ends. */
+  recovered: string;
+}
+
 export class FailureStreak {
   #logger: Logger;
-  #what: string;
+  #messages: StreakMessages;
   #graceMs: number;
   #remindMs: number;
   #since?: number;
   #failures = 0;
   #lastLogMs?: number;
 
-  constructor(logger: Logger, what: string, options: { graceMs?: number; remindMs?: number } = {}) {
+  constructor(logger: Logger, messages: StreakMessages, options: { graceMs?: number; remindMs?: number } = {}) {
     this.#logger = logger;
-    this.#what = what;
+    this.#messages = messages;
     this.#graceMs = options.graceMs ?? 5_000;
     this.#remindMs = options.remindMs ?? 300_000;
   }
@@ -140,6 +152,7 @@ export class FailureStreak {
     return this.#failures > 0;
   }
 
+  /** `reason` is a string when the server answered, the error when it did not. */
   failure(reason: unknown, nowMs: number = Date.now()): void {
     this.#since ??= nowMs;
     this.#failures++;
@@ -147,12 +160,12 @@ export class FailureStreak {
     const due = this.#lastLogMs === undefined ? answered || nowMs - this.#since >= this.#graceMs : nowMs - this.#lastLogMs >= this.#remindMs;
     if (!due) return;
     this.#lastLogMs = nowMs;
-    this.#logger.warn({ failures: this.#failures, since: new Date(this.#since).toISOString(), reason: answered ? reason : describe(reason) }, `${this.#what} failing; retrying with backoff`);
+    this.#logger.warn({ failures: this.#failures, since: new Date(this.#since).toISOString(), reason: answered ? reason : describe(reason) }, this.#messages.failing);
   }
 
   success(nowMs: number = Date.now()): void {
     if (this.#failures && this.#lastLogMs !== undefined) {
-      this.#logger.info({ failures: this.#failures, seconds: Math.round((nowMs - (this.#since ?? nowMs)) / 1000) }, `${this.#what} working again`);
+      this.#logger.info({ failures: this.#failures, seconds: Math.round((nowMs - (this.#since ?? nowMs)) / 1000) }, this.#messages.recovered);
     }
     this.#since = undefined;
     this.#failures = 0;

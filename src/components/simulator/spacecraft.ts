@@ -120,9 +120,12 @@ function incidence(mode: Mode, betaDeg: number): number {
   return Math.cos(Math.max(0, Math.abs(betaDeg) - POWER.yawLimitDeg) * DEG);
 }
 
+/** Spreads the fleet's periodic signals so the spacecraft do not move in lockstep. */
+const phaseOf = (model: SpacecraftModel): number => (model.seed % 360) * DEG;
+
 function wheelProfileRpm(model: SpacecraftModel, timeMs: number): number {
   // Gravity-gradient and drag torques are stored in the wheel and cycle once per orbit.
-  const phase = ((model.seed % 360) * DEG) + (2 * Math.PI * timeMs) / 1000 / model.periodSeconds;
+  const phase = phaseOf(model) + (2 * Math.PI * timeMs) / 1000 / model.periodSeconds;
   return ATTITUDE.wheelBiasRpm + ATTITUDE.wheelSwingRpm * Math.sin(phase);
 }
 
@@ -212,7 +215,7 @@ function sense(model: SpacecraftModel, state: SpacecraftState, env: Environment,
   };
   const counts = clamp(Math.round((state.batteryTempC + noise.batteryTemp - BATTERY_TEMP_ADC.c0) / BATTERY_TEMP_ADC.c1), 0, BATTERY_TEMP_ADC.maxCounts);
   // Relay link margin varies slowly with geometry; twice per orbit is a fair stand-in.
-  const signal = -96 + 3 * Math.sin((4 * Math.PI * timeMs) / 1000 / model.periodSeconds + model.seed) + noise.signal;
+  const signal = -96 + 3 * Math.sin((4 * Math.PI * timeMs) / 1000 / model.periodSeconds + phaseOf(model)) + noise.signal;
   const values: [string, ReadingValue][] = [
     ['orbit.altitude', round(orbit.altitudeKm, 3)],
     ['orbit.latitude', round(orbit.latitudeDeg, 4)],

@@ -11,6 +11,7 @@ import { toIso } from '../../core/time.ts';
 export interface StoredReading extends ProcessedReading {
   spacecraft: string;
   type: ChannelType;
+  batchId: string;
 }
 
 export interface Point {
@@ -50,15 +51,15 @@ export class TelemetryStore {
   }
 
   /** Stores all readings in one statement: all or nothing. */
-  async write(batchId: string, readings: StoredReading[]): Promise<number> {
-    // One statement may not touch a row twice, so a batch repeating a (channel, time) keeps its last reading.
+  async write(readings: StoredReading[]): Promise<number> {
+    // One statement may not touch a row twice, so of readings repeating a (spacecraft, channel, time) the last one wins.
     const unique = new Map<string, StoredReading>();
     for (const r of readings) unique.set(`${r.spacecraft}\u0000${r.channel}\u0000${r.time}`, r);
     const rows = [...unique.values()];
     if (!rows.length) return 0;
     await this.#sql.query(
       `INSERT INTO telemetry (spacecraft_id, channel, time, raw, value, text_value, batch_id)
-       SELECT s, c, to_timestamp(t / 1000.0), r, v, x, $7 FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::text[]) AS u(s, c, t, r, v, x)
+       SELECT s, c, to_timestamp(t / 1000.0), r, v, x, b FROM unnest($1::text[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::text[], $7::text[]) AS u(s, c, t, r, v, x, b)
        ON CONFLICT (spacecraft_id, channel, time) DO UPDATE SET raw = excluded.raw, value = excluded.value, text_value = excluded.text_value, batch_id = excluded.batch_id`,
       [
         rows.map((r) => r.spacecraft),
@@ -67,7 +68,7 @@ export class TelemetryStore {
         rows.map((r) => asNumber(r.raw)),
         rows.map((r) => asNumber(r.value)),
         rows.map((r) => (r.type === 'string' ? String(r.value) : null)),
-        batchId,
+        rows.map((r) => r.batchId),
       ],
     );
     return rows.length;

@@ -30,11 +30,13 @@ const ERROR_TEXT: Record<number, string> = {
 /** SGP4 could not produce a state; `code` is the error code of the reference implementation (1-6). */
 export class Sgp4Error extends Error {
   readonly code: number;
+  readonly satnum: string;
   readonly minutesSinceEpoch: number;
   constructor(code: number, satnum: string, minutesSinceEpoch: number) {
     super(`SGP4 error ${code} for satellite ${satnum.trim()} at ${minutesSinceEpoch} min from epoch: ${ERROR_TEXT[code] ?? 'unknown error'}`);
     this.name = 'Sgp4Error';
     this.code = code;
+    this.satnum = satnum.trim();
     this.minutesSinceEpoch = minutesSinceEpoch;
   }
 }
