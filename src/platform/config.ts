@@ -20,6 +20,7 @@ export const EnvSchema = Type.Object({
   ORBIT_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024, description: 'Largest request body accepted; larger answers 413' }),
   ORBIT_MAX_BATCH_READINGS: Type.Integer({ minimum: 1, default: 10_000, description: 'Most readings in one telemetry batch; more answers 413' }),
   ORBIT_INGEST_MAX_INFLIGHT: Type.Integer({ minimum: 1, default: 64, description: 'Telemetry batches being enqueued at once before 503 + Retry-After' }),
+  ORBIT_INGEST_MAX_BACKLOG: Type.Integer({ minimum: 1, default: 2000, description: 'Batches waiting for a processor before ingest answers 503 + Retry-After' }),
   ORBIT_PROCESSOR_PREFETCH: Type.Integer({ minimum: 1, default: 16, description: 'Ingest batches a processor works on at once' }),
   ORBIT_EVENTS_PARTITIONS: Type.Integer({ minimum: 1, default: 8, description: 'Partitions of each event-log topic' }),
   ORBIT_ENRICHED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24, description: 'Hours enriched per-minute documents are kept' }),
@@ -40,7 +41,7 @@ export interface Config {
   targets: string[];
   simulator: boolean;
   logLevel: Env['ORBIT_LOG_LEVEL'];
-  limits: { maxBodyBytes: number; maxBatchReadings: number; ingestMaxInflight: number };
+  limits: { maxBodyBytes: number; maxBatchReadings: number; ingestMaxInflight: number; ingestMaxBacklog: number };
   processor: { prefetch: number };
   events: { partitions: number };
   enricher: { retentionHours: number };
@@ -86,7 +87,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     targets,
     simulator: env.ORBIT_SIMULATOR ? env.ORBIT_SIMULATOR === 'on' : targets.includes('all'),
     logLevel: env.ORBIT_LOG_LEVEL,
-    limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT },
+    limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT, ingestMaxBacklog: env.ORBIT_INGEST_MAX_BACKLOG },
     processor: { prefetch: env.ORBIT_PROCESSOR_PREFETCH },
     events: { partitions: env.ORBIT_EVENTS_PARTITIONS },
     enricher: { retentionHours: env.ORBIT_ENRICHED_RETENTION_HOURS },

@@ -111,3 +111,33 @@ describe('bad input is refused with problem+json and nothing of the batch is sto
     assert.deepEqual((await problem(limits, 400)).errors!.map((e) => e.pointer), ['/limits/yellowLow']);
   });
 });
+
+describe('overload answers 503 with Retry-After instead of falling over', () => {
+  test('batches beyond the in-flight limit are refused whole, the rest stored', async () => {
+    const data = await tempDir();
+    const orbit = await startOrbit({ dataDir: data.dir, env: { ORBIT_INGEST_MAX_INFLIGHT: '1' } });
+    try {
+      await seedMission(orbit, 'busy-1', { volts: { type: 'number' } });
+      const T = Date.parse('2026-11-27T13:00:00Z');
+      const responses = await Promise.all(Array.from({ length: 30 }, (_, b) =>
+        orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'busy-1', readings: Array.from({ length: 500 }, (_, i) => ({ channel: 'volts', time: T + b * 1000 + i, value: i })) } })));
+      const refused = responses.filter((r) => r.status === 503);
+      const accepted = responses.filter((r) => r.status === 202);
+      assert.equal(refused.length + accepted.length, 30);
+      assert.ok(refused.length > 0, 'some batches were refused');
+      assert.ok(accepted.length > 0, 'some batches were accepted');
+      for (const r of refused) {
+        assert.equal(r.headers.get('retry-after'), '1');
+        assert.match(r.headers.get('content-type') ?? '', /problem\+json/);
+      }
+      const stored = await eventually(async () => {
+        const body = await (await orbit.api(`/v1/telemetry?spacecraft=busy-1&channel=volts&from=${T}&to=${T + 60_000}&limit=100000`)).json();
+        return body.points.length === accepted.length * 500 ? body.points.length : undefined;
+      }, 10_000, 'accepted batches stored');
+      assert.equal(stored, accepted.length * 500);
+    } finally {
+      await orbit.stop();
+      await data.remove();
+    }
+  });
+});

@@ -2,6 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
 import { openStream, type SseClient } from '../support/sse.ts';
+import { formatTle } from '../../src/core/orbit/tle.ts';
+import { createPropagator } from '../../src/core/orbit/sgp4.ts';
 
 describe('all-in-one pipeline, end to end', () => {
   let orbit: OrbitChild;
@@ -116,6 +118,34 @@ describe('all-in-one pipeline, end to end', () => {
       { time: '2026-11-27T10:00:00.000Z', min: 0, max: 60, avg: 18, count: 5 },
       { time: '2026-11-27T10:01:00.000Z', min: 15, max: 15, avg: 15, count: 1 },
     ]);
+  });
+
+  test('an orbit.propagate job runs SGP4 from the spacecraft TLE and reports progress and result', async () => {
+    const epoch = new Date('2026-11-27T00:00:00Z');
+    const tle = formatTle({ satnum: 90001, epoch, inclinationDeg: 51.64, raanDeg: 120, eccentricity: 0.0005, argPerigeeDeg: 90, meanAnomalyDeg: 10, meanMotionRevPerDay: 15.5, bstar: 0.0001 });
+    const created = await orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'iss-like', missionId: 'm-probe-1', name: 'ISS-like', tle } });
+    assert.equal(created.status, 201, await created.text());
+    const res = await orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.propagate', params: { spacecraft: 'iss-like', from: '2026-11-27T01:00:00Z', to: '2026-11-27T02:00:00Z', stepSeconds: 60 } } });
+    assert.equal(res.status, 202);
+    const { id } = await res.json();
+    const job = await eventually(async () => {
+      const j = await (await orbit.api(`/v1/jobs/${id}`)).json();
+      return j.state === 'succeeded' || j.state === 'failed' ? j : undefined;
+    }, 10_000, 'job finished');
+    assert.equal(job.state, 'succeeded', job.error);
+    assert.equal(job.progress, 1);
+    assert.equal(job.result.frame, 'TEME');
+    assert.equal(job.result.samples.length, 61);
+    const last = job.result.samples[60];
+    const expected = createPropagator(tle[0], tle[1])(new Date('2026-11-27T02:00:00Z'));
+    assert.equal(last.time, '2026-11-27T02:00:00.000Z');
+    for (let i = 0; i < 3; i++) assert.ok(Math.abs(last.positionKm[i] - expected.positionKm[i]) < 1e-6);
+    assert.ok(last.altitudeKm > 300 && last.altitudeKm < 500, `altitude ${last.altitudeKm} km`);
+    assert.ok(Math.abs(last.latitudeDeg) <= 51.7);
+
+    const unknown = await orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.warp', params: {} } });
+    assert.equal(unknown.status, 400);
+    assert.equal((await orbit.api('/v1/jobs/no-such-job')).status, 404);
   });
 
   test('health, readiness, metrics and the OpenAPI document', async () => {

@@ -16,6 +16,7 @@ import { toEpochMs } from '../../core/time.ts';
 import { checkGroup, type CheckedGroup, type LocatedReading } from './validate.ts';
 
 const ndjsonLine = Compile(NdjsonReading);
+const BACKLOG_SAMPLE_MS = 250;
 
 /** NDJSON body -> readings grouped by spacecraft, with every line's problems. */
 function parseNdjson(text: string, maxReadings: number, errors: FieldError[]): Map<string, LocatedReading[]> {
@@ -55,7 +56,7 @@ export const ingestModule = defineModule({
     const catalog = get('missions');
     const queue = get('queue');
     await queue.assertQueue(QUEUES.ingest, { maxAttempts: 5, retryDelayMs: 500 });
-    const { maxBatchReadings, ingestMaxInflight } = config.limits;
+    const { maxBatchReadings, ingestMaxInflight, ingestMaxBacklog: maxBacklog } = config.limits;
 
     const readings = new Counter({ name: 'orbit_ingest_readings_total', help: 'Telemetry readings received, by outcome', labelNames: ['outcome'], registers: [metrics] });
     const batches = new Counter({ name: 'orbit_ingest_batches_total', help: 'Telemetry batches received, by outcome', labelNames: ['outcome'], registers: [metrics] });
@@ -65,6 +66,12 @@ export const ingestModule = defineModule({
     });
     let inflight = 0;
     let draining = false;
+    // The queue's backlog, sampled rather than asked per request.
+    let backlog = 0;
+    const sampleBacklog = setInterval(() => {
+      queue.depth(QUEUES.ingest).then((d) => (backlog = d.ready), () => undefined);
+    }, BACKLOG_SAMPLE_MS);
+    sampleBacklog.unref();
 
     http.post('/v1/telemetry', {
       schema: {
@@ -86,9 +93,10 @@ export const ingestModule = defineModule({
         }
       },
     }, async (request, reply) => {
-      if (draining || inflight >= ingestMaxInflight) {
+      if (draining || inflight >= ingestMaxInflight || backlog >= maxBacklog) {
         batches.inc({ outcome: 'throttled' });
         if (draining) throw new HttpProblem(503, 'shutting down', { retryAfterSeconds: 1 });
+        if (backlog >= maxBacklog) throw new HttpProblem(503, `the processors are behind by ${backlog} batches, retry shortly`, { retryAfterSeconds: 2 });
         throw new HttpProblem(503, 'too many batches in flight, retry shortly', { retryAfterSeconds: 1 });
       }
       inflight++;
@@ -138,6 +146,7 @@ export const ingestModule = defineModule({
       async stop() {
         // New batches get 503; those already accepted are on the durable queue.
         draining = true;
+        clearInterval(sampleBacklog);
       },
     };
   },

@@ -1,3 +1,9 @@
+/**
+ * Summarises a V8 CPU profile (from `npm run bench -- --cpu-prof DIR`): self time by
+ * package or source file, then by function.
+ *
+ *   node bench/profile-summary.ts DIR
+ */
 import { readFileSync, readdirSync } from 'node:fs';
 const dir = process.argv[2]!;
 const file = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).map((f) => `${dir}/${f}`)[0]!;
