@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Doc, DocumentStore } from '../../src/engines/docs/port.ts';
+import { withHarness } from '../support/temp-store.ts';
 
 export interface DocsHarness {
   store: DocumentStore;
@@ -32,18 +33,9 @@ function ids(docs: Doc[]): string[] {
 }
 
 export function docsContract(name: string, open: () => Promise<DocsHarness>): void {
-  async function withStore(fn: (h: DocsHarness) => Promise<void>): Promise<void> {
-    const h = await open();
-    try {
-      await fn(h);
-    } finally {
-      await h.cleanup();
-    }
-  }
-
   describe(`document store contract: ${name}`, () => {
     it('finds by equality and time range, sorted and limited, with or without an index', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const docs: Reading[] = [];
         for (const sc of ['sc-1', 'sc-2']) for (const ch of ['batt_v', 'temp']) for (let t = 0; t < 50; t++) docs.push(reading(sc, ch, 1000 + t));
         // Shuffled so that insertion order cannot pass for sorted order.
@@ -82,7 +74,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('sorts descending so that a limit gives the newest documents', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection<Reading>('readings');
         await c.createIndex({ spacecraft: 1, channel: 1, time: 1 });
         await c.upsertMany(Array.from({ length: 30 }, (_, t) => reading('sc-1', 'batt_v', t)));
@@ -100,7 +92,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('sorts by several fields in order', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection<Reading>('readings');
         await c.upsertMany([reading('b', 'x', 1), reading('a', 'x', 2), reading('b', 'x', 3), reading('a', 'x', 1)]);
         const sorted = await c.find({}, { sort: { spacecraft: 1, time: -1 } });
@@ -109,7 +101,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('replaces a document upserted again under the same _id', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection('alerts');
         await c.upsertMany([{ _id: 'a1', state: 'open', value: 3.2, note: 'first' }]);
         await c.upsertMany([{ _id: 'a1', state: 'acknowledged', value: 3.2 }]);
@@ -120,7 +112,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('keeps the last version when one call carries the same _id twice', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection('alerts');
         await c.upsertMany([
           { _id: 'a1', state: 'open' },
@@ -131,7 +123,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('matches $in on any field, including _id', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection<Reading>('readings');
         await c.createIndex({ spacecraft: 1, channel: 1, time: 1 });
         await c.upsertMany([reading('sc-1', 'a', 1), reading('sc-1', 'b', 1), reading('sc-1', 'c', 1), reading('sc-2', 'a', 1), reading('sc-3', 'a', 2)]);
@@ -146,7 +138,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('matches $eq and combines conditions on several fields', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection<Reading>('readings');
         await c.upsertMany([reading('sc-1', 'a', 1, 10), reading('sc-1', 'a', 2, 20), reading('sc-1', 'b', 3, 20)]);
         const found = await c.find({ value: { $eq: 20 }, channel: 'a' });
@@ -155,7 +147,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('filters and sorts on dotted paths into embedded documents', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection<Reading>('readings');
         await c.createIndex({ 'meta.source': 1, 'meta.pass': 1 });
         await c.upsertMany([
@@ -173,7 +165,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('deletes matching documents, reports how many, and counts what is left', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection<Reading>('readings');
         await c.createIndex({ spacecraft: 1, channel: 1, time: 1 });
         await c.upsertMany(Array.from({ length: 20 }, (_, t) => reading(t % 2 === 0 ? 'sc-1' : 'sc-2', 'a', t)));
@@ -192,7 +184,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('rejects an upsert that breaks a unique index and stores nothing of it', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection<Reading>('readings');
         await c.createIndex({ spacecraft: 1, channel: 1, time: 1 }, { unique: true });
         await c.upsertMany([reading('sc-1', 'a', 1)]);
@@ -212,7 +204,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('refuses a unique index over documents that already clash', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection('stations');
         await c.upsertMany([
           { _id: 's1', name: 'goldstone' },
@@ -225,7 +217,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('hands out copies: changing a result does not change the store', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         const c = store.collection('alerts');
         const doc = { _id: 'a1', state: 'open', history: [{ state: 'open' }] };
         await c.upsertMany([doc]);
@@ -238,7 +230,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('keeps collections apart', async () => {
-      await withStore(async ({ store }) => {
+      await withHarness(open, async ({ store }) => {
         await store.collection('raw').upsertMany([{ _id: 'x', kind: 'raw' }]);
         await store.collection('enriched').upsertMany([{ _id: 'x', kind: 'enriched' }]);
         assert.deepEqual(await store.collection('raw').find({}), [{ _id: 'x', kind: 'raw' }]);
@@ -248,7 +240,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('keeps written, replaced and deleted documents and unique indexes across a reopen', async () => {
-      await withStore(async ({ store, reopen }) => {
+      await withHarness(open, async ({ store, reopen }) => {
         assert.equal(store.isReady(), true);
         const c = store.collection<Reading>('readings');
         await c.createIndex({ spacecraft: 1, channel: 1, time: 1 }, { unique: true });
@@ -274,7 +266,7 @@ export function docsContract(name: string, open: () => Promise<DocsHarness>): vo
     });
 
     it('makes every concurrent upsert durable once it resolves', async () => {
-      await withStore(async ({ store, reopen }) => {
+      await withHarness(open, async ({ store, reopen }) => {
         const c = store.collection<Reading>('readings');
         await Promise.all(Array.from({ length: 40 }, (_, batch) => c.upsertMany(Array.from({ length: 25 }, (_, i) => reading('sc-1', 'a', batch * 25 + i)))));
         await store.close();

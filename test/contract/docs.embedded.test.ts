@@ -1,38 +1,24 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { EmbeddedDocumentStore } from '../../src/engines/docs/embedded.ts';
+import type { EmbeddedDocumentStoreOptions } from '../../src/engines/docs/embedded.ts';
 import type { Doc, Filter, FindOptions } from '../../src/engines/docs/port.ts';
 import { docsContract } from './docs.contract.ts';
 import type { DocsHarness } from './docs.contract.ts';
+import { reopenable, withHarness, withTempDir } from '../support/temp-store.ts';
 
-async function harness(options?: { compactMinBytes?: number }): Promise<DocsHarness & { dir: string }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'orbit-docs-'));
-  const opened: EmbeddedDocumentStore[] = [await EmbeddedDocumentStore.open(dir, options)];
-  return {
-    dir,
-    store: opened[0],
-    reopen: async () => {
-      const s = await EmbeddedDocumentStore.open(dir, options);
-      opened.push(s);
-      return s;
-    },
-    cleanup: async () => {
-      for (const s of opened) await s.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+function harness(options?: EmbeddedDocumentStoreOptions): Promise<DocsHarness & { dir: string }> {
+  return reopenable('orbit-docs-', (dir) => EmbeddedDocumentStore.open(dir, options));
 }
 
 docsContract('embedded', () => harness());
 
 describe('embedded document store', () => {
   it('recovers from a journal whose last write was cut short', async () => {
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       await h.store.collection('readings').upsertMany([
         { _id: 'a', v: 1 },
         { _id: 'b', v: 2 },
@@ -50,14 +36,11 @@ describe('embedded document store', () => {
       await again.close();
       const third = await h.reopen();
       assert.deepEqual(ids(await third.collection('readings').find({}, { sort: { _id: 1 } })), ['a', 'b', 'd']);
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('keeps every acknowledged upsert when the process is killed mid-write', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'orbit-docs-kill-'));
-    try {
+    await withTempDir('orbit-docs-kill-', async (dir) => {
       const writer = `
         import { EmbeddedDocumentStore } from ${JSON.stringify(path.join(import.meta.dirname, '../../src/engines/docs/embedded.ts'))};
         const store = await EmbeddedDocumentStore.open(process.argv[1], { compactMinBytes: 16384 });
@@ -92,40 +75,31 @@ describe('embedded document store', () => {
         }
       }
       await store.close();
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('refuses to open a journal that is damaged before its end', async () => {
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       await h.store.collection('readings').upsertMany([{ _id: 'a', v: 1 }]);
       await h.store.close();
       const file = path.join(h.dir, 'readings.jsonl');
       await writeFile(file, `garbage\n${await readFile(file, 'utf8')}`);
       await assert.rejects(h.reopen(), /corrupt at line 1/);
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('stores collection names that are not safe as file names', async () => {
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       for (const name of ['telemetry.raw', '../escape', 'a/b', '..']) await h.store.collection(name).upsertMany([{ _id: 'x', name }]);
       await h.store.close();
       assert.deepEqual((await readdir(h.dir)).length, 4);
       const again = await h.reopen();
       for (const name of ['telemetry.raw', '../escape', 'a/b', '..']) assert.deepEqual(await again.collection(name).find({}), [{ _id: 'x', name }]);
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('keeps the journal near the live size when documents are rewritten over and over', async () => {
-    const h = await harness({ compactMinBytes: 64 * 1024 });
-    try {
+    await withHarness(() => harness({ compactMinBytes: 64 * 1024 }), async (h) => {
       const c = h.store.collection('status');
       const doc = (i: number, round: number): Doc => ({ _id: `sc-${i}`, round, payload: 'x'.repeat(100) });
       for (let round = 0; round < 60; round++) await c.upsertMany(Array.from({ length: 100 }, (_, i) => doc(i, round)));
@@ -138,14 +112,11 @@ describe('embedded document store', () => {
       const all = await again.collection('status').find({}, { sort: { _id: 1 } });
       assert.equal(all.length, 100);
       assert.ok(all.every((d) => d.round === 59));
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('answers indexed queries exactly as a full scan would', async () => {
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       let seed = 42;
       const rand = (n: number) => {
         seed = (seed * 1103515245 + 12345) % 2147483648;
@@ -187,32 +158,24 @@ describe('embedded document store', () => {
         assert.deepEqual(await indexed.find(f, o), await plain.find(f, o), JSON.stringify([f, o]));
         assert.equal(await indexed.count(f), await plain.count(f), JSON.stringify(f));
       }
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('rejects filters it does not understand instead of ignoring them', async () => {
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       const c = h.store.collection('readings');
       await assert.rejects(c.find({ time: { $regex: 'x' } as never }), /unsupported operator \$regex/);
       await assert.rejects(c.find({ $or: [] } as never), /unsupported/);
       await assert.rejects(c.upsertMany([{ v: 1 } as never]), /_id/);
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('rejects calls after close', async () => {
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       await h.store.close();
       await assert.rejects(h.store.collection('x').find({}), /closed/);
       await assert.rejects(h.store.collection('x').upsertMany([{ _id: 'a' }]), /closed/);
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 });
 

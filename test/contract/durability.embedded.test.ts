@@ -6,34 +6,19 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EmbeddedTaskQueue } from '../../src/engines/queue/embedded.ts';
 import { EmbeddedEventLog } from '../../src/engines/events/embedded.ts';
 import { RecordLog } from '../../src/engines/storage/record-log.ts';
 import { DurableMap } from '../../src/engines/storage/durable-map.ts';
+import { withTempDir } from '../support/temp-store.ts';
+import { until } from '../support/wait.ts';
 
 const support = fileURLToPath(new URL('../support/', import.meta.url));
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
-
-async function tempDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'orbit-durability-'));
-}
+/** Longer than the usual wait: these tests drain hundreds of messages recovered after a crash. */
+const SETTLE_MS = 8000;
 
 /** Runs a support script until it printed `lines` complete lines, runs `beforeKill`, then SIGKILLs it. */
 async function runThenKill(script: string, args: string[], lines: number, beforeKill?: () => Promise<void>): Promise<string[]> {
@@ -81,8 +66,7 @@ async function tearTail(logDir: string): Promise<void> {
 
 describe('crash safety of the embedded engines', () => {
   test('every message whose publish resolved survives a SIGKILL, and a torn tail does not break open()', async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir('orbit-durability-', async (dir) => {
       const printed = await runThenKill('queue-crash-child.ts', [dir, 'publish'], 400);
       assert.ok(printed.length >= 400);
       await tearTail(path.join(dir, 'crash', 'log'));
@@ -94,10 +78,10 @@ describe('crash safety of the embedded engines', () => {
       let queue = await EmbeddedTaskQueue.open(dir);
       const received = new Set<string>();
       const consumer = await queue.consume('crash', async (d) => void received.add(d.id), { prefetch: 50 });
-      await eventually(async () => {
+      await until(async () => {
         const depth = await queue.depth('crash');
         assert.equal(depth.ready + depth.unacked, 0);
-      });
+      }, SETTLE_MS);
       await consumer.close();
       const missing = printed.filter((id) => !received.has(id));
       assert.deepEqual(missing, [], 'messages acknowledged to the publisher are all there');
@@ -108,16 +92,13 @@ describe('crash safety of the embedded engines', () => {
       queue = await EmbeddedTaskQueue.open(dir);
       const again: string[] = [];
       await queue.consume('crash', async (d) => void again.push(d.id), { prefetch: 1 });
-      await eventually(() => assert.deepEqual(again, ['after-crash']));
+      await until(() => assert.deepEqual(again, ['after-crash']), SETTLE_MS);
       await queue.close();
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('an ack that resolved survives a SIGKILL; unacked messages are delivered again', async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir('orbit-durability-', async (dir) => {
       let queue = await EmbeddedTaskQueue.open(dir);
       const all = Array.from({ length: 600 }, (_, i) => `job-${i}`);
       await Promise.all(all.map((id) => queue.publish('crash', { id, pad: 'q'.repeat(1000) }, { id })));
@@ -132,10 +113,10 @@ describe('crash safety of the embedded engines', () => {
       queue = await EmbeddedTaskQueue.open(dir);
       const redelivered = new Set<string>();
       await queue.consume('crash', async (d) => void redelivered.add(d.id), { prefetch: 50 });
-      await eventually(async () => {
+      await until(async () => {
         const depth = await queue.depth('crash');
         assert.equal(depth.ready + depth.unacked, 0);
-      });
+      }, SETTLE_MS);
       await queue.close();
       assert.deepEqual(
         acked.filter((id) => redelivered.has(id)),
@@ -148,14 +129,11 @@ describe('crash safety of the embedded engines', () => {
         [],
         'every message the consumer never saw is delivered again',
       );
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('every event whose publish resolved survives a SIGKILL, in per-key order', async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir('orbit-durability-', async (dir) => {
       const printed = await runThenKill('events-crash-child.ts', [dir], 1000, async () => {
         await assert.rejects(EmbeddedEventLog.open(dir), /in use by process/, 'a second process cannot open a store in use');
       });
@@ -189,9 +167,7 @@ describe('crash safety of the embedded engines', () => {
       } finally {
         await log.close();
       }
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a record log truncates any kind of torn tail and keeps every record before it', async () => {
@@ -202,8 +178,7 @@ describe('crash safety of the embedded engines', () => {
       ['zeros from a pre-allocated block', Buffer.alloc(4096)],
     ];
     for (const [what, tail] of tails) {
-      const dir = await tempDir();
-      try {
+      await withTempDir('orbit-durability-', async (dir) => {
         let log = await RecordLog.open(dir, { segmentBytes: 4096 });
         await Promise.all(Array.from({ length: 50 }, (_, i) => log.append([`record-${i}`], i)));
         await log.close();
@@ -222,15 +197,12 @@ describe('crash safety of the embedded engines', () => {
           what,
         );
         await log.close();
-      } finally {
-        await fs.rm(dir, { recursive: true, force: true });
-      }
+      });
     }
   });
 
   test('concurrent appends all resolve in call order and read back from disk after reopen', async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir('orbit-durability-', async (dir) => {
       let log = await RecordLog.open(dir, { segmentBytes: 256 * 1024 });
       const payloads = Array.from({ length: 2000 }, (_, i) => `${i}:${'r'.repeat(i % 300)}`);
       const seqs = await Promise.all(payloads.map((p, i) => log.append([p], 1000 + i)));
@@ -248,14 +220,11 @@ describe('crash safety of the embedded engines', () => {
       );
       assert.equal(await log.seqForStamp(1000 + 1234), 1234);
       await log.close();
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   test('a durable map compacts itself and reopens with the latest values', async () => {
-    const dir = await tempDir();
-    try {
+    await withTempDir('orbit-durability-', async (dir) => {
       let map = await DurableMap.open<number>(dir, { segmentBytes: 4096 });
       for (let round = 0; round < 40; round += 1) {
         await Promise.all(Array.from({ length: 20 }, (_, k) => map.set(`group-${k}`, round)));
@@ -270,8 +239,6 @@ describe('crash safety of the embedded engines', () => {
       assert.equal(map.get('group-7'), 39);
       assert.equal([...map.entries()].length, 19);
       await map.close();
-    } finally {
-      await fs.rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 });

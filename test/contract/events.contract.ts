@@ -6,6 +6,7 @@ import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { EventLog, EventRecord, OutgoingEvent, StartFrom, Subscription } from '../../src/engines/events/port.ts';
+import { sleep, until } from '../support/wait.ts';
 
 export interface EventsHarness {
   log: EventLog;
@@ -15,20 +16,8 @@ export interface EventsHarness {
   cleanup: () => Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
+/** A broker may take seconds to rebalance a consumer group. */
+const SETTLE_MS = 15_000;
 
 function unique(purpose: string): string {
   return `contract.${purpose}.${randomUUID().slice(0, 8)}`;
@@ -111,7 +100,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       }
 
       const { records } = await collect<Reading>(unique('g'), topic, 'earliest', 7);
-      await eventually(() => assert.equal(records.length, 120));
+      await until(() => assert.equal(records.length, 120), SETTLE_MS);
       for (const key of keys) {
         const mine = records.filter((r) => r.key === key);
         assert.deepEqual(
@@ -132,7 +121,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
         { key: 'SC-7', value: { channel: 'TEMP', value: -12.0 } },
       ]);
       const { records } = await collect<{ channel: string; value: number }>(unique('g'), topic);
-      await eventually(() => assert.equal(records.length, 2));
+      await until(() => assert.equal(records.length, 2), SETTLE_MS);
       const [first, second] = records;
       assert.equal(first.topic, topic);
       assert.equal(first.key, 'SC-7');
@@ -151,10 +140,10 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       await publishReadings(topic, keys, 0, 6);
       const a = await collect<Reading>(unique('enricher'), topic);
       const b = await collect<Reading>(unique('analyzer'), topic);
-      await eventually(() => assert.equal(a.records.length, 30));
+      await until(() => assert.equal(a.records.length, 30), SETTLE_MS);
       await publishReadings(topic, keys, 6, 8);
-      await eventually(() => assert.equal(a.records.length, 40));
-      await eventually(() => assert.equal(b.records.length, 40));
+      await until(() => assert.equal(a.records.length, 40), SETTLE_MS);
+      await until(() => assert.equal(b.records.length, 40), SETTLE_MS);
       await sleep(200);
       for (const { records } of [a, b]) {
         assert.equal(records.length, 40);
@@ -179,7 +168,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       const keys = Array.from({ length: 16 }, (_, i) => `SC-${i}`);
       await publishReadings(topic, keys, 0, 5);
 
-      await eventually(() => assert.equal(got.length, 80));
+      await until(() => assert.equal(got.length, 80), SETTLE_MS);
       await sleep(200);
       assert.equal(got.length, 80, 'no record handed out twice');
       assert.equal(new Set(got.map((g) => where(g.record))).size, 80);
@@ -190,7 +179,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
 
       await b.close();
       await publishReadings(topic, keys, 5, 7);
-      await eventually(() => assert.equal(got.length, 112));
+      await until(() => assert.equal(got.length, 112), SETTLE_MS);
       await sleep(200);
       assert.equal(got.length, 112);
       assert.ok(
@@ -206,14 +195,14 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       const group = unique('g');
       await publishReadings(topic, ['SC-1', 'SC-2'], 0, 10);
       const first = await collect<Reading>(group, topic);
-      await eventually(() => assert.equal(first.records.length, 20));
+      await until(() => assert.equal(first.records.length, 20), SETTLE_MS);
       await first.subscription.close();
 
       log = await harness.reopen();
       assert.equal((await readAll(log, topic)).length, 20, 'records are durable');
       await publishReadings(topic, ['SC-1', 'SC-2'], 10, 12);
       const second = await collect<Reading>(group, topic);
-      await eventually(() => assert.equal(second.records.length, 4));
+      await until(() => assert.equal(second.records.length, 4), SETTLE_MS);
       await sleep(200);
       assert.deepEqual(second.records.map((r) => r.value.n).sort(), [10, 10, 11, 11]);
     });
@@ -234,7 +223,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       });
       subscriptions.push(subscription);
 
-      await eventually(() => assert.ok(calls.length >= 3));
+      await until(() => assert.ok(calls.length >= 3), SETTLE_MS);
       assert.deepEqual(calls[1], calls[0], 'the failed batch is offered again');
       assert.deepEqual(calls[2], calls[0]);
       assert.equal(calls[0][0], 0);
@@ -242,7 +231,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       assert.equal(stuck.lag, 5, 'nothing committed while the handler fails');
 
       failing = false;
-      await eventually(async () => assert.equal((await log.lag(group, topic))[0].lag, 0));
+      await until(async () => assert.equal((await log.lag(group, topic))[0].lag, 0), SETTLE_MS);
       const delivered = calls.flat();
       assert.deepEqual([...new Set(delivered)].sort(), [0, 1, 2, 3, 4]);
     });
@@ -257,7 +246,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
         { key: 'new-2', value: { key: 'new-2', n: 101 } },
         { key: 'new-1', value: { key: 'new-1', n: 102 } },
       ]);
-      await eventually(() => assert.equal(records.length, 3));
+      await until(() => assert.equal(records.length, 3), SETTLE_MS);
       await sleep(200);
       assert.deepEqual(records.map((r) => r.value.n).sort(), [100, 101, 102]);
     });
@@ -302,12 +291,12 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
 
       const group = unique('replayer');
       const first = await collect<Reading>(group, topic);
-      await eventually(() => assert.equal(first.records.length, 10));
+      await until(() => assert.equal(first.records.length, 10), SETTLE_MS);
       await first.subscription.close();
 
       await log.seek(group, topic, 0, await log.offsetForTime(topic, 0, base + 5000));
       const again = await collect<Reading>(group, topic);
-      await eventually(() => assert.equal(again.records.length, 5));
+      await until(() => assert.equal(again.records.length, 5), SETTLE_MS);
       await sleep(200);
       assert.deepEqual(
         again.records.map((r) => r.value.n),
@@ -322,12 +311,12 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       const keys = ['SC-1', 'SC-2', 'SC-3'];
       await publishReadings(topic, keys, 0, 2);
       const { records, subscription } = await collect<Reading>(group, topic);
-      await eventually(() => assert.equal(records.length, 6));
-      await eventually(async () => {
+      await until(() => assert.equal(records.length, 6), SETTLE_MS);
+      await until(async () => {
         const lag = await log.lag(group, topic);
         assert.equal(lag.length, 2);
         assert.equal(lag.reduce((sum, p) => sum + p.lag, 0), 0);
-      });
+      }, SETTLE_MS);
       await subscription.close();
 
       await log.publish(

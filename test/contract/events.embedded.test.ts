@@ -1,54 +1,26 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { EmbeddedEventLog, murmur2, partitionForKey } from '../../src/engines/events/embedded.ts';
 import type { EmbeddedEventLogOptions } from '../../src/engines/events/embedded.ts';
 import type { EventRecord } from '../../src/engines/events/port.ts';
 import { eventsContract } from './events.contract.ts';
+import { reopenable, withTempDir } from '../support/temp-store.ts';
+import { until } from '../support/wait.ts';
 
 eventsContract('embedded', async () => {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'orbit-events-'));
-  let current = await EmbeddedEventLog.open(dir);
-  return {
-    log: current,
-    reopen: async () => {
-      await current.close();
-      current = await EmbeddedEventLog.open(dir);
-      return current;
-    },
-    cleanup: async () => {
-      await current.close();
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
+  const { store, reopen, cleanup } = await reopenable('orbit-events-', (dir) => EmbeddedEventLog.open(dir), { closeOnReopen: true });
+  return { log: store, reopen, cleanup };
 });
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
-
 async function withLog(options: EmbeddedEventLogOptions, run: (log: EmbeddedEventLog, dir: string) => Promise<void>): Promise<void> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'orbit-events-'));
-  const log = await EmbeddedEventLog.open(dir, options);
-  try {
-    await run(log, dir);
-  } finally {
-    await log.close();
-    await fs.rm(dir, { recursive: true, force: true });
-  }
+  await withTempDir('orbit-events-', async (dir) => {
+    const log = await EmbeddedEventLog.open(dir, options);
+    try {
+      await run(log, dir);
+    } finally {
+      await log.close();
+    }
+  });
 }
 
 describe('EmbeddedEventLog', () => {
@@ -97,7 +69,7 @@ describe('EmbeddedEventLog', () => {
       const sub = await log.subscribe<{ n: number }>({ group: 'late', topics: ['telemetry'] }, async (batch) => {
         got.push(...batch);
       });
-      await eventually(() => assert.equal(got.length, kept.length));
+      await until(() => assert.equal(got.length, kept.length));
       assert.equal(got[0].offset, kept[0].offset);
       await sub.close();
     });
@@ -125,9 +97,9 @@ describe('EmbeddedEventLog', () => {
       const sub = await log.subscribe<number>({ group: 'live', topics: ['processed'] }, async (batch) => {
         got.push(...batch.map((r) => r.value));
       });
-      await eventually(() => assert.deepEqual(got, [0, 1, 2, 3, 4]));
+      await until(() => assert.deepEqual(got, [0, 1, 2, 3, 4]));
       await log.seek('live', 'processed', 0, 2);
-      await eventually(() => assert.deepEqual(got, [0, 1, 2, 3, 4, 2, 3, 4]));
+      await until(() => assert.deepEqual(got, [0, 1, 2, 3, 4, 2, 3, 4]));
       await sub.close();
     });
   });

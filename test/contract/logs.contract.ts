@@ -7,9 +7,10 @@
  * whatever is still open and removes the data.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import type { LogEntry, LogIndex, LogQuery } from '../../src/engines/logs/port.ts';
+import { withHarness } from '../support/temp-store.ts';
+import { sleep } from '../support/wait.ts';
 
 export interface LogsHarness {
   index: LogIndex;
@@ -40,15 +41,6 @@ function sameMessages(found: LogEntry[], expected: string[]): boolean {
 }
 
 export function logsContract(name: string, open: () => Promise<LogsHarness>): void {
-  async function withIndex(fn: (h: LogsHarness) => Promise<void>): Promise<void> {
-    const h = await open();
-    try {
-      await fn(h);
-    } finally {
-      await h.cleanup();
-    }
-  }
-
   // Recent enough for any retention, a second apart so the order is unambiguous.
   const t0 = Date.now() - 3_600_000;
   const at = (s: number) => t0 + s * 1000;
@@ -56,7 +48,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
 
   describe(`log index contract: ${name}`, () => {
     it('finds entries holding every word of the text, whatever the case', async () => {
-      await withIndex(async ({ index }) => {
+      await withHarness(open, async ({ index }) => {
         await index.index([
           entry(1, 'Battery voltage LOW on bus A'),
           entry(2, 'battery temperature nominal'),
@@ -72,7 +64,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
     });
 
     it('matches the last word of the text as a prefix', async () => {
-      await withIndex(async ({ index }) => {
+      await withHarness(open, async ({ index }) => {
         await index.index([entry(1, 'downlink started'), entry(2, 'downlink stopped'), entry(3, 'uplink started')]);
         await expectMessages(index, { text: 'downlink sta' }, ['downlink started']);
         await expectMessages(index, { text: 'st' }, ['uplink started', 'downlink stopped', 'downlink started']);
@@ -82,7 +74,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
     });
 
     it('searches the string values of structured fields', async () => {
-      await withIndex(async ({ index }) => {
+      await withHarness(open, async ({ index }) => {
         await index.index([
           entry(1, 'limit violated', { fields: { channel: 'voltage', spacecraft: 'voyager', value: 27.5 } }),
           entry(2, 'limit violated', { fields: { channel: 'temperature', spacecraft: 'cassini' } }),
@@ -96,7 +88,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
     });
 
     it('keeps entries at or above the minimum level', async () => {
-      await withIndex(async ({ index }) => {
+      await withHarness(open, async ({ index }) => {
         const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
         await index.index(levels.map((level, i) => entry(i, `${level} happened`, { level })));
         await expectMessages(index, { level: 'warn' }, ['fatal happened', 'error happened', 'warn happened']);
@@ -107,7 +99,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
     });
 
     it('keeps entries inside an inclusive time range', async () => {
-      await withIndex(async ({ index }) => {
+      await withHarness(open, async ({ index }) => {
         await index.index(Array.from({ length: 10 }, (_, s) => entry(s, `tick ${s}`)));
         await expectMessages(index, { from: at(3), to: at(5) }, ['tick 5', 'tick 4', 'tick 3']);
         await expectMessages(index, { from: at(8) }, ['tick 9', 'tick 8']);
@@ -117,7 +109,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
     });
 
     it('filters by service, module and trace id', async () => {
-      await withIndex(async ({ index }) => {
+      await withHarness(open, async ({ index }) => {
         await index.index([
           entry(1, 'reading accepted', { service: 'ingest', module: 'ingest', traceId: 'aaaa1111aaaa1111aaaa1111aaaa1111', spanId: '1111aaaa1111aaaa' }),
           entry(2, 'reading calibrated', { service: 'processor', module: 'processor', traceId: 'aaaa1111aaaa1111aaaa1111aaaa1111' }),
@@ -143,7 +135,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
     });
 
     it('returns the newest entries first, 100 unless told otherwise', async () => {
-      await withIndex(async ({ index }) => {
+      await withHarness(open, async ({ index }) => {
         // Indexed out of time order: newest first means by time, not by arrival.
         const seconds = Array.from({ length: 150 }, (_, i) => (i * 37) % 150);
         await index.index(seconds.map((s) => entry(s, `event ${s}`)));
@@ -166,7 +158,7 @@ export function logsContract(name: string, open: () => Promise<LogsHarness>): vo
     });
 
     it('keeps entries from several calls, and across a reopen', async () => {
-      await withIndex(async ({ index, reopen }) => {
+      await withHarness(open, async ({ index, reopen }) => {
         assert.equal(index.isReady(), true);
         await index.index([entry(1, 'first batch', { fields: { pass: 'dsn 42' } })]);
         await index.index([entry(2, 'second batch', { level: 'error' })]);

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFile, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { EmbeddedLogIndex } from '../../src/engines/logs/embedded.ts';
@@ -8,24 +7,11 @@ import type { EmbeddedLogIndexOptions } from '../../src/engines/logs/embedded.ts
 import type { LogEntry } from '../../src/engines/logs/port.ts';
 import { logsContract } from './logs.contract.ts';
 import type { LogsHarness } from './logs.contract.ts';
+import { reopenable, withHarness } from '../support/temp-store.ts';
 
 async function harness(options?: EmbeddedLogIndexOptions, prepare?: (dir: string) => Promise<void>): Promise<LogsHarness & { dir: string }> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'orbit-logs-'));
-  await prepare?.(dir);
-  const opened: EmbeddedLogIndex[] = [await EmbeddedLogIndex.open(dir, options)];
-  return {
-    dir,
-    index: opened[0],
-    reopen: async () => {
-      const i = await EmbeddedLogIndex.open(dir, options);
-      opened.push(i);
-      return i;
-    },
-    cleanup: async () => {
-      for (const i of opened) await i.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const { dir, store, reopen, cleanup } = await reopenable('orbit-logs-', (d) => EmbeddedLogIndex.open(d, options), { prepare });
+  return { dir, index: store, reopen, cleanup };
 }
 
 logsContract('embedded', () => harness());
@@ -37,41 +23,35 @@ const entry = (time: number, msg: string): LogEntry => ({ time, level: 'info', m
 describe('embedded log index', () => {
   it('writes one file per day and searches across them', async () => {
     const now = Date.now();
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       await h.index.index([entry(now - 2 * DAY, 'pass two days ago'), entry(now, 'pass today')]);
       assert.deepEqual((await readdir(h.dir)).sort(), [dayFile(now - 2 * DAY), dayFile(now)].sort());
       assert.deepEqual(
         (await h.index.search({ text: 'pass' })).map((e) => e.msg),
         ['pass today', 'pass two days ago'],
       );
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('deletes day files past retention when opened', async () => {
     const now = Date.now();
-    const h = await harness({ retentionDays: 7 }, async (dir) => {
+    const prepare = async (dir: string): Promise<void> => {
       await writeFile(path.join(dir, dayFile(now - 10 * DAY)), `${JSON.stringify(entry(now - 10 * DAY, 'ancient pass'))}\n`);
       await writeFile(path.join(dir, dayFile(now - 3 * DAY)), `${JSON.stringify(entry(now - 3 * DAY, 'recent pass'))}\n`);
       await writeFile(path.join(dir, 'unrelated.txt'), 'kept');
-    });
-    try {
+    };
+    await withHarness(() => harness({ retentionDays: 7 }, prepare), async (h) => {
       assert.deepEqual((await readdir(h.dir)).sort(), [dayFile(now - 3 * DAY), 'unrelated.txt'].sort());
       assert.deepEqual(
         (await h.index.search({ text: 'pass' })).map((e) => e.msg),
         ['recent pass'],
       );
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('searches the newest maxEntries entries, also after a reopen', async () => {
     const t0 = Date.now() - 60_000;
-    const h = await harness({ maxEntries: 50 });
-    try {
+    await withHarness(() => harness({ maxEntries: 50 }), async (h) => {
       for (let i = 0; i < 3000; i += 100) await h.index.index(Array.from({ length: 100 }, (_, j) => entry(t0 + i + j, `event word${i + j}`)));
       const expected = Array.from({ length: 50 }, (_, i) => `event word${2999 - i}`);
       assert.deepEqual(
@@ -90,15 +70,12 @@ describe('embedded log index', () => {
         (await again.search({ limit: 1000 })).map((e) => e.msg),
         expected,
       );
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('skips a torn last line and keeps later writes intact', async () => {
     const now = Date.now();
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       await h.index.index([entry(now - 1000, 'before crash')]);
       await h.index.close();
       await appendFile(path.join(h.dir, dayFile(now)), '{"time":1,"level":"info","msg":"tor');
@@ -110,27 +87,21 @@ describe('embedded log index', () => {
         (await third.search({ text: 'crash' })).map((e) => e.msg),
         ['after crash', 'before crash'],
       );
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('rejects a batch holding an invalid entry and indexes none of it', async () => {
-    const h = await harness();
-    try {
+    await withHarness(() => harness(), async (h) => {
       const bad = { time: Date.now(), level: 'loud', msg: 'bad level', service: 'all' } as unknown as LogEntry;
       await assert.rejects(h.index.index([entry(Date.now(), 'good entry'), bad]), /entry 1: level must be one of/);
       assert.deepEqual(await h.index.search({}), []);
       await assert.rejects(h.index.search({ level: 'loud' as never }), /unknown level/);
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 
   it('finds rare entries among many without missing older matches', async () => {
     const t0 = Date.now() - 600_000;
-    const h = await harness({ maxEntries: 20_000 });
-    try {
+    await withHarness(() => harness({ maxEntries: 20_000 }), async (h) => {
       const batch: LogEntry[] = [];
       for (let i = 0; i < 20_000; i++) {
         // Arrival order is shuffled in small windows, as when several processes ship logs.
@@ -152,8 +123,6 @@ describe('embedded log index', () => {
         newest.map((e) => e.time),
         times.slice(0, 3),
       );
-    } finally {
-      await h.cleanup();
-    }
+    });
   });
 });

@@ -8,6 +8,7 @@ import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Delivery, TaskQueue } from '../../src/engines/queue/port.ts';
+import { sleep, until } from '../support/wait.ts';
 
 export interface QueueHarness {
   queue: TaskQueue;
@@ -17,20 +18,8 @@ export interface QueueHarness {
   cleanup: () => Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
+/** A broker reports depth and redeliveries with some lag. */
+const SETTLE_MS = 10_000;
 
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
@@ -81,13 +70,13 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         },
         prefetch,
       );
-      await eventually(() => assert.ok(got.length >= count, `expected ${count} deliveries, got ${got.length}`));
+      await until(() => assert.ok(got.length >= count, `expected ${count} deliveries, got ${got.length}`), SETTLE_MS);
       await consumer.close();
       return got;
     }
 
     async function expectDepth(q: string, ready: number, unacked: number, deadLettered: number): Promise<void> {
-      await eventually(async () => assert.deepEqual(await queue.depth(q), { ready, unacked, deadLettered }));
+      await until(async () => assert.deepEqual(await queue.depth(q), { ready, unacked, deadLettered }), SETTLE_MS);
     }
 
     test('delivers a published message with its id, body and headers, then it is gone', async () => {
@@ -150,7 +139,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
       const ids = Array.from({ length: 60 }, (_, i) => `job-${i}`);
       await Promise.all(ids.map((id, i) => queue.publish(q, { i }, { id })));
 
-      await eventually(() => assert.equal(handledBy.size, ids.length));
+      await until(() => assert.equal(handledBy.size, ids.length), SETTLE_MS);
       await sleep(200);
       assert.deepEqual([...handledBy.keys()].sort(), [...ids].sort());
       for (const [id, by] of handledBy) assert.equal(by.length, 1, `${id} handled ${by.length} times`);
@@ -179,13 +168,13 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         },
         3,
       );
-      await eventually(() => assert.equal(holding, 3));
+      await until(() => assert.equal(holding, 3), SETTLE_MS);
       await sleep(150);
       assert.equal(holding, 3, 'no fourth delivery while three are unsettled');
       await expectDepth(q, 7, 3, 0);
 
       release.open();
-      await eventually(() => assert.equal(done, 10));
+      await until(() => assert.equal(done, 10), SETTLE_MS);
       assert.equal(most, 3);
       await expectDepth(q, 0, 0, 0);
     });
@@ -206,7 +195,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         },
         1,
       );
-      await eventually(() => assert.equal(started.length, 4));
+      await until(() => assert.equal(started.length, 4), SETTLE_MS);
       await expectDepth(q, 0, 0, 0);
     });
 
@@ -219,7 +208,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         seen.push({ id: d.id, attempt: d.attempt, at: Date.now(), body: d.body, headers: d.headers });
         if (d.attempt < 3) await d.nack('store unavailable');
       });
-      await eventually(() => assert.equal(seen.length, 3));
+      await until(() => assert.equal(seen.length, 3), SETTLE_MS);
       assert.deepEqual(
         seen.map((s) => s.attempt),
         [1, 2, 3],
@@ -247,7 +236,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         await d.nack(`unknown channel NOPE (attempt ${d.attempt})`);
       });
 
-      await eventually(async () => assert.equal((await queue.deadLetters(q)).length, 1));
+      await until(async () => assert.equal((await queue.deadLetters(q)).length, 1), SETTLE_MS);
       const [dead] = await queue.deadLetters<{ channel: string }>(q);
       assert.equal(dead.id, 'poison-1');
       assert.equal(dead.queue, q);
@@ -271,7 +260,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         attempts.push(d.attempt);
         throw new Error('reading value is not a number');
       });
-      await eventually(async () => assert.equal((await queue.deadLetters(q)).length, 1));
+      await until(async () => assert.equal((await queue.deadLetters(q)).length, 1), SETTLE_MS);
       const [dead] = await queue.deadLetters(q);
       assert.equal(dead.id, 'bad-1');
       assert.equal(dead.reason, 'reading value is not a number');
@@ -304,7 +293,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         heldByA.push(d);
         await stuck.wait;
       });
-      await eventually(() => assert.equal(heldByA.length, 1));
+      await until(() => assert.equal(heldByA.length, 1), SETTLE_MS);
 
       const gotByB: Delivery<unknown>[] = [];
       await consume(q, async (d) => {
@@ -314,7 +303,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
       assert.equal(gotByB.length, 0, 'not given to B while A holds it');
 
       await a.close();
-      await eventually(() => assert.equal(gotByB.length, 1));
+      await until(() => assert.equal(gotByB.length, 1), SETTLE_MS);
       assert.equal(gotByB[0].id, 'held-1');
       assert.deepEqual(gotByB[0].body, { job: 'propagate' });
       assert.ok(gotByB[0].attempt >= 2, `a redelivery counts as an attempt (got ${gotByB[0].attempt})`);
@@ -350,7 +339,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         await d.ack();
         acked.push(d.id);
       });
-      await eventually(() => assert.equal(acked.length, 3));
+      await until(() => assert.equal(acked.length, 3), SETTLE_MS);
       await first.close();
 
       await queue.publish(q, { id: 'inflight-1' }, { id: 'inflight-1' });
@@ -361,7 +350,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
         holding = true;
         await stuck.wait;
       });
-      await eventually(() => assert.equal(holding, true));
+      await until(() => assert.equal(holding, true), SETTLE_MS);
 
       queue = await harness.reopen();
       stuck.open();
@@ -370,7 +359,7 @@ export function queueContract(name: string, open: () => Promise<QueueHarness>): 
       await consume(q, async (d) => {
         seen.push(d.id);
       });
-      await eventually(() => assert.equal(seen.length, 2));
+      await until(() => assert.equal(seen.length, 2), SETTLE_MS);
       await sleep(200);
       assert.deepEqual([...seen].sort(), ['after-1', 'inflight-1']);
       await expectDepth(q, 0, 0, 0);

@@ -1,46 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { EmbeddedTaskQueue } from '../../src/engines/queue/embedded.ts';
 import type { EmbeddedTaskQueueOptions } from '../../src/engines/queue/embedded.ts';
 import type { Delivery } from '../../src/engines/queue/port.ts';
 import { queueContract } from './queue.contract.ts';
+import { reopenable, withTempDir } from '../support/temp-store.ts';
+import { sleep, until } from '../support/wait.ts';
 
 const options: EmbeddedTaskQueueOptions = { closeGraceMs: 300 };
 
 queueContract('embedded', async () => {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'orbit-queue-'));
-  let current = await EmbeddedTaskQueue.open(dir, options);
-  return {
-    queue: current,
-    reopen: async () => {
-      await current.close();
-      current = await EmbeddedTaskQueue.open(dir, options);
-      return current;
-    },
-    cleanup: async () => {
-      await current.close();
-      await fs.rm(dir, { recursive: true, force: true });
-    },
-  };
+  const { store, reopen, cleanup } = await reopenable('orbit-queue-', (dir) => EmbeddedTaskQueue.open(dir, options), { closeOnReopen: true });
+  return { queue: store, reopen, cleanup };
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function eventually(check: () => void | Promise<void>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await sleep(20);
-    }
-  }
-}
 
 async function diskBytes(dir: string): Promise<number> {
   let total = 0;
@@ -50,18 +24,9 @@ async function diskBytes(dir: string): Promise<number> {
   return total;
 }
 
-async function withStore(run: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'orbit-queue-'));
-  try {
-    await run(dir);
-  } finally {
-    await fs.rm(dir, { recursive: true, force: true });
-  }
-}
-
 describe('EmbeddedTaskQueue', () => {
   test('settled messages do not keep disk space: a long run stays within a few segments', async () => {
-    await withStore(async (dir) => {
+    await withTempDir('orbit-queue-', async (dir) => {
       const queue = await EmbeddedTaskQueue.open(dir, { segmentBytes: 64 * 1024, maintenanceIntervalMs: 50 });
       try {
         let handled = 0;
@@ -76,7 +41,7 @@ describe('EmbeddedTaskQueue', () => {
         for (let round = 0; round < 10; round += 1) {
           await Promise.all(Array.from({ length: 100 }, (_, i) => queue.publish('work', { round, i, pad })));
         }
-        await eventually(() => assert.equal(handled, 1000));
+        await until(() => assert.equal(handled, 1000));
         await consumer.close();
         await queue.maintain();
         // ~2 MB went through; what is left is at most the active segment plus a little.
@@ -89,7 +54,7 @@ describe('EmbeddedTaskQueue', () => {
   });
 
   test('a message waiting out a long retry does not pin old segments, and keeps its attempt across reopen', async () => {
-    await withStore(async (dir) => {
+    await withTempDir('orbit-queue-', async (dir) => {
       const settings: EmbeddedTaskQueueOptions = { segmentBytes: 32 * 1024, maintenanceIntervalMs: 60_000 };
       let queue = await EmbeddedTaskQueue.open(dir, settings);
       try {
@@ -104,7 +69,7 @@ describe('EmbeddedTaskQueue', () => {
         );
         const pad = 'y'.repeat(1500);
         await Promise.all(Array.from({ length: 300 }, (_, i) => queue.publish('slow', { i, pad })));
-        await eventually(async () => assert.deepEqual(await queue.depth('slow'), { ready: 1, unacked: 0, deadLettered: 0 }));
+        await until(async () => assert.deepEqual(await queue.depth('slow'), { ready: 1, unacked: 0, deadLettered: 0 }));
         await consumer.close();
         await queue.maintain();
         await queue.maintain();
@@ -128,7 +93,7 @@ describe('EmbeddedTaskQueue', () => {
   });
 
   test('queue options and the attempt count survive a reopen', async () => {
-    await withStore(async (dir) => {
+    await withTempDir('orbit-queue-', async (dir) => {
       let queue = await EmbeddedTaskQueue.open(dir);
       let unblock = (): void => undefined;
       const blocked = new Promise<void>((resolve) => {
@@ -147,7 +112,7 @@ describe('EmbeddedTaskQueue', () => {
           },
           { prefetch: 1 },
         );
-        await eventually(() => assert.deepEqual(attempts, [1, 2]));
+        await until(() => assert.deepEqual(attempts, [1, 2]));
         await queue.close();
 
         queue = await EmbeddedTaskQueue.open(dir);
@@ -161,7 +126,7 @@ describe('EmbeddedTaskQueue', () => {
           { prefetch: 1 },
         );
         // Attempt 2 was recorded by the nack; the delivery cut short by close is not counted.
-        await eventually(async () => assert.equal((await queue.depth('cfg')).deadLettered, 1));
+        await until(async () => assert.equal((await queue.depth('cfg')).deadLettered, 1));
         assert.deepEqual(seen, [2, 3]);
         const [dead] = await queue.deadLetters('cfg');
         assert.equal(dead.reason, 'still failing');
@@ -174,7 +139,7 @@ describe('EmbeddedTaskQueue', () => {
   });
 
   test('rejects bad options with a clear error', async () => {
-    await withStore(async (dir) => {
+    await withTempDir('orbit-queue-', async (dir) => {
       const queue = await EmbeddedTaskQueue.open(dir);
       try {
         await assert.rejects(queue.assertQueue('q', { maxAttempts: 0 }), /maxAttempts/);

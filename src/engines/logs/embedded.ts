@@ -4,10 +4,11 @@
  * index, rebuilt from the newest files on open. Writes are not synced one by one:
  * a crash may lose the last instant of logs, which is the usual bargain for logs.
  */
-import { createReadStream } from 'node:fs';
 import { mkdir, open, readdir, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { cloneJson } from '../storage/json.ts';
+import { forEachLine, writeAll } from '../storage/lines.ts';
 import type { LogEntry, LogIndex, LogLevel, LogQuery } from './port.ts';
 
 export interface EmbeddedLogIndexOptions {
@@ -110,14 +111,6 @@ function fileFor(day: string): string {
   return `logs-${day}.jsonl`;
 }
 
-function cloneJson<T>(v: T): T {
-  if (v === null || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map(cloneJson) as T;
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(v)) out[k] = cloneJson((v as Record<string, unknown>)[k]);
-  return out as T;
-}
-
 interface Stored {
   entry: LogEntry;
   rank: number;
@@ -191,36 +184,12 @@ class NewestHits {
 // ---------------------------------------------------------------------------
 // Day files
 
-async function forEachLine(file: string, onLine: (text: string) => void): Promise<void> {
-  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 });
-  let carry: Buffer | undefined;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    let nl: number;
-    while ((nl = buf.indexOf(10, start)) !== -1) {
-      onLine(buf.toString('utf8', start, nl));
-      start = nl + 1;
-    }
-    carry = start < buf.length ? buf.subarray(start) : undefined;
-  }
-  if (carry && carry.length > 0) onLine(carry.toString('utf8'));
-}
-
 function parseLine(line: string): LogEntry | undefined {
   try {
     const e: unknown = JSON.parse(line);
     return validEntry(e) ? e : undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function writeAll(fh: FileHandle, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await fh.write(buf, off, buf.length - off);
-    off += bytesWritten;
   }
 }
 
@@ -321,17 +290,6 @@ class DayWriter {
 /** How a required term is tested against candidate ids. */
 type Term = { kind: 'list'; ids: number[] } | { kind: 'set'; base: number; marks: Uint8Array };
 
-function inList(ids: readonly number[], id: number): boolean {
-  let lo = 0;
-  let hi = ids.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (ids[mid] < id) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo < ids.length && ids[lo] === id;
-}
-
 function firstAtLeast(ids: readonly number[], id: number): number {
   let lo = 0;
   let hi = ids.length;
@@ -341,6 +299,11 @@ function firstAtLeast(ids: readonly number[], id: number): number {
     else hi = mid;
   }
   return lo;
+}
+
+function inList(ids: readonly number[], id: number): boolean {
+  const at = firstAtLeast(ids, id);
+  return at < ids.length && ids[at] === id;
 }
 
 export class EmbeddedLogIndex implements LogIndex {
