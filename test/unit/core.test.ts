@@ -9,6 +9,7 @@ describe('calibration', () => {
     assert.equal(calibrate(10, { polynomial: [1, 2, 3] }), 1 + 20 + 300);
     assert.equal(calibrate(4096, { polynomial: [-50, 0.05] }), -50 + 204.8);
     assert.equal(calibrate(7, undefined), 7);
+    assert.equal(calibrate(1902, { polynomial: [-50, 0.05] }), 45.1, 'no binary rounding noise');
   });
 });
 

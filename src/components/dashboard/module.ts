@@ -52,6 +52,7 @@ export const dashboardModule = defineModule({
     const assets = new Map<string, Buffer>();
     for (const name of Object.keys(ASSETS)) assets.set(name, await readFile(path.join(PUBLIC, name)));
     http.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/dashboard'));
+    http.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.status(204).send());
     http.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.type(ASSETS['index.html']!).send(assets.get('index.html')));
     http.get('/dashboard/:asset', { schema: { hide: true, params: Type.Object({ asset: Type.String() }) } }, (request, reply) => {
       const body = assets.get(request.params.asset);

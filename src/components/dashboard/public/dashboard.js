@@ -63,7 +63,7 @@ function draw(r) {
   ctx.strokeStyle = '#8fb3ff';
   ctx.beginPath();
   values.forEach((v, i) => {
-    const x = (i / (HISTORY - 1)) * width;
+    const x = (i / (values.length - 1)) * width;
     const y = height - 2 - ((v - min) / span) * (height - 4);
     if (i) ctx.lineTo(x, y);
     else ctx.moveTo(x, y);
