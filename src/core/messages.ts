@@ -7,6 +7,12 @@ import type { Alert, AlertState, ReadingValue, Severity } from './schemas.ts';
 export const QUEUES = { ingest: 'telemetry.ingest', jobs: 'compute.jobs' } as const;
 export const TOPICS = { processed: 'telemetry.processed', alerts: 'alerts', computeResults: 'compute.results' } as const;
 
+/** The durable consumer groups and what they read, for lag metrics. */
+export const GROUPS = [
+  { group: 'enricher', topic: TOPICS.processed },
+  { group: 'analyzer', topic: TOPICS.processed },
+] as const;
+
 export interface RawReading {
   channel: string;
   time: number;

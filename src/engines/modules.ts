@@ -3,6 +3,8 @@
  * embedded implementation under the data directory.
  */
 import path from 'node:path';
+import { Gauge } from 'prom-client';
+import { GROUPS, QUEUES } from '../core/messages.ts';
 import { defineModule } from '../platform/modules.ts';
 import { PgliteStore } from './sql/pglite.ts';
 import { migrate } from './sql/migrate.ts';
@@ -25,9 +27,20 @@ export const sqlModule = defineModule({
 export const queueModule = defineModule({
   name: 'queue',
   deps: [],
-  async start({ config, logger }) {
+  async start({ config, logger, metrics }) {
     const queue = await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'));
     logger.info({ engine: 'embedded' }, 'task queue open');
+    new Gauge({
+      name: 'orbit_queue_messages', help: 'Messages in a task queue: ready (waiting), unacked (being worked on), dead_lettered', labelNames: ['queue', 'state'], registers: [metrics],
+      async collect() {
+        for (const name of Object.values(QUEUES)) {
+          const d = await queue.depth(name);
+          this.set({ queue: name, state: 'ready' }, d.ready);
+          this.set({ queue: name, state: 'unacked' }, d.unacked);
+          this.set({ queue: name, state: 'dead_lettered' }, d.deadLettered);
+        }
+      },
+    });
     return { value: queue, isReady: () => queue.isReady(), stop: () => queue.close() };
   },
 });
@@ -35,9 +48,18 @@ export const queueModule = defineModule({
 export const eventsModule = defineModule({
   name: 'events',
   deps: [],
-  async start({ config, logger }) {
+  async start({ config, logger, metrics }) {
     const events = await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions });
     logger.info({ engine: 'embedded' }, 'event log open');
+    new Gauge({
+      name: 'orbit_events_consumer_lag_records', help: 'Records a consumer group has yet to process', labelNames: ['group', 'topic'], registers: [metrics],
+      async collect() {
+        for (const { group, topic } of GROUPS) {
+          const lag = await events.lag(group, topic).catch(() => []);
+          this.set({ group, topic }, lag.reduce((sum, p) => sum + p.lag, 0));
+        }
+      },
+    });
     return { value: events, isReady: () => events.isReady(), stop: () => events.close() };
   },
 });

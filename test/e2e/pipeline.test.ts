@@ -175,6 +175,8 @@ describe('all-in-one pipeline, end to end', () => {
     assert.equal(accepted, 11, 'every reading the tests above posted');
     assert.equal(value(/^orbit_processor_readings_total\{[^}]*\} (\d+)$/m), accepted);
     assert.equal(value(/^orbit_analyzer_readings_total\{[^}]*\} (\d+)$/m), accepted);
+    assert.equal(value(/^orbit_queue_messages\{queue="telemetry.ingest",state="ready"[^}]*\} (\d+)$/m), 0, 'nothing left on the queue');
+    assert.equal(value(/^orbit_events_consumer_lag_records\{group="analyzer",topic="telemetry.processed"[^}]*\} (\d+)$/m), 0, 'the analyzer is caught up');
     const spec = await (await orbit.api('/openapi.json')).json();
     for (const p of ['/v1/missions', '/v1/spacecraft', '/v1/spacecraft/{id}/channels/{name}', '/v1/telemetry', '/v1/telemetry/aggregate', '/v1/alerts', '/v1/alerts/{id}/acknowledge', '/v1/jobs', '/v1/jobs/{id}', '/v1/stream']) {
       assert.ok(spec.paths[p], `OpenAPI documents ${p}`);
