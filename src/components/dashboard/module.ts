@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { Type } from 'typebox';
 import { defineModule } from '../../platform/modules.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../core/messages.ts';
@@ -20,7 +20,8 @@ export const dashboardModule = defineModule({
   target: { description: 'Live dashboard page and the telemetry/alert stream (SSE)', routes: ['GET /dashboard', 'GET /v1/stream'] },
   async start({ config, http, metrics, get }) {
     const events = get('events');
-    const stream = new EventStream();
+    const dropped = new Counter({ name: 'orbit_stream_dropped_events_total', help: 'Events not sent to stream clients that could not keep up', registers: [metrics] });
+    const stream = new EventStream(() => dropped.inc());
     const group = `dashboard-${randomUUID()}`;
     await events.createTopic(TOPICS.processed, { partitions: config.events.partitions });
     await events.createTopic(TOPICS.alerts, { partitions: config.events.partitions });
@@ -36,7 +37,6 @@ export const dashboardModule = defineModule({
     // Open streams would keep the server from closing.
     http.addHook('preClose', async () => stream.close());
     new Gauge({ name: 'orbit_stream_clients', help: 'Connected live-stream clients', registers: [metrics], collect() { this.set(stream.clients); } });
-    new Gauge({ name: 'orbit_stream_dropped_events', help: 'Events not sent to clients that could not keep up', registers: [metrics], collect() { this.set(stream.dropped); } });
 
     http.get('/v1/stream', {
       schema: {

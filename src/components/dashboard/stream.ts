@@ -14,14 +14,14 @@ interface Client {
 
 export class EventStream {
   readonly #clients = new Set<Client>();
-  #dropped = 0;
+  readonly #onDrop: () => void;
+
+  constructor(onDrop: () => void = () => undefined) {
+    this.#onDrop = onDrop;
+  }
 
   get clients(): number {
     return this.#clients.size;
-  }
-
-  get dropped(): number {
-    return this.#dropped;
   }
 
   add(res: ServerResponse, spacecraft?: string): void {
@@ -60,7 +60,7 @@ export class EventStream {
     for (const c of this.#clients) {
       if (c.spacecraft && c.spacecraft !== spacecraft) continue;
       if (c.res.writableNeedDrain) {
-        this.#dropped++;
+        this.#onDrop();
         continue;
       }
       frame ??= `event: ${event}\ndata: ${JSON.stringify(data())}\n\n`;
