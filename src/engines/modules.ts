@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Gauge } from 'prom-client';
 import { GROUPS, QUEUES } from '../core/messages.ts';
 import { defineModule } from '../platform/modules.ts';
-import { PgliteStore } from './sql/pglite.ts';
+import { PgliteWorkerStore } from './sql/pglite-worker.ts';
 import { migrate } from './sql/migrate.ts';
 import { EmbeddedTaskQueue } from './queue/embedded.ts';
 import { EmbeddedEventLog } from './events/embedded.ts';
@@ -17,9 +17,10 @@ export const sqlModule = defineModule({
   name: 'sql',
   deps: [],
   async start({ config, logger }) {
-    const store = await PgliteStore.open(path.join(config.dataDir, 'sql'));
+    // PGlite runs in a worker thread so SQL uses the second core instead of stalling the event loop.
+    const store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'));
     const applied = await migrate(store);
-    logger.info({ engine: 'pglite', applied }, 'relational store open');
+    logger.info({ engine: 'pglite (worker thread)', applied }, 'relational store open');
     return { value: store, isReady: () => store.isReady(), stop: () => store.close() };
   },
 });

@@ -74,18 +74,27 @@ export class SqlWorkerError extends Error {
 interface Pending {
   resolve(value: unknown): void;
   reject(error: Error): void;
-  callerStack: string | undefined;
+  site: CallSite;
 }
 
 type Call = Request extends infer R ? (R extends Request ? Omit<R, 'id'> : never) : never;
 
 const THREAD_SCRIPT = new URL('./pglite-worker-thread.ts', import.meta.url);
 
-function callerFrames(): string | undefined {
-  const holder: { stack?: string } = {};
-  Error.captureStackTrace(holder, callerFrames);
-  // Drop the "Error" line and the frames of this file.
-  return holder.stack
+/** Captured on every call, formatted only if the call fails (V8 formats stack traces lazily). */
+interface CallSite {
+  stack?: string;
+}
+
+function callSite(): CallSite {
+  const site: CallSite = {};
+  Error.captureStackTrace(site, callSite);
+  return site;
+}
+
+/** The caller's frames, without the "Error" line and the frames of this file. */
+function callerFrames(site: CallSite): string | undefined {
+  return site.stack
     ?.split('\n')
     .slice(1)
     .filter((line) => !line.includes('pglite-worker.ts'))
@@ -215,7 +224,7 @@ export class PgliteWorkerStore implements SqlStore {
       return Promise.reject(this.#failure ?? new Error('the SQL store is closed'));
     }
     const id = this.#nextId++;
-    const callerStack = callerFrames();
+    const site = callSite();
     return new Promise((resolve, reject) => {
       try {
         this.#worker.postMessage({ ...call, id } as Request);
@@ -224,7 +233,7 @@ export class PgliteWorkerStore implements SqlStore {
         reject(error instanceof Error ? error : new Error(String(error)));
         return;
       }
-      this.#pending.set(id, { resolve, reject, callerStack });
+      this.#pending.set(id, { resolve, reject, site });
       this.#updateRef();
     });
   }
@@ -235,7 +244,7 @@ export class PgliteWorkerStore implements SqlStore {
     this.#pending.delete(reply.id);
     this.#updateRef();
     if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(new SqlWorkerError(reply.error, pending.callerStack));
+    else pending.reject(new SqlWorkerError(reply.error, callerFrames(pending.site)));
   }
 
   /** An idle store does not keep the process alive, just as the in-thread store does not. */
