@@ -83,6 +83,8 @@ interface RunResult {
   postToProcessedMs: { p50: number; p99: number };
   postToAlertMs: { p50: number; p99: number };
   peakRssBytes: number;
+  /** Resident memory after the load, once drained. */
+  rssBytes: number;
   accepted: number;
   refused: number;
 }
@@ -100,9 +102,11 @@ async function metric(orbit: OrbitChild, name: string): Promise<number> {
   return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
-async function peakRss(pid: number): Promise<number> {
+/** Peak resident memory since start (VmHWM) and now (VmRSS), in bytes. */
+async function memory(pid: number): Promise<{ peak: number; now: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  return { peak: kb('VmHWM'), now: kb('VmRSS') };
 }
 
 async function run(): Promise<RunResult> {
@@ -153,12 +157,14 @@ async function run(): Promise<RunResult> {
     await probes;
     await drained(orbit, full.accepted + steady.accepted + probe);
     stream.close();
+    const rss = await memory(orbit.child.pid!);
     return {
       readingsPerSecond,
       steadyRate,
       postToProcessedMs: { p50: percentile(processedMs, 50), p99: percentile(processedMs, 99) },
       postToAlertMs: { p50: percentile(alertMs, 50), p99: percentile(alertMs, 99) },
-      peakRssBytes: await peakRss(orbit.child.pid!),
+      peakRssBytes: rss.peak,
+      rssBytes: rss.now,
       accepted: full.accepted,
       refused: full.refused + steady.refused,
     };
@@ -175,7 +181,7 @@ for (let i = 0; i < RUNS; i++) {
   process.stdout.write(
     `run ${i + 1}/${RUNS}: ${r.readingsPerSecond} readings/s end to end (${r.refused} refused with 503); at ${r.steadyRate} readings/s: ` +
       `POST->processed p50 ${r.postToProcessedMs.p50.toFixed(1)} ms p99 ${r.postToProcessedMs.p99.toFixed(1)} ms, ` +
-      `POST->alert p50 ${r.postToAlertMs.p50.toFixed(1)} ms p99 ${r.postToAlertMs.p99.toFixed(1)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+      `POST->alert p50 ${r.postToAlertMs.p50.toFixed(1)} ms p99 ${r.postToAlertMs.p99.toFixed(1)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB, RSS after ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB\n`,
   );
 }
 const summary = {
@@ -186,9 +192,10 @@ const summary = {
   postToProcessedMs: { p50: median(results.map((r) => r.postToProcessedMs.p50)), p99: median(results.map((r) => r.postToProcessedMs.p99)) },
   postToAlertMs: { p50: median(results.map((r) => r.postToAlertMs.p50)), p99: median(results.map((r) => r.postToAlertMs.p99)) },
   peakRssBytes: median(results.map((r) => r.peakRssBytes)),
+  rssBytes: median(results.map((r) => r.rssBytes)),
 };
 process.stdout.write(
   `median of ${RUNS}: ${summary.readingsPerSecond} readings/s end to end; at ${summary.latencyAtReadingsPerSecond} readings/s: POST->processed p50 ${summary.postToProcessedMs.p50.toFixed(1)} / p99 ${summary.postToProcessedMs.p99.toFixed(1)} ms; ` +
-    `POST->alert p50 ${summary.postToAlertMs.p50.toFixed(1)} / p99 ${summary.postToAlertMs.p99.toFixed(1)} ms; peak RSS ${(summary.peakRssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    `POST->alert p50 ${summary.postToAlertMs.p50.toFixed(1)} / p99 ${summary.postToAlertMs.p99.toFixed(1)} ms; peak RSS ${(summary.peakRssBytes / 2 ** 20).toFixed(0)} MiB (RSS after the load ${(summary.rssBytes / 2 ** 20).toFixed(0)} MiB)\n`,
 );
 if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
