@@ -40,7 +40,11 @@ export async function startOrbit(options: { dataDir: string; env?: Record<string
   const logs: string[] = [];
   const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`orbit did not start in time:\n${logs.join('\n')}`)), options.timeoutMs ?? 30_000);
+    const timer = setTimeout(() => {
+      // Never leave a half-started server behind.
+      child.kill('SIGKILL');
+      reject(new Error(`orbit did not start in time:\n${logs.join('\n')}`));
+    }, options.timeoutMs ?? 30_000);
     readline.createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
     readline.createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line);
