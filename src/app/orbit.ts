@@ -3,6 +3,8 @@
  * with /healthz, /readyz and /metrics.
  */
 import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { lockDir } from '../engines/storage/lock.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -37,6 +39,11 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   const http = await createHttpServer({ logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION });
   instrumentHttp(http, metrics);
   const graph = new ModuleGraph();
+  // One process per data directory: PGlite, like PostgreSQL, must not be opened twice.
+  await mkdir(config.dataDir, { recursive: true });
+  const lock = await lockDir(config.dataDir, '.orbit.lock').catch((error: unknown) => {
+    throw new Error(`data directory ${config.dataDir} is in use by another Orbit process (${(error as Error).message})`);
+  });
 
   http.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive' } }, () => ({ status: 'ok' }));
   http.get('/readyz', { schema: { tags: ['operations'], summary: 'Ready when every module of this process is' } }, (_request, reply) => {
@@ -50,7 +57,10 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
 
   // Every process ships its logs to the index, whatever its targets.
   const order = resolveOrder(modules, [...config.targets, 'logs']);
-  const stopModules = () => graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
+  const stopModules = async () => {
+    await graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
+    await lock.release();
+  };
   try {
     await graph.start(order, { config, logger, metrics, http });
     const logs = graph.value('logs');

@@ -4,7 +4,9 @@
  */
 import path from 'node:path';
 import { Gauge } from 'prom-client';
+import { Type } from 'typebox';
 import { GROUPS, QUEUES } from '../core/messages.ts';
+import { toIso } from '../core/time.ts';
 import { defineModule } from '../platform/modules.ts';
 import { PgliteWorkerStore } from './sql/pglite-worker.ts';
 import { migrate } from './sql/migrate.ts';
@@ -28,9 +30,20 @@ export const sqlModule = defineModule({
 export const queueModule = defineModule({
   name: 'queue',
   deps: [],
-  async start({ config, logger, metrics }) {
+  async start({ config, logger, metrics, http }) {
     const queue = await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'));
     logger.info({ engine: 'embedded' }, 'task queue open');
+    // Operators must be able to see what was given up on, and why.
+    http.get('/v1/queues/:queue/dead-letters', {
+      schema: {
+        tags: ['operations'], summary: 'Messages given up on after their retries, with the reason, oldest first',
+        params: Type.Object({ queue: Type.Union([Type.Literal(QUEUES.ingest), Type.Literal(QUEUES.jobs)]) }),
+        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }) }),
+      },
+    }, async (request) => {
+      const letters = await queue.deadLetters(request.params.queue, request.query.limit);
+      return letters.map((l) => ({ ...l, publishedAt: toIso(l.publishedAt), deadAt: toIso(l.deadAt) }));
+    });
     new Gauge({
       name: 'orbit_queue_messages', help: 'Messages in a task queue: ready (waiting), unacked (being worked on), dead_lettered', labelNames: ['queue', 'state'], registers: [metrics],
       async collect() {

@@ -49,6 +49,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
 
   app.setValidatorCompiler(validators());
 
+  // Only JSON and NDJSON bodies are accepted; anything else answers 415.
+  app.removeContentTypeParser('text/plain');
   // NDJSON arrives as text; the route that accepts it parses it line by line.
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
 

@@ -63,6 +63,29 @@ describe('bad input is refused with problem+json and nothing of the batch is sto
     assert.deepEqual(unknown.errors!.map((e) => e.pointer), ['/spacecraft']);
   });
 
+  test('schema problems and mission-database problems are named together, and out-of-range times refused', async () => {
+    const body = await problem(await post(JSON.stringify({
+      spacecraft: 'sat-b',
+      readings: [
+        { channel: 'volts', time: 'soon', value: 1 },
+        { channel: 'nope', time: T0 + 31, value: 1 },
+        { channel: 'volts', time: 1e16, value: 1 },
+        { channel: 'mode', time: T0 + 33, value: 3 },
+      ],
+    })), 400);
+    assert.deepEqual(body.errors!.map((e) => e.pointer).sort(), ['/readings/0/time', '/readings/1/channel', '/readings/2/time', '/readings/3/value']);
+  });
+
+  test('a value whose calibration overflows is refused', async () => {
+    await orbit.api('/v1/spacecraft/sat-b/channels/squared', { method: 'PUT', json: { type: 'number', calibration: { polynomial: [0, 0, 1] } } });
+    const body = await problem(await post(JSON.stringify({ spacecraft: 'sat-b', readings: [{ channel: 'squared', time: T0 + 40, value: 1e200 }] })), 400);
+    assert.deepEqual(body.errors!.map((e) => e.pointer), ['/readings/0/value']);
+  });
+
+  test('a body that is neither JSON nor NDJSON answers 415', async () => {
+    await problem(await post('volts=1', 'text/plain'), 415);
+  });
+
   test('NDJSON lines are checked one by one', async () => {
     const lines = [
       { spacecraft: 'sat-b', channel: 'volts', time: T0 + 20, value: 27 },
@@ -109,6 +132,8 @@ describe('bad input is refused with problem+json and nothing of the batch is sto
     assert.ok(tle.errors!.some((e) => /checksum/i.test(e.detail)), JSON.stringify(tle.errors));
     const limits = await orbit.api('/v1/spacecraft/sat-b/channels/volts', { method: 'PUT', json: { type: 'number', limits: { redLow: 10, yellowLow: 5 } } });
     assert.deepEqual((await problem(limits, 400)).errors!.map((e) => e.pointer), ['/limits/yellowLow']);
+    const retype = await orbit.api('/v1/spacecraft/sat-b/channels/volts', { method: 'PUT', json: { type: 'string' } });
+    assert.deepEqual((await problem(retype, 409)).errors!.map((e) => e.pointer), ['/type'], 'volts has stored readings');
   });
 });
 

@@ -92,8 +92,9 @@ export class AlertStore {
       const before = (await tx.query<AlertRow>(`SELECT * FROM alerts WHERE id = $1 AND state <> 'resolved' FOR UPDATE`, [id])).rows[0];
       if (!before) return undefined;
       const { rows } = await tx.query<AlertRow>(
-        `UPDATE alerts SET state = 'resolved', value = coalesce($2, value), updated_at = to_timestamp($3 / 1000.0), resolved_at = to_timestamp($3 / 1000.0) WHERE id = $1 RETURNING *`,
-        [id, value, at],
+        // The alert keeps the value that raised it; the resolving value goes into the history.
+        `UPDATE alerts SET state = 'resolved', updated_at = to_timestamp($2 / 1000.0), resolved_at = to_timestamp($2 / 1000.0) WHERE id = $1 RETURNING *`,
+        [id, at],
       );
       await this.#transition(tx, id, { at, from: before.state, to: 'resolved', severity: before.severity, value, comment });
       return { alert: alertOf(rows[0]!), from: before.state, to: 'resolved', at };

@@ -23,7 +23,7 @@ import { JOB_TYPES, Job, JobAccepted, JobCreate, JobId, type JobMessage, type St
 
 const QUEUE_OPTIONS = { maxAttempts: 3, retryDelayMs: 2000 };
 /** How long stop() lets running jobs finish before abandoning them to redelivery. */
-const STOP_GRACE_MS = 30_000;
+const STOP_GRACE_MS = 5_000;
 
 /** The spacecraft's TLE, null when it has none, undefined when there is no such spacecraft. */
 async function tleOf(sql: SqlStore, spacecraft: string): Promise<[string, string] | null | undefined> {

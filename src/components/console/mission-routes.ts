@@ -4,7 +4,7 @@
 import { Type } from 'typebox';
 import type { HttpServer } from '../../platform/http.ts';
 import { ProblemSchema } from '../../platform/http.ts';
-import { badRequest, conflict, notFound } from '../../platform/problem.ts';
+import { HttpProblem, badRequest, notFound } from '../../platform/problem.ts';
 import { Channel, ChannelDefinition, ChannelName, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
 import { validateTle } from '../../core/orbit/tle.ts';
 import type { MissionCatalog } from '../missions/catalog.ts';
@@ -26,7 +26,7 @@ function limitProblems(def: ChannelDefinition) {
 export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
   http.post('/v1/missions', { schema: { tags: ['missions'], summary: 'Create a mission', body: MissionCreate, response: { 201: Mission, 400: ProblemSchema, 409: ProblemSchema } } }, async (request, reply) => {
     const mission = await catalog.createMission(request.body);
-    if (!mission) throw conflict(`mission "${request.body.id}" exists already`);
+    if (!mission) throw new HttpProblem(409, `mission "${request.body.id}" exists already`, { errors: [{ pointer: '/id', detail: 'is taken' }] });
     return reply.status(201).send(mission);
   });
 
@@ -41,8 +41,8 @@ export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
       if (problems.length) throw badRequest('invalid TLE', problems.map((detail) => ({ pointer: detail.startsWith('line 2') ? '/tle/1' : '/tle/0', detail })));
     }
     const result = await catalog.createSpacecraft(request.body);
-    if (result === 'no-mission') throw notFound(`no mission "${request.body.missionId}"`);
-    if (result === 'exists') throw conflict(`spacecraft "${request.body.id}" exists already`);
+    if (result === 'no-mission') throw new HttpProblem(404, `no mission "${request.body.missionId}"`, { errors: [{ pointer: '/missionId', detail: 'is not a known mission' }] });
+    if (result === 'exists') throw new HttpProblem(409, `spacecraft "${request.body.id}" exists already`, { errors: [{ pointer: '/id', detail: 'is taken' }] });
     return reply.status(201).send(result);
   });
 
@@ -61,7 +61,14 @@ export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
     const problems = limitProblems(request.body);
     if (request.body.calibration && request.body.type !== 'number') problems.push({ pointer: '/calibration', detail: 'calibration applies to number channels' });
     if (problems.length) throw badRequest('invalid channel definition', problems);
-    if (!(await catalog.spacecraft(request.params.id))) throw notFound(`no spacecraft "${request.params.id}"`);
+    const view = await catalog.spacecraft(request.params.id);
+    if (!view) throw notFound(`no spacecraft "${request.params.id}"`);
+    const existing = view.channels.get(request.params.name);
+    if (existing && existing.type !== request.body.type && (await catalog.hasReadings(request.params.id, request.params.name))) {
+      throw new HttpProblem(409, `channel "${request.params.name}" has stored ${existing.type} readings; its type cannot change to ${request.body.type}`, {
+        errors: [{ pointer: '/type', detail: `must stay ${existing.type}` }],
+      });
+    }
     const { channel, created } = await catalog.putChannel(request.params.id, request.params.name, request.body);
     return reply.status(created ? 201 : 200).send(channel);
   });

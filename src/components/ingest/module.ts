@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Counter, Histogram } from 'prom-client';
 import { defineModule } from '../../platform/modules.ts';
-import { HttpProblem, badRequest, schemaFieldErrors, type FieldError } from '../../platform/problem.ts';
+import { HttpProblem, badRequest, schemaFieldErrors, type FieldError, type SchemaError } from '../../platform/problem.ts';
 import { ProblemSchema } from '../../platform/http.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { Accepted, NdjsonReading, TelemetryBatch } from '../../core/schemas.ts';
@@ -86,6 +86,7 @@ export const ingestModule = defineModule({
         },
         response: { 202: Accepted, 400: ProblemSchema, 413: ProblemSchema, 503: ProblemSchema },
       },
+      attachValidation: true,
       preValidation: async (request) => {
         const body = request.body as { readings?: unknown[] } | undefined;
         if (Array.isArray(body?.readings) && body.readings.length > maxBatchReadings) {
@@ -105,6 +106,18 @@ export const ingestModule = defineModule({
         const located = new Map<string, { pointer: string; readings: LocatedReading[] }>();
         if (typeof request.body === 'string') {
           for (const [spacecraft, list] of parseNdjson(request.body, maxBatchReadings, errors)) located.set(spacecraft, { pointer: `${list[0]!.pointer}/spacecraft`, readings: list });
+        } else if (request.validationError) {
+          // Name every bad field in one answer: the schema's findings, plus the mission
+          // database's verdict on the readings that are well-formed.
+          errors.push(...schemaFieldErrors((request.validationError.validation ?? []) as SchemaError[]));
+          const body = request.body as Partial<TelemetryBatch> | null;
+          const malformed = (i: number) => errors.some((e) => e.pointer === `/readings/${i}` || e.pointer.startsWith(`/readings/${i}/`));
+          if (typeof body?.spacecraft === 'string' && Array.isArray(body.readings) && !errors.some((e) => e.pointer === '/spacecraft')) {
+            located.set(body.spacecraft, {
+              pointer: '/spacecraft',
+              readings: body.readings.flatMap((r, i) => (malformed(i) ? [] : [{ channel: r.channel, time: toEpochMs(r.time), value: r.value, pointer: `/readings/${i}` }])),
+            });
+          }
         } else {
           const body = request.body as TelemetryBatch;
           located.set(body.spacecraft, {
@@ -123,7 +136,18 @@ export const ingestModule = defineModule({
           batches.inc({ outcome: 'rejected' });
           throw badRequest(`${errors.length} problem(s) in the batch; nothing was stored`, errors);
         }
-        for (const g of groups) await catalog.registerChannels(g.spacecraft, g.newChannels);
+        for (const g of groups) {
+          if (!g.newChannels.length) continue;
+          await catalog.registerChannels(g.spacecraft, g.newChannels);
+          // Another batch may have registered the same channel with another type meanwhile.
+          const { pointer, readings: list } = located.get(g.spacecraft)!;
+          checkGroup(g.spacecraft, await catalog.spacecraft(g.spacecraft), list, pointer, errors);
+        }
+        if (errors.length) {
+          readings.inc({ outcome: 'rejected' }, total);
+          batches.inc({ outcome: 'rejected' });
+          throw badRequest(`${errors.length} problem(s) in the batch; nothing was stored`, errors);
+        }
 
         const batch: IngestBatch = { batchId: randomUUID(), receivedAt: Date.now(), items: groups.map((g) => ({ spacecraft: g.spacecraft, readings: g.readings })) };
         const end = enqueueSeconds.startTimer();

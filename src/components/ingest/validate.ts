@@ -7,6 +7,8 @@ import type { FieldError } from '../../platform/problem.ts';
 import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import type { RawReading } from '../../core/messages.ts';
 import type { SpacecraftView } from '../missions/catalog.ts';
+import { calibrate } from '../../core/calibration.ts';
+import { MAX_EPOCH_MS } from '../../core/schemas.ts';
 
 export interface LocatedReading extends RawReading {
   /** JSON pointer of this reading in the request body. */
@@ -39,7 +41,7 @@ export function checkGroup(
   const accepted: RawReading[] = [];
   for (const r of readings) {
     const before = errors.length;
-    if (!Number.isFinite(r.time)) errors.push({ pointer: `${r.pointer}/time`, detail: 'is not a valid time' });
+    if (!(Math.abs(r.time) <= MAX_EPOCH_MS)) errors.push({ pointer: `${r.pointer}/time`, detail: 'is not a valid time' });
     if (typeof r.value === 'number' && !Number.isFinite(r.value)) errors.push({ pointer: `${r.pointer}/value`, detail: 'must be a finite number' });
     const channel = view.channels.get(r.channel);
     const type = channel?.type ?? newChannels.get(r.channel);
@@ -48,6 +50,8 @@ export function checkGroup(
       else errors.push({ pointer: `${r.pointer}/channel`, detail: `unknown channel "${r.channel}" of spacecraft "${spacecraftId}"` });
     } else if (valueType(r.value) !== type) {
       errors.push({ pointer: `${r.pointer}/value`, detail: `must be a ${type} for channel "${r.channel}", got ${JSON.stringify(r.value)}` });
+    } else if (typeof r.value === 'number' && Number.isFinite(r.value) && !Number.isFinite(calibrate(r.value, channel?.calibration))) {
+      errors.push({ pointer: `${r.pointer}/value`, detail: `calibrates to a value out of range for channel "${r.channel}"` });
     }
     if (errors.length === before) accepted.push({ channel: r.channel, time: r.time, value: r.value });
   }

@@ -124,6 +124,12 @@ export class MissionCatalog {
     this.#cache.delete(spacecraftId);
   }
 
+  /** Whether any reading of the channel is stored (its type then cannot change). */
+  async hasReadings(spacecraftId: string, channel: string): Promise<boolean> {
+    const { rows } = await this.#sql.query('SELECT 1 FROM telemetry WHERE spacecraft_id = $1 AND channel = $2 LIMIT 1', [spacecraftId, channel]);
+    return rows.length > 0;
+  }
+
   async listChannels(spacecraftId: string): Promise<Channel[]> {
     const { rows } = await this.#sql.query<ChannelRow>('SELECT * FROM channels WHERE spacecraft_id = $1 ORDER BY name', [spacecraftId]);
     return rows.map(channelOf);

@@ -379,9 +379,12 @@ export class LocalQueue {
     if (this.reclaiming) return;
     this.reclaiming = true;
     setImmediate(() => {
-      void this.reclaim().finally(() => {
-        this.reclaiming = false;
-      });
+      // Reclaiming space is housekeeping: a failure is retried on the next settle, never fatal.
+      this.reclaim()
+        .catch(() => undefined)
+        .finally(() => {
+          this.reclaiming = false;
+        });
     });
   }
 
