@@ -85,4 +85,24 @@ describe('durability', () => {
       await second.stop();
     }
   });
+
+  test('after a restart, a channel that stays silent still goes stale', async () => {
+    const data = await tempDir();
+    dirs.push(data);
+    const first = await startOrbit({ dataDir: data.dir });
+    await seedMission(first, 'quiet-1', { heartbeat: { type: 'number', staleAfterSeconds: 3 } });
+    await first.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'quiet-1', readings: [{ channel: 'heartbeat', time: Date.now(), value: 1 }] } });
+    // Stopped well before the channel could go stale in the first life.
+    assert.deepEqual(await (await first.api('/v1/alerts?spacecraft=quiet-1')).json(), []);
+    assert.equal(await first.stop(), 0);
+
+    const second = await startOrbit({ dataDir: data.dir });
+    try {
+      const alert = await eventually(async () => (await (await second.api('/v1/alerts?state=open&spacecraft=quiet-1')).json())[0], 8000, 'stale alert after restart');
+      assert.equal(alert.rule, 'stale');
+      assert.equal(alert.channel, 'heartbeat');
+    } finally {
+      await second.stop();
+    }
+  });
 });

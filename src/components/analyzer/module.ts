@@ -44,6 +44,14 @@ export const analyzerModule = defineModule({
     for (const a of await store.active()) active.set(key(a.spacecraft, a.channel, a.rule), { id: a.id, rule: a.rule, severity: a.severity });
     const lastTime = new Map<string, number>();
     const watches = new Map<string, Watch & { spacecraft: string; channel: string }>();
+    // Channels that fell silent while no analyzer ran must still go stale: watch every
+    // channel with a staleness interval from start, as if it had just reported.
+    const started = Date.now();
+    for (const c of (await get('sql').query<{ spacecraft_id: string; name: string; stale_after_seconds: number }>(
+      'SELECT spacecraft_id, name, stale_after_seconds FROM channels WHERE stale_after_seconds IS NOT NULL',
+    )).rows) {
+      watches.set(key(c.spacecraft_id, c.name, ''), { spacecraft: c.spacecraft_id, channel: c.name, seenAt: started, staleAfterMs: c.stale_after_seconds * 1000 });
+    }
     const serial = new Serial();
 
     const analyzed = new Counter({ name: 'orbit_analyzer_readings_total', help: 'Readings checked against alert rules', registers: [metrics] });
