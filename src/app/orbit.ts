@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { lockDir } from '../engines/storage/lock.ts';
 import type { Logger } from 'pino';
+import { Type } from 'typebox';
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
@@ -46,12 +47,19 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   });
 
   http.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive' } }, () => ({ status: 'ok' }));
-  http.get('/readyz', { schema: { tags: ['operations'], summary: 'Ready when every module of this process is' } }, (_request, reply) => {
+  const Readiness = Type.Object({
+    status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]),
+    modules: Type.Array(Type.Object({ name: Type.String(), ready: Type.Boolean() })),
+  });
+  http.get('/readyz', { schema: { tags: ['operations'], summary: 'Ready when every module of this process is', response: { 200: Readiness, 503: Readiness } } }, (_request, reply) => {
     const list = graph.status();
     const ready = list.length > 0 && list.every((m) => m.ready);
-    return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', modules: list });
+    reply.status(ready ? 200 : 503);
+    return { status: ready ? ('ready' as const) : ('not ready' as const), modules: list };
   });
-  http.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics' } }, async (_request, reply) =>
+  http.get('/metrics', {
+    schema: { tags: ['operations'], summary: 'Prometheus metrics', response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } } },
+  }, async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );
 

@@ -96,15 +96,22 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   return app;
 }
 
-/** Problem+json response schema, for route definitions. */
+/** Problem+json response, for route definitions: documented and serialized as application/problem+json. */
 export const ProblemSchema = {
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    instance: { type: 'string' },
-    errors: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, detail: { type: 'string' } } } },
+  description: 'RFC 9457 problem details; `errors` names each bad field',
+  content: {
+    [PROBLEM_JSON]: {
+      schema: {
+        type: 'object',
+        properties: {
+          type: { type: 'string' },
+          title: { type: 'string' },
+          status: { type: 'integer' },
+          detail: { type: 'string' },
+          instance: { type: 'string' },
+          errors: { type: 'array', items: { type: 'object', properties: { pointer: { type: 'string' }, detail: { type: 'string' } } } },
+        },
+      },
+    },
   },
 } as const;

@@ -42,7 +42,9 @@ export const dashboardModule = defineModule({
       schema: {
         tags: ['telemetry'],
         summary: 'Live events (Server-Sent Events): `telemetry` and `alert`',
+        description: 'Event `telemetry`: {batchId, spacecraft, readings: [{channel, time, value, raw}]}. Event `alert`: the alert (as in GET /v1/alerts) with `transition` {from, to, severity, at} and the causing `batchId` when a reading caused it.',
         querystring: Type.Object({ spacecraft: Type.Optional(Type.String({ description: 'Only this spacecraft' })) }),
+        response: { 200: { description: 'An endless event stream', content: { 'text/event-stream': { schema: Type.String() } } } },
       },
     }, (request, reply) => {
       reply.hijack();
