@@ -3,11 +3,9 @@
  * and produce /openapi.json: one source of truth.
  */
 import { Type, type Static } from 'typebox';
+import { MAX_EPOCH_MS } from './time.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'Letters, digits, . _ : -' });
-
-/** The range JavaScript dates and PostgreSQL timestamps share (about ±275,000 years). */
-export const MAX_EPOCH_MS = 8.64e15;
 
 export const TimeInput = Type.Union([Type.String({ format: 'date-time' }), Type.Number({ minimum: 0, maximum: MAX_EPOCH_MS, description: 'Epoch milliseconds' })], {
   description: 'ISO 8601 UTC or epoch milliseconds; kept to the millisecond',

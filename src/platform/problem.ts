@@ -60,7 +60,6 @@ export function problemBody(status: number, detail: string, extra: { instance?: 
 
 export const badRequest = (detail: string, errors: FieldError[]) => new HttpProblem(400, detail, { errors });
 export const notFound = (detail: string) => new HttpProblem(404, detail);
-export const conflict = (detail: string) => new HttpProblem(409, detail);
 
 /** A JSON Schema validator's error, as Ajv and TypeBox both report them. */
 export interface SchemaError {

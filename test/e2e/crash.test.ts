@@ -45,45 +45,46 @@ describe('durability', () => {
   const dirs: { remove: () => Promise<void> }[] = [];
   after(async () => { for (const d of dirs) await d.remove(); });
 
-  test('SIGKILL mid-stream loses no reading answered 202, and stores none twice', async () => {
+  /** A fresh Orbit with one counter channel, under load until `batches` batches were accepted. */
+  async function underLoad(spacecraft: string, batches: number) {
     const data = await tempDir();
     dirs.push(data);
     const first = await startOrbit({ dataDir: data.dir });
-    await seedMission(first, 'crash-1', { counter: { type: 'number' } });
-    const load = drive(first, 'crash-1', 4);
-    await eventually(async () => (load.accepted.length >= 20 * BATCH ? true : undefined), 20_000, 'load accepted');
+    await seedMission(first, spacecraft, { counter: { type: 'number' } });
+    const load = drive(first, spacecraft, 4);
+    await eventually(async () => (load.accepted.length >= batches * BATCH ? true : undefined), 20_000, 'load accepted');
+    return { data, first, load };
+  }
+
+  /** Starts Orbit again on the same data and runs check against it. */
+  async function afterRestart(dataDir: string, check: (orbit: OrbitChild) => Promise<void>) {
+    const second = await startOrbit({ dataDir });
+    try {
+      await check(second);
+    } finally {
+      await second.stop();
+    }
+  }
+
+  test('SIGKILL mid-stream loses no reading answered 202, and stores none twice', async () => {
+    const { data, first, load } = await underLoad('crash-1', 20);
     first.child.kill('SIGKILL');
     assert.equal(await first.exited, 'SIGKILL');
     await load.stop();
     assert.ok(load.accepted.length >= 20 * BATCH);
 
-    const second = await startOrbit({ dataDir: data.dir });
-    try {
-      await expectAllStoredOnce(second, 'crash-1', load.accepted);
-    } finally {
-      await second.stop();
-    }
+    await afterRestart(data.dir, (second) => expectAllStoredOnce(second, 'crash-1', load.accepted));
   });
 
   test('SIGTERM drains: exit 0 within 10 s, and every accepted reading is there after a restart', async () => {
-    const data = await tempDir();
-    dirs.push(data);
-    const first = await startOrbit({ dataDir: data.dir });
-    await seedMission(first, 'drain-1', { counter: { type: 'number' } });
-    const load = drive(first, 'drain-1', 4);
-    await eventually(async () => (load.accepted.length >= 10 * BATCH ? true : undefined), 20_000, 'load accepted');
+    const { data, first, load } = await underLoad('drain-1', 10);
     const started = Date.now();
     first.child.kill('SIGTERM');
     assert.equal(await first.exited, 0);
     assert.ok(Date.now() - started < 10_000, 'exited within 10 s');
     await load.stop();
 
-    const second = await startOrbit({ dataDir: data.dir });
-    try {
-      await expectAllStoredOnce(second, 'drain-1', load.accepted);
-    } finally {
-      await second.stop();
-    }
+    await afterRestart(data.dir, (second) => expectAllStoredOnce(second, 'drain-1', load.accepted));
   });
 
   test('after a restart, a channel that stays silent still goes stale', async () => {
@@ -96,13 +97,10 @@ describe('durability', () => {
     assert.deepEqual(await (await first.api('/v1/alerts?spacecraft=quiet-1')).json(), []);
     assert.equal(await first.stop(), 0);
 
-    const second = await startOrbit({ dataDir: data.dir });
-    try {
+    await afterRestart(data.dir, async (second) => {
       const alert = await eventually(async () => (await (await second.api('/v1/alerts?state=open&spacecraft=quiet-1')).json())[0], 8000, 'stale alert after restart');
       assert.equal(alert.rule, 'stale');
       assert.equal(alert.channel, 'heartbeat');
-    } finally {
-      await second.stop();
-    }
+    });
   });
 });

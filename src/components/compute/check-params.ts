@@ -3,7 +3,7 @@
  * times and the number of samples they ask for.
  */
 import type { FieldError } from '../../platform/problem.ts';
-import { toEpochMs } from '../../core/time.ts';
+import { MAX_EPOCH_MS, toEpochMs } from '../../core/time.ts';
 import { MAX_SAMPLES, sampleCount } from './plan.ts';
 import type { PropagateParams } from './schemas.ts';
 
@@ -20,7 +20,7 @@ export function checkTimeRange(params: PropagateParams, errors: FieldError[]): T
   const time = (name: 'from' | 'to'): number => {
     const ms = toEpochMs(params[name]);
     // Date holds ±8.64e15 ms; beyond that a time cannot be written back as ISO 8601.
-    if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
+    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_EPOCH_MS) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
     return ms;
   };
   const fromMs = time('from');

@@ -9,7 +9,7 @@ import { defineModule } from '../../platform/modules.ts';
 import { ProblemSchema } from '../../platform/http.ts';
 import { badRequest } from '../../platform/problem.ts';
 import { TOPICS, type ProcessedBatch } from '../../core/messages.ts';
-import { parseTimeParam, toIso } from '../../core/time.ts';
+import { MAX_EPOCH_MS, parseTimeParam, toIso } from '../../core/time.ts';
 import { BUCKET_SECONDS, Enricher, type EnrichedDoc } from './enrich.ts';
 
 export const ENRICHED = 'enriched';
@@ -71,7 +71,7 @@ export const enricherModule = defineModule({
       if (errors.length) throw badRequest('invalid time range', errors);
       const found = await docs.find(
         // A bucket overlapping the range counts, so start one bucket earlier.
-        { spacecraft, channel, time: { $gt: (from ?? 0) - BUCKET_SECONDS * 1000, $lt: to ?? 8.64e15 } },
+        { spacecraft, channel, time: { $gt: (from ?? 0) - BUCKET_SECONDS * 1000, $lt: to ?? MAX_EPOCH_MS } },
         { sort: { time: 1 }, limit },
       );
       return { documents: found.map(({ _id, storedAt: _storedAt, ...d }) => ({ ...d, time: toIso(d.time), last: { ...d.last, time: toIso(d.last.time) } })) };

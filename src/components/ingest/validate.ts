@@ -8,7 +8,7 @@ import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import type { RawReading } from '../../core/messages.ts';
 import type { SpacecraftView } from '../missions/catalog.ts';
 import { calibrate } from '../../core/calibration.ts';
-import { MAX_EPOCH_MS } from '../../core/schemas.ts';
+import { MAX_EPOCH_MS } from '../../core/time.ts';
 
 export interface LocatedReading extends RawReading {
   /** JSON pointer of this reading in the request body. */

@@ -6,7 +6,7 @@
 import type { SqlStore } from '../../engines/sql/port.ts';
 import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import type { ProcessedReading } from '../../core/messages.ts';
-import { toIso } from '../../core/time.ts';
+import { MAX_EPOCH_MS, toIso } from '../../core/time.ts';
 
 export interface StoredReading extends ProcessedReading {
   spacecraft: string;
@@ -79,7 +79,7 @@ export class TelemetryStore {
       `SELECT extract(epoch FROM time) * 1000 AS t, raw, value, text_value FROM telemetry
        WHERE spacecraft_id = $1 AND channel = $2 AND time >= to_timestamp($3 / 1000.0) AND time < to_timestamp($4 / 1000.0)
        ORDER BY time LIMIT $5`,
-      [q.spacecraft, q.channel, q.from ?? 0, q.to ?? 8.64e15, q.limit],
+      [q.spacecraft, q.channel, q.from ?? 0, q.to ?? MAX_EPOCH_MS, q.limit],
     );
     return rows.map((r) => ({ time: toIso(Math.round(Number(r.t))), value: decode(type, r.value, r.text_value), raw: decode(type, r.raw, r.text_value) }));
   }
@@ -90,14 +90,8 @@ export class TelemetryStore {
        FROM telemetry
        WHERE spacecraft_id = $1 AND channel = $2 AND time >= to_timestamp($3 / 1000.0) AND time < to_timestamp($4 / 1000.0) AND value IS NOT NULL
        GROUP BY b ORDER BY b LIMIT $6`,
-      [q.spacecraft, q.channel, q.from ?? 0, q.to ?? 8.64e15, q.stepSeconds, q.limit],
+      [q.spacecraft, q.channel, q.from ?? 0, q.to ?? MAX_EPOCH_MS, q.stepSeconds, q.limit],
     );
     return rows.map((r) => ({ time: toIso(Math.round(Number(r.b))), min: Number(r.min), max: Number(r.max), avg: Number(r.avg), count: Number(r.count) }));
-  }
-
-  /** How many rows hold this batch's readings (for operators and tests). */
-  async countBatch(batchId: string): Promise<number> {
-    const { rows } = await this.#sql.query<{ n: number | string }>('SELECT count(*) AS n FROM telemetry WHERE batch_id = $1', [batchId]);
-    return Number(rows[0]?.n ?? 0);
   }
 }
