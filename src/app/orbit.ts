@@ -10,7 +10,8 @@ import { Type } from 'typebox';
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
-import { createHttpServer } from '../platform/http.ts';
+import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON, serveRoutes } from '../platform/http.ts';
+import { problemBody } from '../platform/problem.ts';
 import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
 import { modules } from './registry.ts';
 
@@ -32,28 +33,56 @@ export function checkTargets(targets: string[]): void {
   }
 }
 
+/** Whether any module of this process keeps data in ORBIT_DATA_DIR (an embedded engine, the simulator's log). */
+function usesDataDir(config: Config, order: readonly { name: string }[]): boolean {
+  const embedded: Record<string, boolean> = {
+    sql: !config.engines.sqlUrl, queue: !config.engines.queueUrl, events: !config.engines.eventsBrokers,
+    docs: !config.engines.docsUrl, logs: !config.engines.searchUrl, simulator: true,
+  };
+  return order.some((m) => embedded[m.name]);
+}
+
+async function lockDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
+  await mkdir(dataDir, { recursive: true });
+  return lockDir(dataDir, '.orbit.lock').catch((error: unknown) => {
+    throw new Error(`data directory ${dataDir} is in use by another Orbit process (${(error as Error).message}); give each process its own ORBIT_DATA_DIR, or real engines`);
+  });
+}
+
 export async function startOrbit(config: Config, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<OrbitProcess> {
   checkTargets(config.targets);
   const service = config.targets.join(',');
   const { logger, shipper } = createLogger(config.logLevel, service, options.logDestination);
   const metrics = createMetrics({ service });
-  const http = await createHttpServer({ logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION });
-  instrumentHttp(http, metrics);
   const graph = new ModuleGraph();
-  // One process per data directory: PGlite, like PostgreSQL, must not be opened twice.
-  await mkdir(config.dataDir, { recursive: true });
-  const lock = await lockDir(config.dataDir, '.orbit.lock').catch((error: unknown) => {
-    throw new Error(`data directory ${config.dataDir} is in use by another Orbit process (${(error as Error).message})`);
+  const readiness = () => {
+    const list = graph.status();
+    return { ready: list.length > 0 && list.every((m) => m.ready), modules: list };
+  };
+  // Probes get an answer while modules wait for their engines; everything else is asked to come back.
+  const http = await createHttpServer({
+    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION,
+    whileStarting: (request, response) => {
+      const path = request.url?.split('?')[0];
+      if (path === '/healthz') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
+      const { modules: list } = readiness();
+      if (path === '/readyz') return void response.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'not ready', modules: list }));
+      const waiting = list.filter((m) => !m.ready).map((m) => m.name);
+      response.writeHead(503, { 'content-type': PROBLEM_JSON, 'retry-after': '1' }).end(JSON.stringify(problemBody(503, `Orbit is starting; waiting for ${waiting.join(', ')}`, { instance: request.url })));
+    },
   });
+  instrumentHttp(http, metrics);
+  const order = resolveOrder(modules, [...config.targets, 'logs']);
+  // One process per data directory: embedded engines, like PostgreSQL, must not be opened twice.
+  const lock = usesDataDir(config, order) ? await lockDataDir(config.dataDir) : undefined;
 
   http.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive' } }, () => ({ status: 'ok' }));
   const Readiness = Type.Object({
     status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]),
     modules: Type.Array(Type.Object({ name: Type.String(), ready: Type.Boolean() })),
   });
-  http.get('/readyz', { schema: { tags: ['operations'], summary: 'Ready when every module of this process is', response: { 200: Readiness, 503: Readiness } } }, (_request, reply) => {
-    const list = graph.status();
-    const ready = list.length > 0 && list.every((m) => m.ready);
+  http.get('/readyz', { schema: { tags: ['operations'], summary: 'Ready when every module of this process is (each engine reachable)', response: { 200: Readiness, 503: Readiness } } }, (_request, reply) => {
+    const { ready, modules: list } = readiness();
     reply.status(ready ? 200 : 503);
     return { status: ready ? ('ready' as const) : ('not ready' as const), modules: list };
   });
@@ -63,25 +92,29 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
     reply.type(metrics.contentType).send(await metrics.metrics()),
   );
 
-  // Every process ships its logs to the index, whatever its targets.
-  const order = resolveOrder(modules, [...config.targets, 'logs']);
   const stopModules = async () => {
     await graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
-    await lock.release();
+    await lock?.release();
+  };
+  const urlOf = () => {
+    const address = http.server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   };
   try {
+    await listenEarly(http, config.port, config.host);
+    logger.info({ url: urlOf(), modules: order.map((m) => m.name) }, `answering probes on ${urlOf()} while modules start`);
     await graph.start(order, { config, logger, metrics, http });
+    // Every process ships its logs to the index, whatever its targets.
     const logs = graph.value('logs');
     if (logs) shipper.attach(logs);
-    await http.listen({ port: config.port, host: config.host });
+    await serveRoutes(http);
   } catch (error) {
-    await http.close().catch(() => undefined);
+    await closeEarlyListener(http).catch(() => undefined);
     await stopModules();
     throw error;
   }
-  const address = http.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = urlOf();
   logger.info({ node: process.version, version: VERSION, targets: config.targets, modules: order.map((m) => m.name), url, dataDir: config.dataDir }, `Orbit ${VERSION} listening on ${url} (Node ${process.version})`);
 
   let stopping: Promise<void> | undefined;
@@ -91,7 +124,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
     stop: () =>
       (stopping ??= (async () => {
         logger.info('shutting down: no new requests; finishing accepted work');
-        await http.close();
+        await closeEarlyListener(http);
         await shipper.detach();
         await stopModules();
         logger.info('stopped');

@@ -30,6 +30,13 @@ export const EnvSchema = Type.Object({
   ORBIT_SIMULATOR_ANOMALY_SECONDS: Type.Integer({ minimum: 1, default: 120, description: 'Seconds between injected anomalies' }),
   ORBIT_SIMULATOR_TLE_FILE: Type.String({ default: '../shared/data/tle/catalog-2022-08.tle', description: 'TLE catalogue the simulated fleet is drawn from (synthetic orbits when absent)' }),
   ORBIT_INGEST_URL: Type.Optional(Type.String({ format: 'uri', description: 'Base URL the simulator posts to (default: this process)' })),
+  // A port whose variable is unset runs on its embedded engine under ORBIT_DATA_DIR.
+  ORBIT_QUEUE_URL: Type.Optional(Type.String({ pattern: '^amqps?://', description: 'RabbitMQ for the task queue, amqp://user:password@host:port/vhost (default: embedded)' })),
+  ORBIT_EVENTS_BROKERS: Type.Optional(Type.String({ pattern: '^[^\\s,:]+:\\d+(,[^\\s,:]+:\\d+)*$', description: 'Kafka bootstrap brokers for the event log, host:port,... (default: embedded)' })),
+  ORBIT_SQL_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL for the relational store, postgres://user:password@host:port/database (default: embedded PGlite)' })),
+  ORBIT_DOCS_URL: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'MongoDB for the document store, mongodb://host:port/database (default: embedded)' })),
+  ORBIT_SEARCH_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Elasticsearch for the log index, http://host:port (default: embedded)' })),
+  ORBIT_ENGINE_NAMESPACE: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 40, description: 'Prefix of queue, topic, consumer-group and index names, so that installations can share engines' })),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -47,6 +54,8 @@ export interface Config {
   enricher: { retentionHours: number };
   compute: { workers: number };
   sim: { spacecraft: number; intervalMs: number; anomalySeconds: number; tleFile: string; ingestUrl?: string };
+  /** Real engines by port; an absent one is embedded. */
+  engines: { queueUrl?: string; eventsBrokers?: string[]; sqlUrl?: string; docsUrl?: string; searchUrl?: string; namespace?: string };
   /** The variables as validated, for `orbit config`. */
   env: Env;
 }
@@ -74,7 +83,8 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
   for (const e of Value.Errors(EnvSchema, converted)) {
     const name = e.instancePath.replace(/^\//, '');
     const allowed = (EnvSchema.properties as Record<string, { enum?: unknown[] }>)[name]?.enum;
-    if (!byName.has(name)) byName.set(name, `${name}=${JSON.stringify(raw[name])}: ${allowed ? `must be one of ${allowed.join(', ')}` : e.message}`);
+    const shown = typeof raw[name] === 'string' ? maskSecret(name, raw[name]) : raw[name];
+    if (!byName.has(name)) byName.set(name, `${name}=${JSON.stringify(shown)}: ${allowed ? `must be one of ${allowed.join(', ')}` : e.message}`);
   }
   const problems = [...byName.values()];
   if (problems.length || unknown.length) throw new ConfigError([...problems, ...unknown]);
@@ -98,6 +108,14 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
       anomalySeconds: env.ORBIT_SIMULATOR_ANOMALY_SECONDS,
       tleFile: path.resolve(env.ORBIT_SIMULATOR_TLE_FILE),
       ingestUrl: env.ORBIT_INGEST_URL,
+    },
+    engines: {
+      queueUrl: env.ORBIT_QUEUE_URL,
+      eventsBrokers: env.ORBIT_EVENTS_BROKERS?.split(','),
+      sqlUrl: env.ORBIT_SQL_URL,
+      docsUrl: env.ORBIT_DOCS_URL,
+      searchUrl: env.ORBIT_SEARCH_URL,
+      namespace: env.ORBIT_ENGINE_NAMESPACE,
     },
     env,
   };

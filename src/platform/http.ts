@@ -3,7 +3,7 @@
  * plugins; request and response schemas (TypeBox) validate and produce /openapi.json.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
 import addFormats from 'ajv-formats';
@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { HttpProblem, problemBody, schemaFieldErrors, type SchemaError } from './problem.ts';
+import { isUnavailable } from './unavailable.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -18,7 +19,15 @@ export interface HttpOptions {
   logger: Logger;
   maxBodyBytes: number;
   version: string;
+  /**
+   * Answers requests while modules are still starting (waiting for an engine, say), so
+   * probes get an answer before the routes exist. The server then listens early
+   * (`listenEarly`) and switches to the routes with `serveRoutes`.
+   */
+  whileStarting?: RequestListener;
 }
+
+const switches = new WeakMap<object, () => void>();
 
 export const PROBLEM_JSON = 'application/problem+json';
 
@@ -38,7 +47,16 @@ function validators() {
 }
 
 export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
+  let serveRoutes: (() => void) | undefined;
+  const serverFactory = options.whileStarting
+    ? (routes: RequestListener) => {
+        let handle = options.whileStarting!;
+        serveRoutes = () => (handle = routes);
+        return createServer((request, response) => handle(request, response));
+      }
+    : undefined;
   const app = Fastify({
+    serverFactory,
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Request metrics cover every request; per-request log lines would drown the logs at ingest rates.
     logController: new LogController({ disableRequestLogging: true }),
@@ -65,7 +83,10 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       problem = new HttpProblem(400, `the body is not valid JSON: ${error.message}`, { errors: [{ pointer: '/', detail: error.message }] });
     } else if (error.statusCode && error.statusCode < 500) problem = new HttpProblem(error.statusCode, error.message);
-    else {
+    else if (isUnavailable(error)) {
+      request.log.warn({ err: error, url: request.url }, 'engine unavailable');
+      problem = new HttpProblem(503, 'a storage engine is unavailable; nothing was changed, try again', { retryAfterSeconds: 1 });
+    } else {
       request.log.error({ err: error, url: request.url }, 'request failed');
       problem = new HttpProblem(500, 'internal error');
     }
@@ -93,7 +114,35 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  if (serveRoutes) switches.set(app, serveRoutes);
   return app;
+}
+
+/** Listens before the routes are ready; requests meanwhile go to `whileStarting`. */
+export async function listenEarly(app: HttpServer, port: number, host: string): Promise<void> {
+  const server = app.server;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+/** Every route is registered: from now on requests go to them. */
+export async function serveRoutes(app: HttpServer): Promise<void> {
+  await app.ready();
+  switches.get(app)?.();
+}
+
+/** Stops a server that listened early: in-flight requests finish, idle connections close. */
+export async function closeEarlyListener(app: HttpServer): Promise<void> {
+  await app.close();
+  if (!app.server.listening) return;
+  const closed = new Promise<void>((resolve) => app.server.close(() => resolve()));
+  app.server.closeIdleConnections();
+  await closed;
 }
 
 /** Problem+json response, for route definitions: documented and serialized as application/problem+json. */

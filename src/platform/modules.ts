@@ -71,10 +71,12 @@ export interface ModuleStatus {
 
 /** The running modules of one process. */
 export class ModuleGraph {
+  #planned: string[] = [];
   #running: { module: Module; running: Running<unknown> }[] = [];
   #values = new Map<string, unknown>();
 
   async start(order: readonly Module[], base: Omit<ModuleContext, 'get' | 'logger'> & { logger: Logger }): Promise<void> {
+    this.#planned = order.map((m) => m.name);
     for (const module of order) {
       const allowed = new Set<string>(module.deps);
       const ctx: ModuleContext = {
@@ -96,8 +98,12 @@ export class ModuleGraph {
     return this.#values.get(name) as ServiceMap[K] | undefined;
   }
 
+  /** Every module of the process; one still starting (waiting for its engine, say) is not ready. */
   status(): ModuleStatus[] {
-    return this.#running.map(({ module, running }) => ({ name: module.name, ready: running.isReady?.() ?? true }));
+    return this.#planned.map((name) => {
+      const started = this.#running.find(({ module }) => module.name === name);
+      return { name, ready: started ? (started.running.isReady?.() ?? true) : false };
+    });
   }
 
   /** Stops every module in reverse order; one module's failure does not stop the others from stopping. */
@@ -110,5 +116,6 @@ export class ModuleGraph {
       }
     }
     this.#running = [];
+    this.#planned = [];
   }
 }

@@ -1,186 +1,35 @@
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
-import { openStream, type SseClient } from '../support/sse.ts';
-import { formatTle } from '../../src/core/orbit/tle.ts';
-import { createPropagator } from '../../src/core/orbit/sgp4.ts';
+import { startOrbit, tempDir } from '../support/orbit.ts';
+import { pipelineScenarios } from './pipeline.scenarios.ts';
 
-describe('all-in-one pipeline, end to end', () => {
-  let orbit: OrbitChild;
-  let data: Awaited<ReturnType<typeof tempDir>>;
-  let stream: SseClient;
-
-  before(async () => {
-    data = await tempDir();
-    orbit = await startOrbit({ dataDir: data.dir });
-    stream = await openStream(`${orbit.url}/v1/stream`);
-  });
-  after(async () => {
-    stream?.close();
-    await orbit?.stop();
-    await data?.remove();
-  });
-
-  test('a reading above red-high is stored, enriched, alerted and streamed within 5 s', async () => {
-    await seedMission(orbit, 'probe-1', {
-      'thermal.battery_temp': {
-        type: 'number', unit: 'degC', calibration: { polynomial: [-50, 0.05] },
-        limits: { redLow: -10, yellowLow: 0, yellowHigh: 40, redHigh: 50 }, staleAfterSeconds: 60,
-      },
+pipelineScenarios(
+  'all-in-one pipeline on embedded engines, end to end',
+  async () => {
+    const data = await tempDir();
+    const orbit = await startOrbit({ dataDir: data.dir });
+    return { url: orbit.url, api: orbit.api, stop: async () => (await orbit.stop(), await data.remove()) };
+  },
+  (installation) => {
+    test('health, readiness, metrics and the OpenAPI document', async () => {
+      assert.equal((await installation().api('/healthz')).status, 200);
+      const ready = await installation().api('/readyz');
+      assert.equal(ready.status, 200);
+      const modules = (await ready.json()).modules.map((m: { name: string }) => m.name);
+      for (const m of ['sql', 'queue', 'events', 'ingest', 'processor', 'enricher', 'analyzer', 'compute', 'dashboard', 'console', 'simulator']) assert.ok(modules.includes(m), m);
+      const metrics = await (await installation().api('/metrics')).text();
+      const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1]);
+      const accepted = value(/^orbit_ingest_readings_total\{outcome="accepted"[^}]*\} (\d+)$/m);
+      assert.equal(accepted, 11, 'every reading the tests above posted');
+      assert.equal(value(/^orbit_processor_readings_total\{[^}]*\} (\d+)$/m), accepted);
+      assert.equal(value(/^orbit_analyzer_readings_total\{[^}]*\} (\d+)$/m), accepted);
+      assert.equal(value(/^orbit_queue_messages\{queue="telemetry.ingest",state="ready"[^}]*\} (\d+)$/m), 0, 'nothing left on the queue');
+      assert.equal(value(/^orbit_events_consumer_lag_records\{group="analyzer",topic="telemetry.processed"[^}]*\} (\d+)$/m), 0, 'the analyzer is caught up');
+      const spec = await (await installation().api('/openapi.json')).json();
+      for (const p of ['/v1/missions', '/v1/spacecraft', '/v1/spacecraft/{id}/channels/{name}', '/v1/telemetry', '/v1/telemetry/aggregate', '/v1/alerts', '/v1/alerts/{id}/acknowledge', '/v1/jobs', '/v1/jobs/{id}', '/v1/stream']) {
+        assert.ok(spec.paths[p], `OpenAPI documents ${p}`);
+      }
+      assert.equal((await installation().api('/docs')).status, 200);
     });
-    const t0 = Date.parse('2026-11-27T10:00:00Z');
-    // Raw ADC counts; 2000 counts = 50 degC. The last is 2200 counts = 60 degC, past red-high.
-    const raws = [1000, 1100, 1200, 1300, 2200];
-    const res = await orbit.api('/v1/telemetry', {
-      method: 'POST',
-      json: { spacecraft: 'probe-1', readings: raws.map((value, i) => ({ channel: 'thermal.battery_temp', time: new Date(t0 + i * 1000).toISOString(), value })) },
-    });
-    assert.equal(res.status, 202);
-    const accepted = await res.json();
-    assert.equal(accepted.accepted, 5);
-    assert.equal(typeof accepted.batchId, 'string');
-
-    const q = `spacecraft=probe-1&channel=thermal.battery_temp&from=${t0}&to=${t0 + 60_000}`;
-    const points = await eventually(async () => {
-      const body = await (await orbit.api(`/v1/telemetry?${q}`)).json();
-      return body.points.length === 5 ? body.points : undefined;
-    }, 5000, 'points stored');
-    assert.deepEqual(points.map((p: { value: number }) => p.value), [0, 5, 10, 15, 60], 'engineering values after calibration');
-    assert.deepEqual(points.map((p: { raw: number }) => p.raw), raws);
-    assert.equal(points[0].time, '2026-11-27T10:00:00.000Z');
-
-    const doc = await eventually(async () => {
-      const body = await (await orbit.api(`/v1/telemetry/enriched?${q}`)).json();
-      return body.documents[0]?.count === 5 ? body.documents[0] : undefined;
-    }, 5000, 'enriched document');
-    assert.equal(doc.time, '2026-11-27T10:00:00.000Z', 'the minute bucket');
-    assert.deepEqual({ min: doc.min, max: doc.max, mean: doc.mean, count: doc.count }, { min: 0, max: 60, mean: 18, count: 5 });
-    assert.deepEqual(doc.window, { seconds: 60, min: 0, max: 60, mean: 18, count: 5 });
-    assert.deepEqual(doc.last, { time: '2026-11-27T10:00:04.000Z', value: 60 });
-    assert.equal(doc.ratePerSecond, 45, 'from 15 to 60 degC in one second');
-
-    const alerts = await eventually(async () => {
-      const list = await (await orbit.api('/v1/alerts?state=open&spacecraft=probe-1')).json();
-      return list.length ? list : undefined;
-    }, 5000, 'open alert');
-    assert.equal(alerts.length, 1);
-    assert.equal(alerts[0].severity, 'critical');
-    assert.equal(alerts[0].channel, 'thermal.battery_temp');
-    assert.equal(alerts[0].rule, 'limit');
-    assert.equal(alerts[0].value, 60);
-    assert.equal(alerts[0].threshold, 50);
-
-    const event = await stream.waitFor((e) => e.event === 'alert' && (e.data as { id: string }).id === alerts[0].id, 5000);
-    assert.equal((event.data as { severity: string }).severity, 'critical');
-    assert.ok(stream.events.some((e) => e.event === 'telemetry' && (e.data as { batchId: string }).batchId === accepted.batchId), 'processed readings were streamed');
-  });
-
-  test('an alert resolves by itself once the value is back within limits, and keeps its history', async () => {
-    const t0 = Date.parse('2026-11-27T10:01:00Z');
-    const [open] = await (await orbit.api('/v1/alerts?state=open&spacecraft=probe-1')).json();
-    const ack = await orbit.api(`/v1/alerts/${open.id}/acknowledge`, { method: 'POST', json: { by: 'flight-director', comment: 'watching it' } });
-    assert.equal(ack.status, 200);
-    assert.equal((await ack.json()).state, 'acknowledged');
-    // 1300 counts = 15 degC: normal.
-    await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'probe-1', readings: [{ channel: 'thermal.battery_temp', time: t0, value: 1300 }] } });
-    const resolved = await eventually(async () => {
-      const a = await (await orbit.api(`/v1/alerts/${open.id}`)).json();
-      return a.state === 'resolved' ? a : undefined;
-    }, 5000, 'alert resolved');
-    assert.deepEqual(resolved.history.map((h: { to: string }) => h.to), ['open', 'acknowledged', 'resolved']);
-    assert.equal(resolved.history[1].by, 'flight-director');
-    assert.equal((await (await orbit.api('/v1/alerts?state=open&spacecraft=probe-1')).json()).length, 0);
-  });
-
-  test('a channel that falls silent past staleAfterSeconds raises a stale alert, resolved when readings resume', async () => {
-    await orbit.api('/v1/spacecraft/probe-1/channels/heartbeat', { method: 'PUT', json: { type: 'number', staleAfterSeconds: 1 } });
-    const beat = () => orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'probe-1', readings: [{ channel: 'heartbeat', time: Date.now(), value: 1 }] } });
-    assert.equal((await beat()).status, 202);
-    const stale = await eventually(async () => {
-      const list = await (await orbit.api('/v1/alerts?state=open&spacecraft=probe-1&channel=heartbeat')).json();
-      return list[0];
-    }, 5000, 'stale alert');
-    assert.equal(stale.rule, 'stale');
-    assert.equal(stale.severity, 'warning');
-    assert.equal(stale.threshold, 1);
-    assert.equal((await beat()).status, 202);
-    await eventually(async () => ((await (await orbit.api(`/v1/alerts/${stale.id}`)).json()).state === 'resolved' ? true : undefined), 5000, 'stale alert resolved');
-  });
-
-  test('string and boolean channels keep their types end to end', async () => {
-    await orbit.api('/v1/spacecraft/probe-1/channels/mode', { method: 'PUT', json: { type: 'string' } });
-    await orbit.api('/v1/spacecraft/probe-1/channels/eclipse', { method: 'PUT', json: { type: 'boolean' } });
-    const t0 = Date.parse('2026-11-27T10:02:00Z');
-    const res = await orbit.api('/v1/telemetry', {
-      method: 'POST',
-      json: { spacecraft: 'probe-1', readings: [{ channel: 'mode', time: t0, value: 'safe' }, { channel: 'eclipse', time: t0, value: false }, { channel: 'eclipse', time: t0 + 1, value: true }] },
-    });
-    assert.equal(res.status, 202, await res.text());
-    const range = `from=${t0}&to=${t0 + 1000}`;
-    const eclipse = await eventually(async () => {
-      const body = await (await orbit.api(`/v1/telemetry?spacecraft=probe-1&channel=eclipse&${range}`)).json();
-      return body.points.length === 2 ? body.points : undefined;
-    }, 5000, 'boolean points');
-    assert.deepEqual(eclipse.map((p: { value: boolean }) => p.value), [false, true]);
-    const mode = await (await orbit.api(`/v1/telemetry?spacecraft=probe-1&channel=mode&${range}`)).json();
-    assert.deepEqual(mode.points, [{ time: new Date(t0).toISOString(), value: 'safe', raw: 'safe' }]);
-  });
-
-  test('aggregates readings into buckets', async () => {
-    const t0 = Date.parse('2026-11-27T10:00:00Z');
-    const body = await (await orbit.api(`/v1/telemetry/aggregate?spacecraft=probe-1&channel=thermal.battery_temp&from=${t0}&to=${t0 + 120_000}&step=60`)).json();
-    assert.deepEqual(body.buckets, [
-      { time: '2026-11-27T10:00:00.000Z', min: 0, max: 60, avg: 18, count: 5 },
-      { time: '2026-11-27T10:01:00.000Z', min: 15, max: 15, avg: 15, count: 1 },
-    ]);
-  });
-
-  test('an orbit.propagate job runs SGP4 from the spacecraft TLE and reports progress and result', async () => {
-    const epoch = new Date('2026-11-27T00:00:00Z');
-    const tle = formatTle({ satnum: 90001, epoch, inclinationDeg: 51.64, raanDeg: 120, eccentricity: 0.0005, argPerigeeDeg: 90, meanAnomalyDeg: 10, meanMotionRevPerDay: 15.5, bstar: 0.0001 });
-    const created = await orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'iss-like', missionId: 'm-probe-1', name: 'ISS-like', tle } });
-    assert.equal(created.status, 201, await created.text());
-    const res = await orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.propagate', params: { spacecraft: 'iss-like', from: '2026-11-27T01:00:00Z', to: '2026-11-27T02:00:00Z', stepSeconds: 60 } } });
-    assert.equal(res.status, 202);
-    const { id } = await res.json();
-    const job = await eventually(async () => {
-      const j = await (await orbit.api(`/v1/jobs/${id}`)).json();
-      return j.state === 'succeeded' || j.state === 'failed' ? j : undefined;
-    }, 10_000, 'job finished');
-    assert.equal(job.state, 'succeeded', job.error);
-    assert.equal(job.progress, 1);
-    assert.equal(job.result.frame, 'TEME');
-    assert.equal(job.result.samples.length, 61);
-    const last = job.result.samples[60];
-    const expected = createPropagator(tle[0], tle[1])(new Date('2026-11-27T02:00:00Z'));
-    assert.equal(last.time, '2026-11-27T02:00:00.000Z');
-    for (let i = 0; i < 3; i++) assert.ok(Math.abs(last.positionKm[i] - expected.positionKm[i]) < 1e-6);
-    assert.ok(last.altitudeKm > 300 && last.altitudeKm < 500, `altitude ${last.altitudeKm} km`);
-    assert.ok(Math.abs(last.latitudeDeg) <= 51.7);
-
-    const unknown = await orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.warp', params: {} } });
-    assert.equal(unknown.status, 400);
-    assert.equal((await orbit.api('/v1/jobs/no-such-job')).status, 404);
-  });
-
-  test('health, readiness, metrics and the OpenAPI document', async () => {
-    assert.equal((await orbit.api('/healthz')).status, 200);
-    const ready = await orbit.api('/readyz');
-    assert.equal(ready.status, 200);
-    const modules = (await ready.json()).modules.map((m: { name: string }) => m.name);
-    for (const m of ['sql', 'queue', 'events', 'ingest', 'processor', 'enricher', 'analyzer', 'compute', 'dashboard', 'console', 'simulator']) assert.ok(modules.includes(m), m);
-    const metrics = await (await orbit.api('/metrics')).text();
-    const value = (pattern: RegExp) => Number(pattern.exec(metrics)?.[1]);
-    const accepted = value(/^orbit_ingest_readings_total\{outcome="accepted"[^}]*\} (\d+)$/m);
-    assert.equal(accepted, 11, 'every reading the tests above posted');
-    assert.equal(value(/^orbit_processor_readings_total\{[^}]*\} (\d+)$/m), accepted);
-    assert.equal(value(/^orbit_analyzer_readings_total\{[^}]*\} (\d+)$/m), accepted);
-    assert.equal(value(/^orbit_queue_messages\{queue="telemetry.ingest",state="ready"[^}]*\} (\d+)$/m), 0, 'nothing left on the queue');
-    assert.equal(value(/^orbit_events_consumer_lag_records\{group="analyzer",topic="telemetry.processed"[^}]*\} (\d+)$/m), 0, 'the analyzer is caught up');
-    const spec = await (await orbit.api('/openapi.json')).json();
-    for (const p of ['/v1/missions', '/v1/spacecraft', '/v1/spacecraft/{id}/channels/{name}', '/v1/telemetry', '/v1/telemetry/aggregate', '/v1/alerts', '/v1/alerts/{id}/acknowledge', '/v1/jobs', '/v1/jobs/{id}', '/v1/stream']) {
-      assert.ok(spec.paths[p], `OpenAPI documents ${p}`);
-    }
-    assert.equal((await orbit.api('/docs')).status, 200);
-  });
-});
+  },
+);

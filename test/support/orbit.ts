@@ -31,7 +31,12 @@ export interface OrbitChild {
   stop(signal?: NodeJS.Signals): Promise<number | string>;
 }
 
-export async function startOrbit(options: { dataDir: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number }): Promise<OrbitChild> {
+/**
+ * `until: 'serving'` (the default) resolves once every module started and the routes serve;
+ * `'probing'` as soon as the process answers /healthz and /readyz, while modules may still wait for engines.
+ */
+export async function startOrbit(options: { dataDir: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; until?: 'serving' | 'probing' }): Promise<OrbitChild> {
+  const phase = options.until === 'probing' ? /answering probes|listening/ : /listening/;
   const child = spawn(NODE, [path.join(ROOT, 'src/cli/main.ts'), 'start', ...(options.args ?? [])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ORBIT_PORT: '0', ORBIT_SIMULATOR: 'off', ORBIT_DATA_DIR: options.dataDir, ORBIT_LOG_LEVEL: 'info', ...options.env },
@@ -50,7 +55,7 @@ export async function startOrbit(options: { dataDir: string; env?: Record<string
       logs.push(line);
       try {
         const entry = JSON.parse(line);
-        if (entry.url && /listening/.test(entry.msg)) {
+        if (entry.url && phase.test(entry.msg)) {
           clearTimeout(timer);
           resolve(entry.url);
         }
@@ -96,7 +101,7 @@ export async function eventually<T>(check: () => Promise<T | undefined>, timeout
 }
 
 /** Creates a mission, a spacecraft and the given channels through the API. */
-export async function seedMission(orbit: OrbitChild, spacecraft: string, channels: Record<string, unknown>): Promise<void> {
+export async function seedMission(orbit: Pick<OrbitChild, 'api'>, spacecraft: string, channels: Record<string, unknown>): Promise<void> {
   const ok = async (res: Promise<ApiResponse>) => {
     const r = await res;
     if (r.status >= 300) throw new Error(`${r.status} ${await r.text()}`);

@@ -122,12 +122,13 @@ export const analyzerModule = defineModule({
           const change = await apply(batch.spacecraft, r.channel, { kind: 'resolve', id: stale.id, comment: 'readings resumed' }, null, now);
           if (change) changes.push({ change, cause: batch });
         }
-        // Late or replayed readings must not flip the state decided by newer ones.
-        if ((lastTime.get(chKey) ?? -Infinity) > r.time) continue;
-        lastTime.set(chKey, r.time);
+        // A late reading (another processor delivered newer ones first, or a replay) still raises
+        // the alert it shows, but must not change or resolve the state decided by newer ones.
+        const late = (lastTime.get(chKey) ?? -Infinity) > r.time;
+        if (!late) lastTime.set(chKey, r.time);
         if (typeof r.value !== 'number') continue;
         const decision = limitDecision(channel, r.value, active.get(key(batch.spacecraft, r.channel, 'limit')));
-        if (!decision) continue;
+        if (!decision || (late && decision.kind !== 'open')) continue;
         const change = await apply(batch.spacecraft, r.channel, decision, r.value, r.time);
         if (change) changes.push({ change, cause: batch });
       }
@@ -142,8 +143,17 @@ export const analyzerModule = defineModule({
       }),
     );
 
+    // Other analyzers change alerts too (each owns some spacecraft, and ownership moves when
+    // analyzers come and go): the stored alerts are the truth, re-read on every check.
+    const refreshActive = async () => {
+      const stored = await store.active();
+      active.clear();
+      for (const a of stored) active.set(key(a.spacecraft, a.channel, a.rule), { id: a.id, rule: a.rule, severity: a.severity });
+    };
+
     const checkStaleness = () =>
       serial.run(async () => {
+        await refreshActive();
         const now = Date.now();
         const changes: { change: AlertChange }[] = [];
         for (const w of watches.values()) {

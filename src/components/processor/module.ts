@@ -11,6 +11,7 @@ import { calibrate } from '../../core/calibration.ts';
 import { QUEUES, TOPICS, type IngestBatch, type ProcessedBatch } from '../../core/messages.ts';
 import type { OutgoingEvent } from '../../engines/events/port.ts';
 import { GroupCommit } from '../../platform/group-commit.ts';
+import { waitOutOutages } from '../../platform/unavailable.ts';
 import { TelemetryStore, type StoredReading } from '../telemetry/store.ts';
 
 interface Work {
@@ -37,13 +38,18 @@ export const processorModule = defineModule({
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     });
 
+    const sql = get('sql');
+    let stopping = false;
     // Batches that arrive while one is being written are written together: one statement, one publish.
-    const writer = new GroupCommit<Work>(async (work) => {
-      const rows = work.flatMap((w) => w.rows);
-      await store.write(rows);
-      await events.publish(TOPICS.processed, work.flatMap((w) => w.events));
-      processed.inc(rows.length);
-    });
+    // An engine outage holds the batches (unacked) until it is over, so it never uses up their attempts.
+    const writer = new GroupCommit<Work>((work) =>
+      waitOutOutages(async () => {
+        const rows = work.flatMap((w) => w.rows);
+        await store.write(rows);
+        await events.publish(TOPICS.processed, work.flatMap((w) => w.events));
+        processed.inc(rows.length);
+      }, { ready: () => sql.isReady() && events.isReady(), logger, stopping: () => stopping }),
+    );
 
     const consumer = await queue.consume<IngestBatch>(QUEUES.ingest, async (delivery) => {
       const end = duration.startTimer();
@@ -53,7 +59,7 @@ export const processorModule = defineModule({
         const out: OutgoingEvent<ProcessedBatch>[] = [];
         const processedAt = Date.now();
         for (const item of batch.items) {
-          const view = await catalog.spacecraft(item.spacecraft);
+          const view = await waitOutOutages(() => catalog.spacecraft(item.spacecraft), { ready: () => sql.isReady(), logger, stopping: () => stopping });
           if (!view) throw new Error(`unknown spacecraft "${item.spacecraft}"`);
           const readings = item.readings.map((r) => {
             const channel = view.channels.get(r.channel);
@@ -81,7 +87,10 @@ export const processorModule = defineModule({
     return {
       value: undefined,
       isReady: () => queue.isReady() && events.isReady(),
-      stop: () => consumer.close(),
+      stop: () => {
+        stopping = true;
+        return consumer.close();
+      },
     };
   },
 });

@@ -1,0 +1,36 @@
+/**
+ * Waiting for an engine at start-up: a target started before its engine keeps trying,
+ * with backoff, instead of exiting (and being restarted in a loop by its supervisor).
+ */
+import type { Logger } from 'pino';
+
+export interface BackoffOptions {
+  initialMs?: number;
+  maxMs?: number;
+}
+
+export function backoffDelays({ initialMs = 250, maxMs = 5000 }: BackoffOptions = {}): () => number {
+  let next = initialMs;
+  return () => {
+    // Jitter keeps many services from retrying in lockstep against a recovering engine.
+    const delay = Math.round(next * (0.75 + Math.random() * 0.5));
+    next = Math.min(maxMs, next * 2);
+    return delay;
+  };
+}
+
+/** Calls `connect` until it resolves, logging each failure and the wait before the next try. */
+export async function connectWithRetry<T>(engine: string, connect: () => Promise<T>, logger: Logger, options: BackoffOptions = {}): Promise<T> {
+  const delay = backoffDelays(options);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      const value = await connect();
+      if (attempt > 1) logger.info({ engine, attempt }, `${engine} reachable after ${attempt} attempts`);
+      return value;
+    } catch (error) {
+      const wait = delay();
+      logger.warn({ engine, attempt, retryInMs: wait, err: { message: (error as Error).message } }, `${engine} unreachable; retrying in ${wait} ms`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
