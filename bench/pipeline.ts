@@ -1,15 +1,20 @@
 /**
  * End-to-end pipeline benchmark: starts Orbit all-in-one (embedded engines) as a child
- * process and drives it with concurrent HTTP batches. Phase 1 sends as fast as Orbit
+ * process, and with `--engines real` also as separate services on the real engines
+ * (`npm run engines:up` first), and drives each with concurrent HTTP batches. Phase 1 sends as fast as Orbit
  * accepts and prints sustained readings/s (accepted, stored and analyzed); phase 2 offers
  * 70 % of that and prints POST-to-processed and POST-to-alert latency (p50/p99) of probe
  * readings behind the load. Also the process's peak RSS. Runs several times; prints medians.
  *
- *   npm run bench [-- --runs 3 --seconds 20 --clients 8 --batch 1000 --json --cpu-prof DIR]
+ * With `--engines real` every run measures both modes one after the other, so the two
+ * figures come from the same machine state.
+ *
+ *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --json --cpu-prof DIR]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { seedMission, startOrbit, tempDir, type OrbitChild } from '../test/support/orbit.ts';
+import { seedMission, startOrbit, tempDir, type ApiResponse } from '../test/support/orbit.ts';
+import { startDeployment } from '../test/support/deployment.ts';
 import { openStream } from '../test/support/sse.ts';
 
 const { values: args } = parseArgs({
@@ -20,6 +25,8 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '1000' },
     spacecraft: { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
+    engines: { type: 'string', default: 'embedded' },
+    processors: { type: 'string', default: '2', description: 'processor services in distributed mode' },
     'cpu-prof': { type: 'string', description: 'write a CPU profile of the Orbit process to this directory' },
   },
 });
@@ -33,13 +40,62 @@ const PROBE_EVERY_MS = 100;
 /** The latency phase offers this fraction of the measured throughput. */
 const LATENCY_LOAD = 0.7;
 
+if (!['embedded', 'real'].includes(args.engines!)) throw new Error('--engines must be embedded or real');
+
+/** Orbit as the bench sees it: one URL, metrics summed over its processes, their pids. */
+interface Installation {
+  mode: string;
+  url: string;
+  api(pathname: string, init?: RequestInit & { json?: unknown }): Promise<ApiResponse>;
+  metric(name: string): Promise<number>;
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+async function metricOf(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+async function allInOne(): Promise<Installation> {
+  const data = await tempDir('orbit-bench-');
+  const orbit = await startOrbit({
+    dataDir: data.dir, timeoutMs: 60_000,
+    env: args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {},
+  });
+  return {
+    mode: 'all-in-one (embedded engines)', url: orbit.url, api: orbit.api,
+    metric: (name) => metricOf(orbit.url, name),
+    pids: () => [orbit.child.pid!],
+    stop: async () => {
+      await orbit.stop();
+      await data.remove();
+    },
+  };
+}
+
+async function distributed(): Promise<Installation> {
+  const deployment = await startDeployment({
+    targets: { console: 1, ingest: 1, processor: Number(args.processors), enricher: 1, analyzer: 1, dashboard: 1 },
+    env: { ORBIT_LOG_LEVEL: 'warn' },
+  });
+  const all = () => [...deployment.processes.values()].flat();
+  return {
+    mode: `distributed (real engines, ${args.processors} processors)`, url: deployment.url, api: deployment.api,
+    metric: async (name) => (await Promise.all(all().map((p) => metricOf(p.url, name)))).reduce((a, b) => a + b, 0),
+    pids: () => all().map((p) => p.child.pid!),
+    stop: () => deployment.stop(),
+  };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * CLIENTS concurrent clients posting BATCH-reading batches for `seconds`, as fast as
  * accepted or paced to `rate` readings/s; a 503 makes a client wait its Retry-After.
  */
-async function drive(orbit: OrbitChild, seconds: number, rate: number | undefined, nextTime: () => number) {
+async function drive(orbit: Installation, seconds: number, rate: number | undefined, nextTime: () => number) {
   let accepted = 0;
   let refused = 0;
   const end = performance.now() + seconds * 1000;
@@ -68,9 +124,9 @@ async function drive(orbit: OrbitChild, seconds: number, rate: number | undefine
 }
 
 /** Waits until the processor and the analyzer have handled `readings`. */
-async function drained(orbit: OrbitChild, readings: number): Promise<void> {
+async function drained(orbit: Installation, readings: number): Promise<void> {
   for (;;) {
-    const [stored, analyzed] = await Promise.all([metric(orbit, 'orbit_processor_readings_total'), metric(orbit, 'orbit_analyzer_readings_total')]);
+    const [stored, analyzed] = await Promise.all([orbit.metric('orbit_processor_readings_total'), orbit.metric('orbit_analyzer_readings_total')]);
     if (stored >= readings && analyzed >= readings) return;
     await sleep(100);
   }
@@ -96,25 +152,21 @@ const percentile = (values: number[], p: number) => {
 };
 const median = (values: number[]) => percentile(values, 50);
 
-async function metric(orbit: OrbitChild, name: string): Promise<number> {
-  const text = await (await orbit.api('/metrics')).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line ? Number(line.split(' ').at(-1)) : 0;
+/** Peak resident memory since start (VmHWM) and now (VmRSS), in bytes, summed over Orbit's processes (not the engines'). */
+async function memory(pids: number[]): Promise<{ peak: number; now: number }> {
+  let peak = 0;
+  let now = 0;
+  for (const pid of pids) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+    peak += kb('VmHWM');
+    now += kb('VmRSS');
+  }
+  return { peak, now };
 }
 
-/** Peak resident memory since start (VmHWM) and now (VmRSS), in bytes. */
-async function memory(pid: number): Promise<{ peak: number; now: number }> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-  return { peak: kb('VmHWM'), now: kb('VmRSS') };
-}
-
-async function run(): Promise<RunResult> {
-  const data = await tempDir('orbit-bench-');
-  const orbit = await startOrbit({
-    dataDir: data.dir, timeoutMs: 60_000,
-    env: args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {},
-  });
+async function run(start: () => Promise<Installation>): Promise<RunResult> {
+  const orbit = await start();
   try {
     const channelDefs = Object.fromEntries(Array.from({ length: CHANNELS }, (_, i) => [`ch${i}`, { type: 'number', unit: 'V', limits: { redLow: -1000, yellowLow: -900, yellowHigh: 900, redHigh: 1000 } }]));
     for (let s = 0; s < FLEET; s++) await seedMission(orbit, `load-${s}`, channelDefs);
@@ -157,7 +209,7 @@ async function run(): Promise<RunResult> {
     await probes;
     await drained(orbit, full.accepted + steady.accepted + probe);
     stream.close();
-    const rss = await memory(orbit.child.pid!);
+    const rss = await memory(orbit.pids());
     return {
       readingsPerSecond,
       steadyRate,
@@ -170,32 +222,44 @@ async function run(): Promise<RunResult> {
     };
   } finally {
     await orbit.stop();
-    await data.remove();
   }
 }
 
-const results: RunResult[] = [];
+const modes: [string, () => Promise<Installation>][] = [['all-in-one (embedded engines)', allInOne]];
+if (args.engines === 'real') modes.push([`distributed (real engines, ${args.processors} processors)`, distributed]);
+
+const results = new Map<string, RunResult[]>(modes.map(([mode]) => [mode, []]));
 for (let i = 0; i < RUNS; i++) {
-  const r = await run();
-  results.push(r);
+  for (const [mode, start] of modes) {
+    const r = await run(start);
+    results.get(mode)!.push(r);
+    process.stdout.write(
+      `run ${i + 1}/${RUNS}, ${mode}: ${r.readingsPerSecond} readings/s end to end (${r.refused} refused with 503); at ${r.steadyRate} readings/s: ` +
+        `POST->processed p50 ${r.postToProcessedMs.p50.toFixed(1)} ms p99 ${r.postToProcessedMs.p99.toFixed(1)} ms, ` +
+        `POST->alert p50 ${r.postToAlertMs.p50.toFixed(1)} ms p99 ${r.postToAlertMs.p99.toFixed(1)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB, RSS after ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    );
+  }
+}
+
+function summarize(mode: string, list: RunResult[]) {
+  return {
+    mode,
+    readingsPerSecond: median(list.map((r) => r.readingsPerSecond)),
+    latencyAtReadingsPerSecond: median(list.map((r) => r.steadyRate)),
+    postToProcessedMs: { p50: median(list.map((r) => r.postToProcessedMs.p50)), p99: median(list.map((r) => r.postToProcessedMs.p99)) },
+    postToAlertMs: { p50: median(list.map((r) => r.postToAlertMs.p50)), p99: median(list.map((r) => r.postToAlertMs.p99)) },
+    peakRssBytes: median(list.map((r) => r.peakRssBytes)),
+    rssBytes: median(list.map((r) => r.rssBytes)),
+  };
+}
+
+const summaries = [...results].map(([mode, list]) => summarize(mode, list));
+for (const s of summaries) {
   process.stdout.write(
-    `run ${i + 1}/${RUNS}: ${r.readingsPerSecond} readings/s end to end (${r.refused} refused with 503); at ${r.steadyRate} readings/s: ` +
-      `POST->processed p50 ${r.postToProcessedMs.p50.toFixed(1)} ms p99 ${r.postToProcessedMs.p99.toFixed(1)} ms, ` +
-      `POST->alert p50 ${r.postToAlertMs.p50.toFixed(1)} ms p99 ${r.postToAlertMs.p99.toFixed(1)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB, RSS after ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+    `median of ${RUNS}, ${s.mode}: ${s.readingsPerSecond} readings/s end to end; at ${s.latencyAtReadingsPerSecond} readings/s: POST->processed p50 ${s.postToProcessedMs.p50.toFixed(1)} / p99 ${s.postToProcessedMs.p99.toFixed(1)} ms; ` +
+      `POST->alert p50 ${s.postToAlertMs.p50.toFixed(1)} / p99 ${s.postToAlertMs.p99.toFixed(1)} ms; peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB (after the load ${(s.rssBytes / 2 ** 20).toFixed(0)} MiB)\n`,
   );
 }
-const summary = {
-  mode: 'all-in-one (embedded engines)',
-  runs: RUNS, seconds: SECONDS, clients: CLIENTS, batch: BATCH, node: process.version,
-  readingsPerSecond: median(results.map((r) => r.readingsPerSecond)),
-  latencyAtReadingsPerSecond: median(results.map((r) => r.steadyRate)),
-  postToProcessedMs: { p50: median(results.map((r) => r.postToProcessedMs.p50)), p99: median(results.map((r) => r.postToProcessedMs.p99)) },
-  postToAlertMs: { p50: median(results.map((r) => r.postToAlertMs.p50)), p99: median(results.map((r) => r.postToAlertMs.p99)) },
-  peakRssBytes: median(results.map((r) => r.peakRssBytes)),
-  rssBytes: median(results.map((r) => r.rssBytes)),
-};
-process.stdout.write(
-  `median of ${RUNS}: ${summary.readingsPerSecond} readings/s end to end; at ${summary.latencyAtReadingsPerSecond} readings/s: POST->processed p50 ${summary.postToProcessedMs.p50.toFixed(1)} / p99 ${summary.postToProcessedMs.p99.toFixed(1)} ms; ` +
-    `POST->alert p50 ${summary.postToAlertMs.p50.toFixed(1)} / p99 ${summary.postToAlertMs.p99.toFixed(1)} ms; peak RSS ${(summary.peakRssBytes / 2 ** 20).toFixed(0)} MiB (RSS after the load ${(summary.rssBytes / 2 ** 20).toFixed(0)} MiB)\n`,
-);
-if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+// The all-in-one figures stay at the top level, where the foundation's bench put them.
+const [embedded, real] = summaries;
+if (args.json) process.stdout.write(`${JSON.stringify({ runs: RUNS, seconds: SECONDS, clients: CLIENTS, batch: BATCH, node: process.version, ...embedded, ...(real && { distributed: real }), modes: summaries })}\n`);

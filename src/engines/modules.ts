@@ -1,6 +1,8 @@
 /**
- * One module per port. Each opens the engine chosen by config; today that is the
- * embedded implementation under the data directory.
+ * One module per port. Each opens the real engine whose URL is configured, or else the
+ * embedded implementation under the data directory. A real engine that cannot be
+ * reached at start is tried again with backoff: the process waits (not ready) instead
+ * of exiting.
  */
 import path from 'node:path';
 import { Gauge } from 'prom-client';
@@ -14,15 +16,30 @@ import { EmbeddedTaskQueue } from './queue/embedded.ts';
 import { EmbeddedEventLog } from './events/embedded.ts';
 import { EmbeddedDocumentStore } from './docs/embedded.ts';
 import { EmbeddedLogIndex } from './logs/embedded.ts';
+import { PostgresStore } from './sql/postgres.ts';
+import { RabbitMqTaskQueue } from './queue/rabbitmq.ts';
+import { KafkaEventLog } from './events/kafka.ts';
+import { MongoDocumentStore } from './docs/mongo.ts';
+import { ElasticsearchLogIndex } from './logs/elasticsearch.ts';
+import { namespacedQueue } from './queue/namespaced.ts';
+import { namespacedLog } from './events/namespaced.ts';
+import { connectWithRetry } from '../platform/retry.ts';
+import { maskSecret } from '../platform/config.ts';
+import type { SqlStore } from './sql/port.ts';
+import type { TaskQueue } from './queue/port.ts';
+import type { EventLog } from './events/port.ts';
 
 export const sqlModule = defineModule({
   name: 'sql',
   deps: [],
   async start({ config, logger }) {
+    const { sqlUrl } = config.engines;
+    let store: SqlStore;
+    if (sqlUrl) store = await connectWithRetry('PostgreSQL', () => PostgresStore.open(sqlUrl, { logger }), logger);
     // PGlite runs in a worker thread so SQL uses the second core instead of stalling the event loop.
-    const store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'));
-    const applied = await migrate(store);
-    logger.info({ engine: 'pglite (worker thread)', applied }, 'relational store open');
+    else store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'));
+    const applied = await connectWithRetry(sqlUrl ? 'PostgreSQL' : 'PGlite', () => migrate(store), logger);
+    logger.info({ engine: sqlUrl ? 'postgresql' : 'pglite', url: sqlUrl && maskSecret('ORBIT_SQL_URL', sqlUrl), applied }, 'relational store open');
     return { value: store, isReady: () => store.isReady(), stop: () => store.close() };
   },
 });
@@ -31,8 +48,13 @@ export const queueModule = defineModule({
   name: 'queue',
   deps: [],
   async start({ config, logger, metrics, http }) {
-    const queue = await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'));
-    logger.info({ engine: 'embedded' }, 'task queue open');
+    const { queueUrl, namespace } = config.engines;
+    let queue: TaskQueue;
+    if (queueUrl) {
+      const broker = await connectWithRetry('RabbitMQ', () => RabbitMqTaskQueue.open(queueUrl), logger);
+      queue = namespace ? namespacedQueue(broker, namespace) : broker;
+    } else queue = await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'));
+    logger.info({ engine: queueUrl ? 'rabbitmq' : 'embedded', url: queueUrl && maskSecret('ORBIT_QUEUE_URL', queueUrl), namespace }, 'task queue open');
     // Operators must be able to see what was given up on, and why.
     http.get('/v1/queues/:queue/dead-letters', {
       schema: {
@@ -63,8 +85,13 @@ export const eventsModule = defineModule({
   name: 'events',
   deps: [],
   async start({ config, logger, metrics }) {
-    const events = await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions });
-    logger.info({ engine: 'embedded' }, 'event log open');
+    const { eventsBrokers, namespace } = config.engines;
+    let events: EventLog;
+    if (eventsBrokers) {
+      const cluster = await connectWithRetry('Kafka', () => KafkaEventLog.open(eventsBrokers.join(','), { defaultPartitions: config.events.partitions, onError: (err) => logger.warn({ err }, 'event log') }), logger);
+      events = namespace ? namespacedLog(cluster, namespace) : cluster;
+    } else events = await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions });
+    logger.info({ engine: eventsBrokers ? 'kafka' : 'embedded', brokers: eventsBrokers, namespace }, 'event log open');
     new Gauge({
       name: 'orbit_events_consumer_lag_records', help: 'Records a consumer group has yet to process', labelNames: ['group', 'topic'], registers: [metrics],
       async collect() {
@@ -82,8 +109,11 @@ export const docsModule = defineModule({
   name: 'docs',
   deps: [],
   async start({ config, logger }) {
-    const docs = await EmbeddedDocumentStore.open(path.join(config.dataDir, 'docs'));
-    logger.info({ engine: 'embedded' }, 'document store open');
+    const { docsUrl } = config.engines;
+    const docs = docsUrl
+      ? await connectWithRetry('MongoDB', () => MongoDocumentStore.open(docsUrl), logger)
+      : await EmbeddedDocumentStore.open(path.join(config.dataDir, 'docs'));
+    logger.info({ engine: docsUrl ? 'mongodb' : 'embedded', url: docsUrl && maskSecret('ORBIT_DOCS_URL', docsUrl) }, 'document store open');
     return { value: docs, isReady: () => docs.isReady(), stop: () => docs.close() };
   },
 });
@@ -92,8 +122,11 @@ export const logsModule = defineModule({
   name: 'logs',
   deps: [],
   async start({ config, logger }) {
-    const logs = await EmbeddedLogIndex.open(path.join(config.dataDir, 'logs'));
-    logger.info({ engine: 'embedded' }, 'log index open');
+    const { searchUrl, namespace } = config.engines;
+    const logs = searchUrl
+      ? await connectWithRetry('Elasticsearch', () => ElasticsearchLogIndex.open(searchUrl, { indexPrefix: `${namespace ?? 'orbit'}-logs` }), logger)
+      : await EmbeddedLogIndex.open(path.join(config.dataDir, 'logs'));
+    logger.info({ engine: searchUrl ? 'elasticsearch' : 'embedded', url: searchUrl && maskSecret('ORBIT_SEARCH_URL', searchUrl) }, 'log index open');
     return { value: logs, isReady: () => logs.isReady(), stop: () => logs.close() };
   },
 });

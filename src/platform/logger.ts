@@ -53,7 +53,14 @@ export class LogShipper extends Writable {
     if (!this.#index || !this.#pending.length) return;
     const entries = this.#pending;
     this.#pending = [];
-    await this.#index.index(entries).catch(() => undefined);
+    try {
+      await this.#index.index(entries);
+    } catch (error) {
+      // Entries the index refuses as malformed would never go in; through an outage, keep them (bounded) for the next flush.
+      if (error instanceof TypeError || !this.#index) return;
+      this.#pending = [...entries, ...this.#pending].slice(-MAX_PENDING);
+      this.#schedule();
+    }
   }
 
   #schedule(): void {

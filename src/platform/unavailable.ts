@@ -9,7 +9,7 @@ import { backoffDelays } from './retry.ts';
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 /** PostgreSQL: connection exceptions (08xxx), shutdown and cannot-connect-now (57P0x). */
 const SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
-const NAMES = /^(MongoNetworkError|MongoServerSelectionError|MongoNotConnectedError|MongoTopologyClosedError|ConnectionError|NoLivingConnectionsError|TimeoutError|NetworkError|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError)$/;
+const NAMES = /^(\w*UnavailableError|MongoNetworkError|MongoServerSelectionError|MongoNotConnectedError|MongoTopologyClosedError|ConnectionError|NoLivingConnectionsError|TimeoutError|NetworkError|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError)$/;
 const MESSAGES = /\b(unavailable|unreachable|not connected|connection (?:closed|terminated|lost|refused|reset)|socket hang up|Connection terminated)\b/i;
 
 export function isUnavailable(error: unknown): boolean {

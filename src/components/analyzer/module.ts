@@ -15,6 +15,7 @@ import { Serial } from '../../platform/serial.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../core/messages.ts';
 import { Acknowledge, Alert, AlertState, Severity } from '../../core/schemas.ts';
 import { AlertStore, type AlertChange } from './alert-store.ts';
+import { TelemetryStore } from '../telemetry/store.ts';
 import { limitDecision, type ActiveAlert, type Decision } from './rules.ts';
 
 const UNIQUE_VIOLATION = '23505';
@@ -36,6 +37,7 @@ export const analyzerModule = defineModule({
     const catalog = get('missions');
     const events = get('events');
     const store = new AlertStore(get('sql'));
+    const telemetry = new TelemetryStore(get('sql'));
     await events.createTopic(TOPICS.alerts, { partitions: config.events.partitions });
     await events.createTopic(TOPICS.processed, { partitions: config.events.partitions });
 
@@ -109,7 +111,7 @@ export const analyzerModule = defineModule({
     };
 
     const onBatch = async (batch: ProcessedBatch, changes: { change: AlertChange; cause?: ProcessedBatch }[]) => {
-      const view = await catalog.spacecraft(batch.spacecraft);
+      const view = await catalog.spacecraftWith(batch.spacecraft, new Set(batch.readings.map((r) => r.channel)));
       if (!view) return;
       const now = Date.now();
       for (const r of batch.readings) {
@@ -158,6 +160,12 @@ export const analyzerModule = defineModule({
         const changes: { change: AlertChange }[] = [];
         for (const w of watches.values()) {
           if (now - w.seenAt <= w.staleAfterMs || active.has(key(w.spacecraft, w.channel, 'stale'))) continue;
+          // With several analyzers, this channel's readings may go to another one: only the store knows it fell silent.
+          const latest = await telemetry.latestTime(w.spacecraft, w.channel);
+          if (latest !== undefined && now - latest <= w.staleAfterMs) {
+            w.seenAt = latest;
+            continue;
+          }
           const seconds = w.staleAfterMs / 1000;
           const change = await apply(w.spacecraft, w.channel, { kind: 'open', rule: 'stale', severity: 'warning', threshold: seconds, message: `${w.channel}: no reading for more than ${seconds} s` }, null, now);
           if (change) changes.push({ change });

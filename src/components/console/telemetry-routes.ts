@@ -25,7 +25,7 @@ export function telemetryRoutes(http: HttpServer, catalog: MissionCatalog, store
     if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
     if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
     if (errors.length) throw badRequest('invalid time range', errors);
-    const channel = (await catalog.spacecraft(q.spacecraft))?.channels.get(q.channel);
+    const channel = (await catalog.spacecraftWith(q.spacecraft, [q.channel]))?.channels.get(q.channel);
     if (!channel) throw notFound(`no channel "${q.channel}" of spacecraft "${q.spacecraft}"`);
     return { spacecraft: q.spacecraft, channel: q.channel, from, to, type: channel.type };
   };

@@ -25,12 +25,13 @@ export const dashboardModule = defineModule({
     const group = `dashboard-${randomUUID()}`;
     await events.createTopic(TOPICS.processed, { partitions: config.events.partitions });
     await events.createTopic(TOPICS.alerts, { partitions: config.events.partitions });
+    // One member reading both topics: in Kafka, members of one group share the partitions of every topic any of them reads.
     const subscriptions = [
-      await events.subscribe<ProcessedBatch>({ group, topics: [TOPICS.processed], from: 'latest' }, async (records) => {
-        for (const r of records) stream.telemetry(r.value);
-      }),
-      await events.subscribe<AlertEvent>({ group, topics: [TOPICS.alerts], from: 'latest' }, async (records) => {
-        for (const r of records) stream.alert(r.value);
+      await events.subscribe<ProcessedBatch | AlertEvent>({ group, topics: [TOPICS.processed, TOPICS.alerts], from: 'latest' }, async (records) => {
+        for (const r of records) {
+          if (r.topic === TOPICS.alerts) stream.alert(r.value as AlertEvent);
+          else stream.telemetry(r.value as ProcessedBatch);
+        }
       }),
     ];
     const heartbeat = setInterval(() => stream.heartbeat(), 15_000);

@@ -127,7 +127,7 @@ export const ingestModule = defineModule({
         }
         const groups: CheckedGroup[] = [];
         for (const [spacecraft, { pointer, readings: list }] of located) {
-          const group = checkGroup(spacecraft, await catalog.spacecraft(spacecraft), list, pointer, errors);
+          const group = checkGroup(spacecraft, await catalog.spacecraftWith(spacecraft, new Set(list.map((r) => r.channel))), list, pointer, errors);
           if (group) groups.push(group);
         }
         const total = [...located.values()].reduce((n, g) => n + g.readings.length, 0);

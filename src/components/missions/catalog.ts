@@ -152,6 +152,18 @@ export class MissionCatalog {
     }
   }
 
+  /**
+   * Like spacecraft(), but a cached view that lacks the spacecraft or one of `channels` is
+   * read again, so a definition just made through another process counts at once.
+   */
+  async spacecraftWith(id: string, channels: Iterable<string>): Promise<SpacecraftView | undefined> {
+    const view = await this.spacecraft(id);
+    if (view && [...channels].every((c) => view.channels.has(c))) return view;
+    if (this.#cache.get(id)?.pending) return view;
+    this.#cache.delete(id);
+    return this.spacecraft(id);
+  }
+
   async #load(id: string): Promise<SpacecraftView | undefined> {
     const { rows } = await this.#sql.query<SpacecraftRow & { auto_register_channels: boolean }>(
       'SELECT s.*, m.auto_register_channels FROM spacecraft s JOIN missions m ON m.id = s.mission_id WHERE s.id = $1',

@@ -59,7 +59,7 @@ export const processorModule = defineModule({
         const out: OutgoingEvent<ProcessedBatch>[] = [];
         const processedAt = Date.now();
         for (const item of batch.items) {
-          const view = await waitOutOutages(() => catalog.spacecraft(item.spacecraft), { ready: () => sql.isReady(), logger, stopping: () => stopping });
+          const view = await waitOutOutages(() => catalog.spacecraftWith(item.spacecraft, new Set(item.readings.map((r) => r.channel))), { ready: () => sql.isReady(), logger, stopping: () => stopping });
           if (!view) throw new Error(`unknown spacecraft "${item.spacecraft}"`);
           const readings = item.readings.map((r) => {
             const channel = view.channels.get(r.channel);

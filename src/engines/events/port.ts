@@ -57,14 +57,17 @@ export interface PartitionLag {
 
 export interface EventLog {
   createTopic(name: string, options: TopicOptions): Promise<void>;
-  /** Resolves once every event is durable. Partition = hash(key) mod partitions. */
+  /**
+   * Resolves once every event is durable. Partition = hash(key) mod partitions. On rejection
+   * some events may already be written (not atomic across partitions): a retry can write them twice.
+   */
   publish<T>(topic: string, events: OutgoingEvent<T>[]): Promise<void>;
   subscribe<T>(options: SubscribeOptions, handler: BatchHandler<T>): Promise<Subscription>;
   /** Replay: read a partition from an offset without joining any group. */
   read<T>(topic: string, partition: number, fromOffset: number, limit: number): Promise<EventRecord<T>[]>;
   /** The first offset whose timestamp is >= time (the end offset if none). */
   offsetForTime(topic: string, partition: number, time: number): Promise<number>;
-  /** Moves a group's committed offset, e.g. to replay from an offset or a time. */
+  /** Moves a group's committed offset, e.g. to replay from an offset or a time. A broker may refuse while the group has members in another process. */
   seek(group: string, topic: string, partition: number, offset: number): Promise<void>;
   partitions(topic: string): Promise<number>;
   lag(group: string, topic: string): Promise<PartitionLag[]>;

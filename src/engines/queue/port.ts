@@ -28,7 +28,10 @@ export interface QueueMessage<T = unknown> {
 }
 
 export interface Delivery<T = unknown> extends QueueMessage<T> {
-  /** The message is done: it will not be delivered again. */
+  /**
+   * The message is done: it will not be delivered again, unless the connection is lost
+   * before a broker receives the ack. Delivery is at least once: handlers must be idempotent.
+   */
   ack(): Promise<void>;
   /**
    * The message failed. It is retried after a delay unless it has reached
@@ -67,7 +70,10 @@ export interface QueueDepth {
 export type Handler<T> = (delivery: Delivery<T>) => Promise<void>;
 
 export interface TaskQueue {
-  /** Declares a queue (idempotent). Publishing to an undeclared queue declares it with defaults. */
+  /**
+   * Declares a queue (idempotent). Publishing to an undeclared queue declares it with defaults.
+   * Options apply to this process; a broker keeps those the queue was created with for processes that do not declare it.
+   */
   assertQueue(name: string, options?: Partial<QueueOptions>): Promise<void>;
   /** Resolves once the message is durable: a crash after this never loses it. */
   publish<T>(queue: string, body: T, options?: PublishOptions): Promise<string>;

@@ -5,6 +5,7 @@
 
 export interface QueryResult<R> {
   rows: R[];
+  /** Rows an INSERT, UPDATE, DELETE, MERGE or COPY touched; 0 for other statements. */
   rowCount: number;
 }
 

@@ -1,0 +1,541 @@
+/**
+ * Log index on Elasticsearch 8, through the official client.
+ *
+ * Entries go to one index per UTC day of their time, `<prefix>-YYYY.MM.DD`, created on
+ * first write from an index template that also puts them behind the alias `<prefix>`,
+ * which is what searches read; retention is deleting whole day indices.
+ *
+ * Every entry gets an id derived from its content, and is written with `create`: a batch
+ * retried after a lost response (the engine restarting mid-request) is stored once.
+ *
+ * Search is near-real-time: an entry becomes searchable at the next refresh (1 s).
+ */
+import { createHash } from 'node:crypto';
+import { Client, errors } from '@elastic/elasticsearch';
+import type { estypes } from '@elastic/elasticsearch';
+import type { LogEntry, LogIndex, LogLevel, LogQuery } from './port.ts';
+
+export interface ElasticsearchLogIndexOptions {
+  /** Names the daily indices `<prefix>-YYYY.MM.DD`, their template and the alias searched. Default `orbit-logs`. */
+  indexPrefix?: string;
+  /** Day indices older than this many days are deleted, at open and then once a day. Default 7. */
+  retentionDays?: number;
+  /** How long `index` and `search` keep trying through an outage before they reject. Default 10 s. */
+  timeoutMs?: number;
+  /**
+   * `'wait_for'`: `index` resolves once its entries are searchable, at the cost of up to a
+   * refresh interval of latency per call. Default: resolves once they are durable.
+   */
+  refresh?: false | 'wait_for';
+}
+
+const ENGINE = 'Elasticsearch';
+const DEFAULT_PREFIX = 'orbit-logs';
+const DEFAULT_RETENTION_DAYS = 7;
+const DEFAULT_TIMEOUT_MS = 10_000;
+const DEFAULT_LIMIT = 100;
+/** Elasticsearch's default `index.max_result_window`; also the embedded index's cap. */
+const MAX_LIMIT = 10_000;
+const DAY_MS = 86_400_000;
+const PROBE_INTERVAL_MS = 1000;
+const PROBE_TIMEOUT_MS = 2000;
+const MAX_BACKOFF_MS = 5000;
+const KEYWORD_IGNORE_ABOVE = 1024;
+
+const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+const LEVEL_RANK = new Map<string, number>(LEVELS.map((l, i) => [l, i]));
+const PREFIX_RE = /^[a-z0-9][a-z0-9_-]{0,199}$/;
+/** The embedded index's notion of a word; Elasticsearch's standard analyzer would keep `a.b` or `a:b` whole. */
+const WORD_RE = /[\p{L}\p{N}_]+/gu;
+
+// ---------------------------------------------------------------------------
+// Entries and documents
+
+/** Why a value is not a storable log entry, or undefined when it is one. */
+function entryProblem(e: unknown): string | undefined {
+  if (e === null || typeof e !== 'object' || Array.isArray(e)) return 'not an object';
+  const x = e as Record<string, unknown>;
+  // Year 10000 and later has no YYYY day index name.
+  if (typeof x.time !== 'number' || !Number.isFinite(x.time) || x.time < 0 || x.time >= 253402300800000) return 'time must be epoch milliseconds';
+  if (typeof x.level !== 'string' || !LEVEL_RANK.has(x.level)) return `level must be one of ${LEVELS.join(', ')}`;
+  if (typeof x.msg !== 'string') return 'msg must be a string';
+  if (typeof x.service !== 'string') return 'service must be a string';
+  for (const k of ['module', 'traceId', 'spanId']) {
+    if (x[k] !== undefined && typeof x[k] !== 'string') return `${k} must be a string`;
+  }
+  if (x.fields !== undefined && (x.fields === null || typeof x.fields !== 'object' || Array.isArray(x.fields))) return 'fields must be an object';
+  return undefined;
+}
+
+/** String values anywhere inside fields, bounded so a pathological object cannot stall indexing. */
+function collectStrings(v: unknown, out: string[], depth: number): void {
+  if (typeof v === 'string') out.push(v);
+  else if (depth < 6 && v !== null && typeof v === 'object') {
+    for (const x of Array.isArray(v) ? v : Object.values(v)) collectStrings(x, out, depth + 1);
+  }
+}
+
+/** Text split into words the way queries are, so both sides agree whatever the analyzer keeps whole. */
+function wordsOf(text: string): string {
+  return text.match(WORD_RE)?.join(' ') ?? '';
+}
+
+interface StoredDoc {
+  time: number;
+  level: LogLevel;
+  msg: string;
+  service: string;
+  module?: string;
+  traceId?: string;
+  spanId?: string;
+  fields?: Record<string, unknown>;
+  /** Searched text: msg and every string in fields. Indexed only, left out of the stored source. */
+  words: string[];
+  /** When the batch was sent and the place in it: newest first among entries of the same millisecond. */
+  arrival: number;
+  pos: number;
+}
+
+type PortFields = Omit<StoredDoc, 'words' | 'arrival' | 'pos'>;
+
+/** Only the port's fields, in a fixed order: what is stored is what search returns, and ids are stable. */
+function portFields(e: LogEntry): PortFields {
+  const doc: PortFields = { time: e.time, level: e.level, msg: e.msg, service: e.service };
+  if (e.module !== undefined) doc.module = e.module;
+  if (e.traceId !== undefined) doc.traceId = e.traceId;
+  if (e.spanId !== undefined) doc.spanId = e.spanId;
+  if (e.fields !== undefined) doc.fields = e.fields;
+  return doc;
+}
+
+function searchedWords(e: PortFields): string[] {
+  const strings = [e.msg];
+  if (e.fields) collectStrings(e.fields, strings, 0);
+  return strings.map(wordsOf).filter((w) => w.length > 0);
+}
+
+function fromSource(source: Partial<StoredDoc>): LogEntry {
+  const e: LogEntry = { time: source.time as number, level: source.level as LogLevel, msg: source.msg as string, service: source.service as string };
+  if (source.module !== undefined) e.module = source.module;
+  if (source.traceId !== undefined) e.traceId = source.traceId;
+  if (source.spanId !== undefined) e.spanId = source.spanId;
+  if (source.fields !== undefined) e.fields = source.fields;
+  return e;
+}
+
+function dayOf(time: number): string {
+  return new Date(time).toISOString().slice(0, 10).replaceAll('-', '.');
+}
+
+// ---------------------------------------------------------------------------
+// Index template
+
+function templateBody(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+  const keyword = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE } as const;
+  return {
+    name: prefix,
+    index_patterns: [`${prefix}-*`],
+    // Longer prefixes win where patterns overlap (`orbit-logs-*` also covers `orbit-logs-test-*`),
+    // and equal priorities on overlapping patterns are refused by Elasticsearch.
+    priority: 500 + prefix.length,
+    template: {
+      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      mappings: {
+        dynamic: false,
+        _source: { excludes: ['words', 'arrival', 'pos'] },
+        properties: {
+          time: { type: 'date', format: 'epoch_millis' },
+          level: { type: 'keyword' },
+          service: keyword,
+          module: keyword,
+          traceId: keyword,
+          spanId: keyword,
+          msg: { type: 'text' },
+          // Kept as given, whatever the types; their strings are searched through `words`.
+          fields: { type: 'object', enabled: false },
+          // Scores are never used (results are newest first), so neither are frequencies or norms.
+          words: { type: 'text', index_options: 'docs', norms: false },
+          // Sorted on, never searched.
+          arrival: { type: 'long', index: false },
+          pos: { type: 'integer', index: false },
+        },
+      },
+      aliases: { [prefix]: {} },
+    },
+    _meta: { description: 'Orbit log index: one index per UTC day, searched through the alias of the same name as this template' },
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/** Some entries of a bulk request were turned away for now (queue full, shard not yet allocated). */
+class EntriesDeferred extends Error {}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof EntriesDeferred) return true;
+  if (error instanceof errors.ConnectionError || error instanceof errors.TimeoutError || error instanceof errors.NoLivingConnectionsError) return true;
+  if (error instanceof errors.ResponseError) return isTransientStatus(error.statusCode);
+  return false;
+}
+
+/** Busy, or shards not allocated yet after a restart. */
+function isTransientStatus(status: number | undefined): boolean {
+  return status === 429 || status === 502 || status === 503 || status === 504;
+}
+
+function reason(error: unknown): string {
+  if (error instanceof errors.ResponseError) {
+    const body = error.body as { error?: { type?: string; reason?: string; caused_by?: { reason?: string } } } | undefined;
+    const e = body?.error;
+    if (e?.type) return `${e.type}: ${e.reason ?? ''}${e.caused_by?.reason ? ` (${e.caused_by.reason})` : ''} [HTTP ${error.statusCode}]`;
+    return `HTTP ${error.statusCode ?? '?'}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The URL without user or password, for messages. */
+function displayUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+/** The password as written in the URL and decoded; too short a one would blot out ordinary text, and is not worth hiding. */
+function secretsOf(url: URL): string[] {
+  if (url.password.length < 3) return [];
+  let decoded = url.password;
+  try {
+    decoded = decodeURIComponent(url.password);
+  } catch {
+    // Malformed escapes: the raw form is all there is to hide.
+  }
+  return [...new Set([url.password, decoded])];
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function backoff(attempt: number): number {
+  const ceiling = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+// ---------------------------------------------------------------------------
+
+interface BulkItem {
+  action: string;
+  /** Serialised once, when `index` is called: later changes by the caller to the entry cannot reach a retry. */
+  source: string;
+}
+
+export class ElasticsearchLogIndex implements LogIndex {
+  private readonly client: Client;
+  private readonly where: string;
+  private readonly secrets: string[];
+  private readonly prefix: string;
+  private readonly retentionDays: number;
+  private readonly timeoutMs: number;
+  private readonly refresh: false | 'wait_for';
+  private connected = true;
+  private lastFailure = '';
+  private probeFailures = 0;
+  private probing = false;
+  private probeTimer: NodeJS.Timeout | undefined;
+  private readonly reconnectWaiters = new Set<() => void>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private sweptDay = '';
+  private closed = false;
+  private closing: Promise<void> | undefined;
+
+  private constructor(url: URL, options: Required<ElasticsearchLogIndexOptions>) {
+    this.where = `${ENGINE} at ${displayUrl(url)}`;
+    this.secrets = secretsOf(url);
+    this.prefix = options.indexPrefix;
+    this.retentionDays = options.retentionDays;
+    this.timeoutMs = options.timeoutMs;
+    this.refresh = options.refresh;
+    // Retries are ours: they wait for the reconnect and respect one deadline per operation.
+    this.client = new Client({ node: url.href, maxRetries: 0, requestTimeout: options.timeoutMs, name: 'orbit-logs' });
+  }
+
+  /** Connects, installs the index template and applies retention; rejects when the engine is unreachable. */
+  static async open(url: string, options: ElasticsearchLogIndexOptions = {}): Promise<ElasticsearchLogIndex> {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw new TypeError(`${ENGINE} URL is not a valid URL`);
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new TypeError(`${ENGINE} URL must be http:// or https://, not ${parsed.protocol}`);
+    const resolved: Required<ElasticsearchLogIndexOptions> = {
+      indexPrefix: options.indexPrefix ?? DEFAULT_PREFIX,
+      retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      refresh: options.refresh ?? false,
+    };
+    if (!PREFIX_RE.test(resolved.indexPrefix)) throw new TypeError('indexPrefix must be lower case letters, digits, "-" or "_", starting with a letter or digit');
+    if (!(resolved.retentionDays > 0)) throw new TypeError('retentionDays must be positive');
+    if (!(resolved.timeoutMs > 0)) throw new TypeError('timeoutMs must be positive');
+    const index = new ElasticsearchLogIndex(parsed, resolved);
+    try {
+      await index.client.indices.putIndexTemplate(templateBody(resolved.indexPrefix));
+      await index.applyRetention();
+    } catch (error) {
+      await index.client.close();
+      throw index.failure('could not be opened', error);
+    }
+    index.scheduleProbe(PROBE_INTERVAL_MS);
+    return index;
+  }
+
+  isReady(): boolean {
+    return !this.closed && this.connected;
+  }
+
+  async index(entries: LogEntry[]): Promise<void> {
+    this.assertOpen();
+    if (!Array.isArray(entries)) throw new TypeError('index takes an array of log entries');
+    for (let i = 0; i < entries.length; i++) {
+      const problem = entryProblem(entries[i]);
+      if (problem !== undefined) throw new TypeError(`log entry ${i}: ${problem}`);
+    }
+    if (entries.length === 0) return;
+    return this.track(this.write(this.bulkItems(entries)));
+  }
+
+  async search(query: LogQuery): Promise<LogEntry[]> {
+    this.assertOpen();
+    const limit = query.limit ?? DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
+    const filter: estypes.QueryDslQueryContainer[] = [];
+    if (query.level !== undefined) {
+      const rank = LEVEL_RANK.get(query.level);
+      if (rank === undefined) throw new TypeError(`unknown level ${query.level}`);
+      if (rank > 0) filter.push({ terms: { level: LEVELS.slice(rank) } });
+    }
+    const words = wordsOf(query.text ?? '');
+    // Every word as a term, the last one also as a prefix: a search box answers while the operator types.
+    if (words) filter.push({ match_bool_prefix: { words: { query: words, operator: 'and' } } });
+    if (query.service !== undefined) filter.push({ term: { service: query.service } });
+    if (query.module !== undefined) filter.push({ term: { module: query.module } });
+    if (query.traceId !== undefined) filter.push({ term: { traceId: query.traceId } });
+    if (query.from !== undefined || query.to !== undefined) {
+      filter.push({ range: { time: { ...(query.from !== undefined && { gte: query.from }), ...(query.to !== undefined && { lte: query.to }) } } });
+    }
+    const request: estypes.SearchRequest = {
+      index: this.prefix,
+      // Before the first entry there is no index behind the alias yet: that is an empty result.
+      ignore_unavailable: true,
+      allow_no_indices: true,
+      query: { bool: { filter } },
+      sort: [{ time: { order: 'desc' } }, { arrival: { order: 'desc', unmapped_type: 'long' } }, { pos: { order: 'desc', unmapped_type: 'integer' } }],
+      // Right after a restart some day indices may still be recovering: retry rather than answer with part of the logs.
+      allow_partial_search_results: false,
+      size: Math.min(limit, MAX_LIMIT),
+      track_total_hits: false,
+    };
+    return this.track(
+      this.withRetries('search', async (timeoutMs) => {
+        const result = await this.client.search<Partial<StoredDoc>>(request, { requestTimeout: timeoutMs });
+        return result.hits.hits.map((hit) => fromSource(hit._source ?? {}));
+      }),
+    );
+  }
+
+  /** Idempotent; waits for the operations in flight (each bounded by `timeoutMs`). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.closed = true;
+      clearTimeout(this.probeTimer);
+      for (const wake of this.reconnectWaiters) wake();
+      while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      await this.client.close();
+    })();
+    return this.closing;
+  }
+
+  // -------------------------------------------------------------------------
+  // Writing
+
+  /**
+   * Ids hash the stored entry and its rank among identical entries of the batch, so
+   * identical lines in one batch are all kept while a resent batch is recognised.
+   */
+  private bulkItems(entries: LogEntry[]): BulkItem[] {
+    const seen = new Map<string, number>();
+    const days = new Map<number, string>();
+    const arrival = Date.now();
+    return entries.map((entry, pos) => {
+      const stored = portFields(entry);
+      const json = JSON.stringify(stored);
+      const n = seen.get(json) ?? 0;
+      seen.set(json, n + 1);
+      const id = createHash('sha256').update(json).update(`\u0000${n}`).digest('base64url').slice(0, 32);
+      const extra: Pick<StoredDoc, 'words' | 'arrival' | 'pos'> = { words: searchedWords(stored), arrival, pos };
+      const dayNumber = Math.floor(stored.time / DAY_MS);
+      let day = days.get(dayNumber);
+      if (day === undefined) days.set(dayNumber, (day = dayOf(stored.time)));
+      return {
+        action: JSON.stringify({ create: { _index: `${this.prefix}-${day}`, _id: id } }),
+        source: `${json.slice(0, -1)},${JSON.stringify(extra).slice(1)}`,
+      };
+    });
+  }
+
+  private async write(items: BulkItem[]): Promise<void> {
+    this.expireOnNewDay();
+    let pending = items;
+    const rejected: string[] = [];
+    await this.withRetries('index', async (timeoutMs) => {
+      // Strings go out as they are: each entry is serialised once however often it is sent.
+      const operations = pending.flatMap((item) => [item.action, item.source]);
+      const result = await this.client.bulk({ operations, refresh: this.refresh }, { requestTimeout: timeoutMs });
+      if (!result.errors) {
+        pending = [];
+        return;
+      }
+      const retry: BulkItem[] = [];
+      result.items.forEach((item, i) => {
+        const outcome = item.create;
+        // 409: an earlier attempt stored it already, and its response was lost.
+        if (!outcome?.error || outcome.status === 409) return;
+        if (isTransientStatus(outcome.status)) retry.push(pending[i]);
+        else rejected.push(`${outcome.error.type}: ${outcome.error.reason ?? ''}`);
+      });
+      pending = retry;
+      if (retry.length > 0) {
+        const first = result.items.find((item) => isTransientStatus(item.create?.status))?.create?.error;
+        throw new EntriesDeferred(`${retry.length} entries deferred, ${first?.type ?? 'unavailable'}: ${first?.reason ?? ''}`);
+      }
+    });
+    if (rejected.length > 0) {
+      throw new Error(this.redact(`${this.where} rejected ${rejected.length} of ${items.length} log entries: ${rejected[0]}`));
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Retention
+
+  private expireOnNewDay(): void {
+    const today = dayOf(Date.now());
+    if (today === this.sweptDay) return;
+    // Once a day even when it fails: retention is housekeeping, and must not fail or slow the write that noticed the new day.
+    this.sweptDay = today;
+    void this.track(this.applyRetention().catch(() => undefined));
+  }
+
+  /** Deletes day indices past retention, counted back from the wall clock, not from entry times. */
+  private async applyRetention(): Promise<void> {
+    const today = dayOf(Date.now());
+    const cutoff = dayOf(Date.now() - this.retentionDays * DAY_MS);
+    const aliases = await this.client.indices.getAlias({ name: this.prefix }, { ignore: [404] });
+    const dayIndex = new RegExp(`^${this.prefix}-(\\d{4}\\.\\d{2}\\.\\d{2})$`);
+    const expired = Object.keys(aliases).filter((name) => {
+      const m = dayIndex.exec(name);
+      return m !== null && m[1] < cutoff;
+    });
+    if (expired.length > 0) await this.client.indices.delete({ index: expired }, { ignore: [404] });
+    this.sweptDay = today;
+  }
+
+  // -------------------------------------------------------------------------
+  // Connection
+
+  /**
+   * Runs `attempt` until it succeeds, retrying transient failures (engine down, restarting,
+   * busy) after the reconnect, and rejecting naming the engine once `timeoutMs` has passed.
+   */
+  private async withRetries<T>(what: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.timeoutMs;
+    for (let n = 0; ; n++) {
+      await this.untilConnected(deadline, what);
+      try {
+        return await attempt(Math.max(1, deadline - Date.now()));
+      } catch (error) {
+        if (!isTransient(error)) throw this.failure(`failed to ${what}`, error);
+        if (error instanceof errors.ResponseError || error instanceof EntriesDeferred) this.lastFailure = reason(error);
+        else this.lostConnection(error);
+        const wait = n === 0 ? 0 : backoff(n - 1);
+        if (this.closed || Date.now() + wait >= deadline) throw this.failure(`did not ${what} within ${this.timeoutMs} ms`, error);
+        await sleep(wait);
+      }
+    }
+  }
+
+  private async untilConnected(deadline: number, what: string): Promise<void> {
+    while (!this.connected) {
+      if (this.closed) throw new Error('log index is closed');
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(this.redact(`${this.where} is unreachable, could not ${what} within ${this.timeoutMs} ms: ${this.lastFailure}`));
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(timer);
+          this.reconnectWaiters.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, left);
+        this.reconnectWaiters.add(done);
+      });
+    }
+  }
+
+  private lostConnection(error: unknown): void {
+    this.lastFailure = reason(error);
+    if (!this.connected) return;
+    this.connected = false;
+    this.scheduleProbe(0);
+  }
+
+  private scheduleProbe(delayMs: number): void {
+    if (this.closed) return;
+    clearTimeout(this.probeTimer);
+    this.probeTimer = setTimeout(() => void this.probe(), delayMs);
+    this.probeTimer.unref();
+  }
+
+  /** Keeps `connected` true to reachability; after an outage, re-installs the template before declaring it back. */
+  private async probe(): Promise<void> {
+    if (this.probing || this.closed) return;
+    this.probing = true;
+    try {
+      await this.client.cluster.health({}, { requestTimeout: PROBE_TIMEOUT_MS });
+      if (!this.connected) {
+        // The engine may have come back with no data at all; writes need the template first.
+        await this.client.indices.putIndexTemplate(templateBody(this.prefix), { requestTimeout: PROBE_TIMEOUT_MS });
+        this.connected = true;
+        for (const wake of this.reconnectWaiters) wake();
+        this.reconnectWaiters.clear();
+      }
+      this.probeFailures = 0;
+      this.probing = false;
+      this.scheduleProbe(PROBE_INTERVAL_MS);
+    } catch (error) {
+      this.lastFailure = reason(error);
+      this.connected = false;
+      this.probing = false;
+      this.scheduleProbe(backoff(this.probeFailures++));
+    }
+  }
+
+  // -------------------------------------------------------------------------
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('log index is closed');
+  }
+
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.inFlight.add(operation);
+    const forget = () => this.inFlight.delete(operation);
+    operation.then(forget, forget);
+    return operation;
+  }
+
+  /** An error naming the engine, without the client's request metadata (it carries credentials). */
+  private failure(what: string, error: unknown): Error {
+    return new Error(this.redact(`${this.where} ${what}: ${reason(error)}`));
+  }
+
+  private redact(text: string): string {
+    let out = text;
+    for (const secret of this.secrets) out = out.replaceAll(secret, '***');
+    return out;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * Orbit as separate services on the real engines: the pipeline scenarios pass as they
+ * do all-in-one, and with two processors and two analyzers the work is shared, nothing
+ * is stored twice and one spacecraft's alerts keep their order.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pg from 'pg';
+import { startDeployment, type Deployment } from '../support/deployment.ts';
+import { eventually, seedMission } from '../support/orbit.ts';
+import { openStream } from '../support/sse.ts';
+import { pipelineScenarios } from './pipeline.scenarios.ts';
+
+async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+let deployment: Deployment;
+
+pipelineScenarios(
+  'separate services on real engines, end to end',
+  async () => {
+    deployment = await startDeployment({ targets: { console: 1, ingest: 1, processor: 2, enricher: 1, analyzer: 2, compute: 1, dashboard: 1 } });
+    return deployment;
+  },
+  () => {
+    test('every process is ready and names the engine behind each port', async () => {
+      for (const [target, list] of deployment.processes) {
+        for (const p of list) {
+          const ready = await p.api('/readyz');
+          assert.equal(ready.status, 200, `${target}: ${await ready.text()}`);
+        }
+      }
+      const [processor] = deployment.processes.get('processor')!;
+      const opened = processor.logs.filter((l) => /(task queue|event log|relational store) open/.test(l)).map((l) => JSON.parse(l).engine);
+      assert.deepEqual(opened.sort(), ['kafka', 'postgresql', 'rabbitmq'].sort(), 'the processor runs on the real engines');
+    });
+
+    test('two processors and two analyzers share the work; every reading is stored once; alerts keep their order', async () => {
+      const total = async (target: string, name: string) => (await Promise.all(deployment.processes.get(target)!.map((p) => metric(p.url, name)))).reduce((a, b) => a + b, 0);
+      const before = { processed: await total('processor', 'orbit_processor_readings_total'), analyzed: await total('analyzer', 'orbit_analyzer_readings_total') };
+      const fleet = Array.from({ length: 8 }, (_, i) => `share-${i}`);
+      for (const id of fleet) await seedMission(deployment, id, { temp: { type: 'number', limits: { redHigh: 100, yellowHigh: 80 } } });
+      const stream = await openStream(`${deployment.url}/v1/stream`);
+      const t0 = Date.parse('2026-11-27T12:00:00Z');
+      let posted = 0;
+      // Each spacecraft goes high, back to normal, high again and normal: two alerts, each opened then resolved.
+      const shape = [50, 150, 50, 50, 150, 50];
+      for (let step = 0; step < shape.length; step += 1) {
+        await Promise.all(
+          fleet.map(async (spacecraft) => {
+            const readings = Array.from({ length: 50 }, (_, i) => ({ channel: 'temp', time: t0 + step * 60_000 + i * 1000, value: i === 49 ? shape[step] : 50 }));
+            const res = await deployment.api('/v1/telemetry', { method: 'POST', json: { spacecraft, readings } });
+            assert.equal(res.status, 202, await res.text());
+            posted += readings.length;
+          }),
+        );
+        // Steps go in order, as a spacecraft sends them; batches of different spacecraft race.
+        await eventually(async () => ((await total('processor', 'orbit_processor_readings_total')) - before.processed >= posted ? true : undefined), 15_000, `step ${step} stored`);
+      }
+
+      assert.equal((await total('processor', 'orbit_processor_readings_total')) - before.processed, posted, 'each batch was processed by exactly one processor');
+      const processed = await Promise.all(deployment.processes.get('processor')!.map((p) => metric(p.url, 'orbit_processor_readings_total')));
+      assert.ok(processed.every((n) => n > 0), `both processors took work: ${processed.join(', ')}`);
+      await eventually(async () => ((await total('analyzer', 'orbit_analyzer_readings_total')) - before.analyzed >= posted ? true : undefined), 15_000, 'every reading analyzed');
+      assert.equal((await total('analyzer', 'orbit_analyzer_readings_total')) - before.analyzed, posted, 'each batch was analyzed once');
+      const analyzed = await Promise.all(deployment.processes.get('analyzer')!.map((p) => metric(p.url, 'orbit_analyzer_readings_total')));
+      assert.ok(analyzed.every((n) => n > 0), `both analyzers took partitions: ${analyzed.join(', ')}`);
+
+      const client = new pg.Client({ connectionString: deployment.env.ORBIT_SQL_URL });
+      await client.connect();
+      try {
+        const { rows } = await client.query(`SELECT count(*)::int AS n, count(DISTINCT (spacecraft_id, channel, time))::int AS distinct FROM telemetry WHERE spacecraft_id LIKE 'share-%'`);
+        assert.deepEqual(rows[0], { n: posted, distinct: posted });
+      } finally {
+        await client.end();
+      }
+
+      for (const spacecraft of fleet) {
+        const alerts = await eventually(async () => {
+          const list = await (await deployment.api(`/v1/alerts?spacecraft=${spacecraft}`)).json();
+          return list.length === 2 && list.every((a: { state: string }) => a.state === 'resolved') ? list : undefined;
+        }, 15_000, `${spacecraft}: two resolved alerts`);
+        assert.deepEqual(alerts.map((a: { value: number }) => a.value), [150, 150]);
+        // The stream carries each spacecraft's transitions in the order they happened.
+        const transitions = () =>
+          stream.events
+            .filter((e) => e.event === 'alert' && (e.data as { spacecraft: string }).spacecraft === spacecraft)
+            .map((e) => `${(e.data as { id: string }).id}:${(e.data as { transition: { to: string } }).transition.to}`);
+        await eventually(async () => (transitions().length >= 4 ? true : undefined), 10_000, `${spacecraft}: four alert events`);
+        const [second, first] = alerts;
+        assert.deepEqual(transitions(), [`${first.id}:open`, `${first.id}:resolved`, `${second.id}:open`, `${second.id}:resolved`]);
+      }
+      stream.close();
+    });
+  },
+);

@@ -1,0 +1,37 @@
+/**
+ * Where the real engines are: from the environment, or from `.engines/env` that
+ * `npm run engines:up` writes. A test that needs an engine fails, never skips, without one.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export type EngineVariable = 'ORBIT_QUEUE_URL' | 'ORBIT_EVENTS_BROKERS' | 'ORBIT_SQL_URL' | 'ORBIT_DOCS_URL' | 'ORBIT_SEARCH_URL';
+
+export const ENGINES_ENV_FILE = path.resolve(import.meta.dirname, '../../.engines/env');
+
+function fromFile(): Record<string, string> {
+  try {
+    return Object.fromEntries(
+      readFileSync(ENGINES_ENV_FILE, 'utf8')
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('#'))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+  } catch {
+    return {};
+  }
+}
+
+/** Every engine variable that is known, environment first. */
+export function engineEnv(): Partial<Record<EngineVariable, string>> {
+  const file = fromFile();
+  const names: EngineVariable[] = ['ORBIT_QUEUE_URL', 'ORBIT_EVENTS_BROKERS', 'ORBIT_SQL_URL', 'ORBIT_DOCS_URL', 'ORBIT_SEARCH_URL'];
+  return Object.fromEntries(names.flatMap((n) => (process.env[n] ?? file[n] ? [[n, process.env[n] ?? file[n]]] : [])));
+}
+
+export function realEngine(variable: EngineVariable): string {
+  const value = engineEnv()[variable];
+  if (!value) throw new Error(`${variable} is not set and ${ENGINES_ENV_FILE} does not name it: start the engines with \`npm run engines:up\``);
+  return value;
+}
