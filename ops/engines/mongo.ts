@@ -103,7 +103,7 @@ async function build(ctx: EngineContext, p: Paths): Promise<void> {
   ctx.log(`mongo: built FerretDB in ${((Date.now() - began) / 1000).toFixed(1)} s`);
 }
 
-/** The server's own account of what it is, e.g. "FerretDB v1.24.2 (MongoDB 7.0.77 wire protocol)". */
+/** The server's own account of what it is, e.g. "FerretDB v1.24.2-orbit.1 (MongoDB 7.0.42 wire protocol)". */
 async function serverVersion(url: string, timeoutMs = 1000): Promise<string> {
   const client = new MongoClient(url, { serverSelectionTimeoutMS: timeoutMs, connectTimeoutMS: timeoutMs, directConnection: true });
   try {

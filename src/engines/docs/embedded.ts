@@ -13,18 +13,8 @@ import { CLEAR_LINE, Journal, collectionFor, deleteLine, fileNameFor, indexLine,
 import type { JournalRecord, JournalSnapshot } from './journal.ts';
 import type { Collection, Doc, DocumentStore, Filter, FindOptions } from './port.ts';
 import { compileSort } from './sort.ts';
+import { DuplicateKeyError } from './port.ts';
 import type { SortSpec } from './sort.ts';
-
-/** Raised when an upsert or createIndex would break a unique index. Code as in MongoDB. */
-export class DuplicateKeyError extends Error {
-  readonly code = 11000;
-  readonly index: string;
-  constructor(collection: string, index: string, id: string) {
-    super(`duplicate key in collection "${collection}" on unique index ${index} (document _id "${id}")`);
-    this.name = 'DuplicateKeyError';
-    this.index = index;
-  }
-}
 
 export interface EmbeddedDocumentStoreOptions {
   /** A journal smaller than this is never compacted. */

@@ -7,7 +7,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { BSON, MongoBulkWriteError, MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import type { AnyBulkWriteOperation, Db, Collection as DriverCollection, MongoClientOptions, WriteError } from 'mongodb';
-import { DuplicateKeyError } from './embedded.ts';
+import { DuplicateKeyError } from './port.ts';
 import { compileFilter } from './filter.ts';
 import { validateIndexSpec } from './indexes.ts';
 import type { Collection, Doc, DocumentStore, Filter, FindOptions } from './port.ts';
@@ -43,6 +43,7 @@ const DEFAULTS = {
 };
 
 const FERRETDB_LIMITS = { writeBatch: 32, concurrentWrites: 1 };
+const POINT_READS_AT_ONCE = 8;
 
 /** At most `size` calls at a time; the rest wait in order. */
 class Slots {
@@ -226,8 +227,18 @@ class MongoCollection implements Collection<Doc> {
   }
 
   private async byId(docs: Doc[]): Promise<Map<string, Doc>> {
-    const found = await this.driver.find({ _id: { $in: docs.map((d) => d._id) } }).toArray();
-    return new Map(found.map((d) => [d._id, d]));
+    const ids = docs.map((d) => d._id);
+    if (!this.store.pointReads) {
+      const found = await this.driver.find({ _id: { $in: ids } }).toArray();
+      return new Map(found.map((d) => [d._id, d]));
+    }
+    // FerretDB answers `_id $in` by scanning the collection but a single `_id` from its index.
+    const out = new Map<string, Doc>();
+    for (let i = 0; i < ids.length; i += POINT_READS_AT_ONCE) {
+      const found = await Promise.all(ids.slice(i, i + POINT_READS_AT_ONCE).map((_id) => this.driver.findOne({ _id })));
+      for (const d of found) if (d) out.set(d._id, d);
+    }
+    return out;
   }
 
   /**
@@ -288,6 +299,8 @@ export class MongoDocumentStore implements DocumentStore {
   private readonly options: typeof DEFAULTS;
   private writeBatch = Infinity;
   private writeSlots: Slots | undefined;
+  /** @internal Whether documents are better read one `_id` at a time than with `_id $in`. */
+  pointReads = false;
   private readonly collections = new Map<string, MongoCollection>();
   private readonly uniqueIndexCache = new Map<string, { names: Promise<string[]>; at: number }>();
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -330,7 +343,9 @@ export class MongoDocumentStore implements DocumentStore {
     try {
       await client.connect();
       const info = await client.db('admin').command({ buildInfo: 1 });
-      const server: { writeBatch?: number; concurrentWrites?: number } = typeof info.ferretdbVersion === 'string' ? FERRETDB_LIMITS : {};
+      const ferretDb = typeof info.ferretdbVersion === 'string';
+      const server: { writeBatch?: number; concurrentWrites?: number } = ferretDb ? FERRETDB_LIMITS : {};
+      store.pointReads = ferretDb;
       const writeBatch = options.writeBatch ?? server.writeBatch;
       const concurrentWrites = options.concurrentWrites ?? server.concurrentWrites;
       if (writeBatch) store.writeBatch = writeBatch;

@@ -17,7 +17,7 @@ export interface Range {
 export type Filter = Record<string, Scalar | Range>;
 
 export interface FindOptions {
-  /** One or more fields, 1 ascending, -1 descending, applied in order. */
+  /** One or more fields, 1 ascending, -1 descending, applied in order. Documents equal on every sort key come back in an unspecified order. */
   sort?: Record<string, 1 | -1>;
   limit?: number;
 }
@@ -29,7 +29,11 @@ export interface Doc {
 
 export interface Collection<T extends Doc = Doc> {
   createIndex(fields: Record<string, 1 | -1>, options?: { unique?: boolean }): Promise<void>;
-  /** Inserts or replaces each document by _id, all durably, before resolving. */
+  /**
+   * Inserts or replaces each document by _id, all durably, before resolving. If a unique index
+   * refuses any document, rejects with a DuplicateKeyError (code 11000) and none of the batch stays
+   * stored (engines without transactions compensate).
+   */
   upsertMany(docs: T[]): Promise<void>;
   find(filter: Filter, options?: FindOptions): Promise<T[]>;
   count(filter: Filter): Promise<number>;
@@ -40,4 +44,15 @@ export interface DocumentStore {
   collection<T extends Doc = Doc>(name: string): Collection<T>;
   isReady(): boolean;
   close(): Promise<void>;
+}
+
+/** Raised when an upsert or createIndex would break a unique index. Code as in MongoDB. */
+export class DuplicateKeyError extends Error {
+  readonly code = 11000;
+  readonly index: string;
+  constructor(collection: string, index: string, id: string) {
+    super(`duplicate key in collection "${collection}" on unique index ${index} (document _id "${id}")`);
+    this.name = 'DuplicateKeyError';
+    this.index = index;
+  }
 }
