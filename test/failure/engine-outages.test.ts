@@ -33,6 +33,9 @@ describe('engine outages', { concurrency: 1 }, () => {
         assert.equal(ready.status, 503);
         assert.equal((await ready.json()).status, 'not ready');
         assert.equal((await processor.api('/healthz')).status, 200, 'alive while waiting');
+        const other = await processor.api('/metrics');
+        assert.deepEqual([other.status, other.headers.get('content-type'), other.headers.get('retry-after')], [503, 'application/problem+json', '1']);
+        assert.match((await other.json()).detail, /starting; waiting for .*sql/);
         await sleep(500);
       }
       const retries = processor.logs.filter((l) => /unreachable; retrying in \d+ ms/.test(l)).map((l) => JSON.parse(l).retryInMs as number);

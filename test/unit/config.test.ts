@@ -45,4 +45,35 @@ describe('config', () => {
     const described = describeConfig(loadConfig({ ORBIT_PORT: '1234' }), { ORBIT_PORT: '1234' });
     assert.deepEqual(described.find((d) => d.name === 'ORBIT_PORT'), { name: 'ORBIT_PORT', value: '1234', source: 'env', description: 'HTTP port of this process (0 picks a free one)' });
   });
+
+  test('engine URLs pick the real engines, show no password anywhere, and must have the right scheme', () => {
+    const env = {
+      ORBIT_QUEUE_URL: 'amqp://orbit:s3cret@mq:5672/?management=15672',
+      ORBIT_EVENTS_BROKERS: 'k1:9092,k2:9092',
+      ORBIT_SQL_URL: 'postgres://orbit:s3cret@db:5432/orbit',
+      ORBIT_DOCS_URL: 'mongodb://orbit:s3cret@docs:27017/orbit',
+      ORBIT_SEARCH_URL: 'http://search:9200',
+      ORBIT_ENGINE_NAMESPACE: 'staging',
+    };
+    const config = loadConfig(env);
+    assert.deepEqual(config.engines, {
+      queueUrl: env.ORBIT_QUEUE_URL, eventsBrokers: ['k1:9092', 'k2:9092'], sqlUrl: env.ORBIT_SQL_URL,
+      docsUrl: env.ORBIT_DOCS_URL, searchUrl: env.ORBIT_SEARCH_URL, namespace: 'staging',
+    });
+    assert.deepEqual(loadConfig({}).engines, { queueUrl: undefined, eventsBrokers: undefined, sqlUrl: undefined, docsUrl: undefined, searchUrl: undefined, namespace: undefined });
+    const shown = describeConfig(config, env).map((d) => d.value).join('\n');
+    assert.ok(!shown.includes('s3cret'), shown);
+    assert.match(shown, /amqp:\/\/orbit:\*\*\*\*@mq:5672/);
+
+    const error = (() => {
+      try {
+        loadConfig({ ORBIT_SQL_URL: 'mysql://orbit:s3cret@db/orbit', ORBIT_EVENTS_BROKERS: 'k1', ORBIT_QUEUE_URL: 'http://orbit:s3cret@mq' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.problems.map((p) => p.split('=')[0]).sort(), ['ORBIT_EVENTS_BROKERS', 'ORBIT_QUEUE_URL', 'ORBIT_SQL_URL']);
+    assert.ok(!error.message.includes('s3cret'), error.message);
+  });
 });
