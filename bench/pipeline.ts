@@ -78,7 +78,6 @@ async function allInOne(): Promise<Installation> {
 async function distributed(): Promise<Installation> {
   const deployment = await startDeployment({
     targets: { console: 1, ingest: 1, processor: Number(args.processors), enricher: 1, analyzer: 1, dashboard: 1 },
-    env: { ORBIT_LOG_LEVEL: 'warn' },
   });
   const all = () => [...deployment.processes.values()].flat();
   return {
