@@ -29,7 +29,7 @@ export const EnvSchema = Type.Object({
   ORBIT_SIMULATOR_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000, description: 'Milliseconds between simulated samples' }),
   ORBIT_SIMULATOR_ANOMALY_SECONDS: Type.Integer({ minimum: 1, default: 120, description: 'Seconds between injected anomalies' }),
   ORBIT_SIMULATOR_TLE_FILE: Type.String({ default: '../shared/data/tle/catalog-2022-08.tle', description: 'TLE catalogue the simulated fleet is drawn from (synthetic orbits when absent)' }),
-  ORBIT_INGEST_URL: Type.Optional(Type.String({ format: 'uri', description: 'Base URL the simulator posts to (default: this process)' })),
+  ORBIT_INGEST_URL: Type.Optional(Type.String({ format: 'uri', description: 'Base URL of the Orbit API the simulator registers its fleet with and posts telemetry to (default: this process)' })),
   // A port whose variable is unset runs on its embedded engine under ORBIT_DATA_DIR.
   ORBIT_QUEUE_URL: Type.Optional(Type.String({ pattern: '^amqps?://', description: 'RabbitMQ for the task queue, amqp://user:password@host:port/vhost?management=port (the management API gives queue depths; default: embedded)' })),
   ORBIT_EVENTS_BROKERS: Type.Optional(Type.String({ pattern: '^[^\\s,:]+:\\d+(,[^\\s,:]+:\\d+)*$', description: 'Kafka bootstrap brokers for the event log, host:port,... (default: embedded)' })),
