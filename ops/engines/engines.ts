@@ -2,6 +2,7 @@
  * Brings the real engines up and down as a set, remembering what it started in
  * `.engines/state.json` so that `down` stops exactly those processes.
  */
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { defaultContext, isAlive, type Engine, type EngineContext } from './engine.ts';
@@ -15,6 +16,8 @@ export const ENGINES: readonly Engine[] = [postgres, rabbitmq, kafka, mongo, ela
 
 export interface EngineState {
   pids: number[];
+  /** Each pid's start time (clock ticks since boot), so a pid reused after a reboot is never signalled. */
+  starts?: (number | null)[];
   version: string;
   startedAt: string;
 }
@@ -23,6 +26,24 @@ type State = Record<string, EngineState>;
 
 const stateFile = (ctx: EngineContext) => path.join(ctx.root, 'state.json');
 
+/** Field 22 of /proc/<pid>/stat: when the process started. The command name may hold spaces, so count from its closing parenthesis. */
+function startTime(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return null;
+  }
+}
+
+/** The recorded process is still the one running under that pid. */
+function ours(known: EngineState, index: number): boolean {
+  const pid = known.pids[index]!;
+  if (!isAlive(pid)) return false;
+  const recorded = known.starts?.[index];
+  return recorded === undefined || recorded === null || recorded === startTime(pid);
+}
+
 async function readState(ctx: EngineContext): Promise<State> {
   return JSON.parse(await readFile(stateFile(ctx), 'utf8').catch(() => '{}')) as State;
 }
@@ -30,6 +51,19 @@ async function readState(ctx: EngineContext): Promise<State> {
 async function writeState(ctx: EngineContext, state: State): Promise<void> {
   await mkdir(ctx.root, { recursive: true });
   await writeFile(stateFile(ctx), `${JSON.stringify(state, null, 2)}\n`);
+}
+
+let updates: Promise<unknown> = Promise.resolve();
+
+/** Read-modify-write of the state, one at a time: engines that start together must not lose each other's pids. */
+function updateState(ctx: EngineContext, change: (state: State) => void): Promise<void> {
+  const next = updates.then(async () => {
+    const state = await readState(ctx);
+    change(state);
+    await writeState(ctx, state);
+  });
+  updates = next.catch(() => undefined);
+  return next;
 }
 
 function pick(names: readonly string[] | undefined): Engine[] {
@@ -61,16 +95,16 @@ export async function up(names?: readonly string[], ctx: EngineContext = default
     engines.map(async (engine): Promise<UpResult> => {
       const began = Date.now();
       const known = (await readState(ctx))[engine.name];
-      if (known && known.pids.every(isAlive) && (await engine.serving(ctx))) {
+      if (known && known.pids.every((_, i) => ours(known, i)) && (await engine.serving(ctx))) {
         return { name: engine.name, version: known.version, started: false, seconds: 0 };
       }
       if (await engine.serving(ctx)) {
         throw new Error(`${engine.name}: something not started by engines:up already listens at ${Object.values(engine.env).join(' ')}; stop it first`);
       }
       const started = await engine.start(ctx);
-      const state = await readState(ctx);
-      state[engine.name] = { pids: started.pids, version: started.version, startedAt: new Date().toISOString() };
-      await writeState(ctx, state);
+      await updateState(ctx, (state) => {
+        state[engine.name] = { pids: started.pids, starts: started.pids.map(startTime), version: started.version, startedAt: new Date().toISOString() };
+      });
       return { name: engine.name, version: started.version, started: true, seconds: (Date.now() - began) / 1000 };
     }),
   );
@@ -87,8 +121,12 @@ export async function down(names?: readonly string[], ctx: EngineContext = defau
   for (const engine of pick(names).toReversed()) {
     const known = state[engine.name];
     if (!known) continue;
-    for (const pid of known.pids) {
+    for (const [index, pid] of known.pids.entries()) {
       if (!isAlive(pid)) continue;
+      if (!ours(known, index)) {
+        ctx.log(`${engine.name}: pid ${pid} is now another process (restarted machine?); leaving it alone`);
+        continue;
+      }
       process.kill(pid, 'SIGTERM');
       const deadline = Date.now() + GRACE_MS;
       while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -97,8 +135,9 @@ export async function down(names?: readonly string[], ctx: EngineContext = defau
         process.kill(pid, 'SIGKILL');
       }
     }
-    delete state[engine.name];
-    await writeState(ctx, state);
+    await updateState(ctx, (latest) => {
+      delete latest[engine.name];
+    });
     stopped.push(engine.name);
   }
   return stopped;
@@ -107,7 +146,7 @@ export async function down(names?: readonly string[], ctx: EngineContext = defau
 /** What `up` recorded, for logs and `status`. */
 export async function status(ctx: EngineContext = defaultContext()): Promise<(EngineState & { name: string; alive: boolean })[]> {
   const state = await readState(ctx);
-  return Object.entries(state).map(([name, s]) => ({ name, ...s, alive: s.pids.every(isAlive) }));
+  return Object.entries(state).map(([name, s]) => ({ name, ...s, alive: s.pids.every((_, i) => ours(s, i)) }));
 }
 
 /** The variables that point Orbit at every engine. */

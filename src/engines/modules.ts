@@ -21,6 +21,7 @@ import { RabbitMqTaskQueue } from './queue/rabbitmq.ts';
 import { KafkaEventLog } from './events/kafka.ts';
 import { MongoDocumentStore } from './docs/mongo.ts';
 import { ElasticsearchLogIndex } from './logs/elasticsearch.ts';
+import { DeferredLogIndex } from './logs/deferred.ts';
 import { namespacedQueue } from './queue/namespaced.ts';
 import { namespacedLog } from './events/namespaced.ts';
 import { connectWithRetry } from '../platform/retry.ts';
@@ -70,7 +71,9 @@ export const queueModule = defineModule({
       name: 'orbit_queue_messages', help: 'Messages in a task queue: ready (waiting), unacked (being worked on), dead_lettered', labelNames: ['queue', 'state'], registers: [metrics],
       async collect() {
         for (const name of Object.values(QUEUES)) {
-          const d = await queue.depth(name);
+          // A scrape must not fail because the broker is away: the gauge keeps its last value.
+          const d = await queue.depth(name).catch(() => undefined);
+          if (!d) continue;
           this.set({ queue: name, state: 'ready' }, d.ready);
           this.set({ queue: name, state: 'unacked' }, d.unacked);
           this.set({ queue: name, state: 'dead_lettered' }, d.deadLettered);
@@ -123,10 +126,16 @@ export const logsModule = defineModule({
   deps: [],
   async start({ config, logger }) {
     const { searchUrl, namespace } = config.engines;
-    const logs = searchUrl
-      ? await connectWithRetry('Elasticsearch', () => ElasticsearchLogIndex.open(searchUrl, { indexPrefix: `${namespace ?? 'orbit'}-logs` }), logger)
-      : await EmbeddedLogIndex.open(path.join(config.dataDir, 'logs'));
-    logger.info({ engine: searchUrl ? 'elasticsearch' : 'embedded', url: searchUrl && maskSecret('ORBIT_SEARCH_URL', searchUrl) }, 'log index open');
+    if (searchUrl) {
+      // Every process ships its logs, so the index must not hold any of them back: it connects in the background.
+      const logs = new DeferredLogIndex('Elasticsearch', (stopped) =>
+        connectWithRetry('Elasticsearch', () => ElasticsearchLogIndex.open(searchUrl, { indexPrefix: `${namespace ?? 'orbit'}-logs` }), logger, { stopped }),
+      );
+      logger.info({ engine: 'elasticsearch', url: maskSecret('ORBIT_SEARCH_URL', searchUrl) }, 'log index connecting in the background');
+      return { value: logs, stop: () => logs.close() };
+    }
+    const logs = await EmbeddedLogIndex.open(path.join(config.dataDir, 'logs'));
+    logger.info({ engine: 'embedded' }, 'log index open');
     return { value: logs, isReady: () => logs.isReady(), stop: () => logs.close() };
   },
 });

@@ -121,10 +121,32 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
   };
 }
 
-/** Hides credentials in URLs and in variables whose names say they are secret. */
+const SECRET_PARAMS = /^(password|passwd|pass|secret|token|api[-_]?key|access[-_]?key|auth)$/i;
+
+/**
+ * Hides credentials in URLs (the password, query parameters that hold secrets, and URLs
+ * nested in query values) and whole variables whose names say they are secret.
+ */
 export function maskSecret(name: string, value: string): string {
   if (/PASSWORD|SECRET|TOKEN|KEY/.test(name)) return '****';
-  return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1****@');
+  return maskUrl(value);
+}
+
+function maskUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    // Not a URL: hide anything shaped like userinfo all the same.
+    return value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:).*@/i, '$1****@');
+  }
+  if (!url.host) return value;
+  if (url.password) url.password = '****';
+  for (const [key, inner] of [...url.searchParams]) {
+    if (SECRET_PARAMS.test(key)) url.searchParams.set(key, '****');
+    else if (/^[a-z][a-z0-9+.-]*:\/\//i.test(inner)) url.searchParams.set(key, maskUrl(inner));
+  }
+  return url.toString().replaceAll('%2A%2A%2A%2A', '****');
 }
 
 /** Every setting with its effective value, where it came from and what it does. */

@@ -85,7 +85,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     } else if (error.statusCode && error.statusCode < 500) problem = new HttpProblem(error.statusCode, error.message);
     else if (isUnavailable(error)) {
       request.log.warn({ err: error, url: request.url }, 'engine unavailable');
-      problem = new HttpProblem(503, 'a storage engine is unavailable; nothing was changed, try again', { retryAfterSeconds: 1 });
+      problem = new HttpProblem(503, 'a storage engine is unavailable; try again (repeating the request is safe)', { retryAfterSeconds: 1 });
     } else {
       request.log.error({ err: error, url: request.url }, 'request failed');
       problem = new HttpProblem(500, 'internal error');

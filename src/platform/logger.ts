@@ -42,10 +42,13 @@ export class LogShipper extends Writable {
     this.#schedule();
   }
 
-  async detach(): Promise<void> {
+  /** A last flush, bounded: a log index that is away must not hold up the shutdown. */
+  async detach(budgetMs = 1000): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.flush();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
+    clearTimeout(timer);
     this.#index = undefined;
   }
 

@@ -3,6 +3,7 @@
  * with backoff, instead of exiting (and being restarted in a loop by its supervisor).
  */
 import type { Logger } from 'pino';
+import { isUnavailable } from './unavailable.ts';
 
 export interface BackoffOptions {
   initialMs?: number;
@@ -20,7 +21,7 @@ export function backoffDelays({ initialMs = 250, maxMs = 5000 }: BackoffOptions 
 }
 
 /** Calls `connect` until it resolves, logging each failure and the wait before the next try. */
-export async function connectWithRetry<T>(engine: string, connect: () => Promise<T>, logger: Logger, options: BackoffOptions = {}): Promise<T> {
+export async function connectWithRetry<T>(engine: string, connect: () => Promise<T>, logger: Logger, options: BackoffOptions & { stopped?: () => boolean } = {}): Promise<T> {
   const delay = backoffDelays(options);
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -28,6 +29,8 @@ export async function connectWithRetry<T>(engine: string, connect: () => Promise
       if (attempt > 1) logger.info({ engine, attempt }, `${engine} reachable after ${attempt} attempts`);
       return value;
     } catch (error) {
+      // A wrong URL, password or schema will not heal by waiting: stop with the real cause.
+      if (!isUnavailable(error) || options.stopped?.()) throw error;
       const wait = delay();
       logger.warn({ engine, attempt, retryInMs: wait, err: { message: (error as Error).message } }, `${engine} unreachable; retrying in ${wait} ms`);
       await new Promise((resolve) => setTimeout(resolve, wait));

@@ -10,9 +10,14 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT
 /** PostgreSQL: connection exceptions (08xxx), shutdown and cannot-connect-now (57P0x). */
 const SQLSTATE = /^(08\d{3}|57P0[1-3])$/;
 const NAMES = /^(\w*UnavailableError|MongoNetworkError|MongoServerSelectionError|MongoNotConnectedError|MongoTopologyClosedError|ConnectionError|NoLivingConnectionsError|TimeoutError|NetworkError|KafkaJSConnectionError|KafkaJSNumberOfRetriesExceeded|KafkaJSRequestTimeoutError)$/;
-const MESSAGES = /\b(unavailable|unreachable|not connected|connection (?:closed|terminated|lost|refused|reset)|socket hang up|Connection terminated)\b/i;
+const MESSAGES = /\b(unavailable|unreachable|not connected|connection (?:closed|terminated|lost|refused|reset)|socket hang up|Connection terminated|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN|ENOTFOUND)\b/i;
+/** Refused credentials: the engine is there, and waiting will not change its answer. */
+const REFUSED = /ACCESS[-_]REFUSED|authentication failed|not authorized|\b28P01\b/i;
 
 export function isUnavailable(error: unknown): boolean {
+  for (let e = error as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth += 1) {
+    if (e.code === '28P01' || (typeof e.message === 'string' && REFUSED.test(e.message))) return false;
+  }
   for (let e = error as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth += 1) {
     if (typeof e.code === 'string' && (NETWORK_CODES.has(e.code) || SQLSTATE.test(e.code))) return true;
     if (typeof e.name === 'string' && NAMES.test(e.name)) return true;

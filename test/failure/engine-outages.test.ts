@@ -12,6 +12,7 @@ import pg from 'pg';
 import { down, up } from '../../ops/engines/engines.ts';
 import { startDeployment, type Deployment } from '../support/deployment.ts';
 import { eventually, seedMission, startOrbit, tempDir } from '../support/orbit.ts';
+import { openStream } from '../support/sse.ts';
 import { sleep } from '../support/wait.ts';
 
 
@@ -54,7 +55,8 @@ describe('engine outages', { concurrency: 1 }, () => {
   });
 
   test('restarting RabbitMQ, then Kafka, then PostgreSQL mid-run: every accepted reading is stored once and every limit violation has its alert', { timeout: 600_000 }, async (t) => {
-    const deployment: Deployment = await startDeployment({ targets: { console: 1, ingest: 1, processor: 2, analyzer: 2 } });
+    const deployment: Deployment = await startDeployment({ targets: { console: 1, ingest: 1, processor: 2, analyzer: 2, dashboard: 1 } });
+    const stream = await openStream(`${deployment.url}/v1/stream`);
     try {
       const fleet = ['sat-a', 'sat-b', 'sat-c', 'sat-d'];
       const VIOLATIONS = 40;
@@ -128,10 +130,18 @@ describe('engine outages', { concurrency: 1 }, () => {
         }, 120_000, `an alert for each of ${violations.size} violations`);
         assert.deepEqual(alerts.map((a) => a.k).sort(), [...violations].sort());
         assert.ok(alerts.every((a) => a.n === 1), 'one alert per violation');
+        // And every alert reached the alerts topic, even those decided while Kafka was away.
+        const opened = () =>
+          stream.events
+            .filter((e) => e.event === 'alert' && (e.data as { transition: { to: string } }).transition.to === 'open')
+            .map((e) => `${(e.data as { spacecraft: string }).spacecraft}|${(e.data as { channel: string }).channel}`);
+        await eventually(async () => (new Set(opened()).size >= violations.size ? true : undefined), 60_000, 'an open event per violation on the stream');
+        assert.deepEqual([...new Set(opened())].sort(), [...violations].sort());
       } finally {
         await sql.end();
       }
     } finally {
+      stream.close();
       await up();
       await deployment.stop();
     }

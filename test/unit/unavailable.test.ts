@@ -64,3 +64,11 @@ describe('engine unavailability', () => {
     );
   });
 });
+
+describe('engine unavailability, from the adapters’ own errors', () => {
+  test('refused credentials are not an outage; a refused connection named only in the message is', () => {
+    assert.ok(!isUnavailable(Object.assign(new Error('RabbitMQ at amqp://orbit:***@mq:5672/ is unreachable: Handshake terminated by server: 403 (ACCESS-REFUSED)'), { name: 'RabbitUnavailableError' })));
+    assert.ok(!isUnavailable(Object.assign(new Error('password authentication failed for user "orbit"'), { code: '28P01' })));
+    assert.ok(isUnavailable(new Error('Elasticsearch at http://es:9200 could not be opened: connect ECONNREFUSED 127.0.0.1:59200')));
+  });
+});

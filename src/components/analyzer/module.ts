@@ -66,9 +66,14 @@ export const analyzerModule = defineModule({
       },
     });
 
+    // Changes are stored before they are published. If the event log is away, they wait here and
+    // go out first, in order, on the next publish (a redelivered batch finds nothing new to decide).
+    let unpublished: { change: AlertChange; cause?: ProcessedBatch }[] = [];
     const publish = async (changes: { change: AlertChange; cause?: ProcessedBatch }[]) => {
-      if (!changes.length) return;
-      await events.publish<AlertEvent>(TOPICS.alerts, changes.map(({ change, cause }) => ({
+      unpublished = [...unpublished, ...changes];
+      if (!unpublished.length) return;
+      const sending = unpublished;
+      await events.publish<AlertEvent>(TOPICS.alerts, sending.map(({ change, cause }) => ({
         key: change.alert.spacecraft,
         value: {
           alert: change.alert,
@@ -77,6 +82,7 @@ export const analyzerModule = defineModule({
         },
         headers: cloudEventHeaders('orbit.alert.changed.v1', '/orbit/analyzer'),
       })));
+      unpublished = unpublished.slice(sending.length);
     };
 
     const track = (change: AlertChange | undefined) => {
@@ -194,12 +200,16 @@ export const analyzerModule = defineModule({
     http.post('/v1/alerts/:id/acknowledge', {
       schema: { tags: ['alerts'], summary: 'Acknowledge an open alert', params: IdParams, body: Acknowledge, response: { 200: Alert, 400: ProblemSchema, 404: ProblemSchema } },
     }, async (request) => {
-      const change = await serial.run(() => store.acknowledge(request.params.id, request.body.by, request.body.comment, Date.now()));
+      const change = await serial.run(async () => {
+        const stored = await store.acknowledge(request.params.id, request.body.by, request.body.comment, Date.now());
+        if (stored && stored.from !== stored.to) {
+          track(stored);
+          // The acknowledgement is stored: an event log that is away delays its event, not the answer.
+          await publish([{ change: stored }]).catch((error: unknown) => logger.warn({ err: error, alert: stored.alert.id }, 'alert event held until the event log is back'));
+        }
+        return stored;
+      });
       if (!change) throw notFound(`no alert "${request.params.id}"`);
-      if (change.from !== change.to) {
-        track(change);
-        await publish([{ change }]);
-      }
       return change.alert;
     });
 

@@ -69,7 +69,9 @@ export const ingestModule = defineModule({
     // The queue's backlog, sampled rather than asked per request.
     let backlog = 0;
     const sampleBacklog = setInterval(() => {
-      queue.depth(QUEUES.ingest).then((d) => (backlog = d.ready), () => undefined);
+      // Unknown depth (broker or its management API away) must not keep refusing for ever:
+      // publishing then fails or succeeds on its own.
+      queue.depth(QUEUES.ingest).then((d) => (backlog = d.ready), () => (backlog = 0));
     }, BACKLOG_SAMPLE_MS);
     sampleBacklog.unref();
 

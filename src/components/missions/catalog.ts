@@ -159,7 +159,6 @@ export class MissionCatalog {
   async spacecraftWith(id: string, channels: Iterable<string>): Promise<SpacecraftView | undefined> {
     const view = await this.spacecraft(id);
     if (view && [...channels].every((c) => view.channels.has(c))) return view;
-    if (this.#cache.get(id)?.pending) return view;
     this.#cache.delete(id);
     return this.spacecraft(id);
   }
