@@ -13,7 +13,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { seedMission, startOrbit, tempDir, type ApiResponse } from '../test/support/orbit.ts';
+import { metric, seedMission, startOrbit, tempDir, type ApiResponse } from '../test/support/orbit.ts';
 import { startDeployment } from '../test/support/deployment.ts';
 import { openStream } from '../test/support/sse.ts';
 
@@ -52,12 +52,6 @@ interface Installation {
   stop(): Promise<void>;
 }
 
-async function metricOf(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
-
 async function allInOne(): Promise<Installation> {
   const data = await tempDir('orbit-bench-');
   const orbit = await startOrbit({
@@ -66,7 +60,7 @@ async function allInOne(): Promise<Installation> {
   });
   return {
     mode: 'all-in-one (embedded engines)', url: orbit.url, api: orbit.api,
-    metric: (name) => metricOf(orbit.url, name),
+    metric: (name) => metric(orbit.url, name),
     pids: () => [orbit.child.pid!],
     stop: async () => {
       await orbit.stop();
@@ -82,7 +76,7 @@ async function distributed(): Promise<Installation> {
   const all = () => [...deployment.processes.values()].flat();
   return {
     mode: `distributed (real engines, ${args.processors} processors)`, url: deployment.url, api: deployment.api,
-    metric: async (name) => (await Promise.all(all().map((p) => metricOf(p.url, name)))).reduce((a, b) => a + b, 0),
+    metric: async (name) => (await Promise.all(all().map((p) => metric(p.url, name)))).reduce((a, b) => a + b, 0),
     pids: () => all().map((p) => p.child.pid!),
     stop: () => deployment.stop(),
   };

@@ -7,15 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startDeployment, type Deployment } from '../support/deployment.ts';
-import { eventually, seedMission } from '../support/orbit.ts';
+import { eventually, metric, seedMission } from '../support/orbit.ts';
 import { openStream } from '../support/sse.ts';
 import { pipelineScenarios } from './pipeline.scenarios.ts';
-
-async function metric(url: string, name: string): Promise<number> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
-  return line ? Number(line.split(' ').at(-1)) : 0;
-}
 
 let deployment: Deployment;
 

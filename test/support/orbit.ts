@@ -84,6 +84,13 @@ export async function startOrbit(options: { dataDir: string; env?: Record<string
   };
 }
 
+/** The value of a metric's first sample on a process's /metrics (0 when absent). */
+export async function metric(url: string, name: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
+  return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
 /** Polls until check returns a value other than undefined, or fails after timeoutMs. */
 export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 5000, what = 'condition'): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -43,7 +43,14 @@ export const analyzerModule = defineModule({
 
     const key = (spacecraft: string, channel: string, rule: string) => `${spacecraft}\u0000${channel}\u0000${rule}`;
     const active = new Map<string, ActiveAlert>();
-    for (const a of await store.active()) active.set(key(a.spacecraft, a.channel, a.rule), { id: a.id, rule: a.rule, severity: a.severity });
+    // Other analyzers change alerts too (each owns some spacecraft, and ownership moves when
+    // analyzers come and go): the stored alerts are the truth, read at start and on every check.
+    const refreshActive = async () => {
+      const stored = await store.active();
+      active.clear();
+      for (const a of stored) active.set(key(a.spacecraft, a.channel, a.rule), { id: a.id, rule: a.rule, severity: a.severity });
+    };
+    await refreshActive();
     const lastTime = new Map<string, number>();
     const watches = new Map<string, Watch & { spacecraft: string; channel: string }>();
     // Channels that fell silent while no analyzer ran must still go stale: watch every
@@ -150,14 +157,6 @@ export const analyzerModule = defineModule({
         await publish(changes);
       }),
     );
-
-    // Other analyzers change alerts too (each owns some spacecraft, and ownership moves when
-    // analyzers come and go): the stored alerts are the truth, re-read on every check.
-    const refreshActive = async () => {
-      const stored = await store.active();
-      active.clear();
-      for (const a of stored) active.set(key(a.spacecraft, a.channel, a.rule), { id: a.id, rule: a.rule, severity: a.severity });
-    };
 
     const checkStaleness = () =>
       serial.run(async () => {

@@ -33,6 +33,7 @@ import type {
   Subscription,
   TopicOptions,
 } from './port.ts';
+import { checkSubscribeOptions } from './subscribe-options.ts';
 
 export interface EmbeddedEventLogOptions {
   /** Partitions of a topic created implicitly by publish or subscribe. Default 8. */
@@ -71,7 +72,6 @@ const DEFAULTS = {
 };
 type Settings = typeof DEFAULTS;
 
-const DEFAULT_MAX_BATCH = 500;
 const READ_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
@@ -377,10 +377,7 @@ export class EmbeddedEventLog implements EventLog {
 
   async subscribe<T>(options: SubscribeOptions, handler: BatchHandler<T>): Promise<Subscription> {
     this.assertOpen();
-    if (!options.group) throw new RangeError('group must not be empty');
-    if (options.topics.length === 0) throw new RangeError('subscribe to at least one topic');
-    const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new RangeError(`maxBatch must be an integer >= 1, got ${maxBatch}`);
+    const { maxBatch } = checkSubscribeOptions(options);
     for (const topic of options.topics) await this.topic(topic);
     let group = this.groups.get(options.group);
     if (!group) {

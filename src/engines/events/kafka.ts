@@ -18,6 +18,7 @@ import { KafkaCluster, UnknownTopicError } from './kafka-cluster.ts';
 import { GroupMember, type MemberSettings } from './kafka-member.ts';
 import { SerialProducer } from './kafka-producer.ts';
 import type { BatchHandler, EventLog, EventRecord, OutgoingEvent, PartitionLag, SubscribeOptions, Subscription, TopicOptions } from './port.ts';
+import { checkSubscribeOptions } from './subscribe-options.ts';
 
 export interface KafkaEventLogOptions {
   /** Prefix of the client ids the broker sees. Default 'orbit'. */
@@ -62,7 +63,6 @@ const DEFAULTS = {
 };
 type Settings = typeof DEFAULTS;
 
-const DEFAULT_MAX_BATCH = 500;
 const REQUEST_TIMEOUT_MS = 15_000;
 const FETCH_WAIT_MS = 500;
 const PROBE_INTERVAL_MS = 2000;
@@ -168,10 +168,7 @@ export class KafkaEventLog implements EventLog {
 
   async subscribe<T>(options: SubscribeOptions, handler: BatchHandler<T>): Promise<Subscription> {
     this.assertOpen();
-    if (!options.group) throw new RangeError('group must not be empty');
-    if (options.topics.length === 0) throw new RangeError('subscribe to at least one topic');
-    const maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
-    if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) throw new RangeError(`maxBatch must be an integer >= 1, got ${maxBatch}`);
+    const { maxBatch } = checkSubscribeOptions(options);
     const topics = [...new Set(options.topics)];
     for (const topic of topics) await this.ensureTopic(topic);
     await this.awaitConnection(`subscribe group "${options.group}"`);

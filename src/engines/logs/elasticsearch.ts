@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
 import type { LogEntry, LogIndex, LogLevel, LogQuery } from './port.ts';
+import { collectStrings, entryProblem, LEVEL_RANK, LEVELS, wordsIn } from './entries.ts';
 
 export interface ElasticsearchLogIndexOptions {
   /** Names the daily indices `<prefix>-YYYY.MM.DD`, their template and the alias searched. Default `orbit-logs`. */
@@ -42,42 +43,17 @@ const PROBE_TIMEOUT_MS = 2000;
 const MAX_BACKOFF_MS = 5000;
 const KEYWORD_IGNORE_ABOVE = 1024;
 
-const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-const LEVEL_RANK = new Map<string, number>(LEVELS.map((l, i) => [l, i]));
 const PREFIX_RE = /^[a-z0-9][a-z0-9_-]{0,199}$/;
-/** The embedded index's notion of a word; Elasticsearch's standard analyzer would keep `a.b` or `a:b` whole. */
-const WORD_RE = /[\p{L}\p{N}_]+/gu;
 
 // ---------------------------------------------------------------------------
 // Entries and documents
 
-/** Why a value is not a storable log entry, or undefined when it is one. */
-function entryProblem(e: unknown): string | undefined {
-  if (e === null || typeof e !== 'object' || Array.isArray(e)) return 'not an object';
-  const x = e as Record<string, unknown>;
-  // Year 10000 and later has no YYYY day index name.
-  if (typeof x.time !== 'number' || !Number.isFinite(x.time) || x.time < 0 || x.time >= 253402300800000) return 'time must be epoch milliseconds';
-  if (typeof x.level !== 'string' || !LEVEL_RANK.has(x.level)) return `level must be one of ${LEVELS.join(', ')}`;
-  if (typeof x.msg !== 'string') return 'msg must be a string';
-  if (typeof x.service !== 'string') return 'service must be a string';
-  for (const k of ['module', 'traceId', 'spanId']) {
-    if (x[k] !== undefined && typeof x[k] !== 'string') return `${k} must be a string`;
-  }
-  if (x.fields !== undefined && (x.fields === null || typeof x.fields !== 'object' || Array.isArray(x.fields))) return 'fields must be an object';
-  return undefined;
-}
-
-/** String values anywhere inside fields, bounded so a pathological object cannot stall indexing. */
-function collectStrings(v: unknown, out: string[], depth: number): void {
-  if (typeof v === 'string') out.push(v);
-  else if (depth < 6 && v !== null && typeof v === 'object') {
-    for (const x of Array.isArray(v) ? v : Object.values(v)) collectStrings(x, out, depth + 1);
-  }
-}
-
-/** Text split into words the way queries are, so both sides agree whatever the analyzer keeps whole. */
+/**
+ * Text split into words as the embedded index splits it, on both the indexing and the query
+ * side: Elasticsearch's standard analyzer would keep `a.b` or `a:b` whole.
+ */
 function wordsOf(text: string): string {
-  return text.match(WORD_RE)?.join(' ') ?? '';
+  return wordsIn(text).join(' ');
 }
 
 interface StoredDoc {

@@ -9,7 +9,8 @@ import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { cloneJson } from '../storage/json.ts';
 import { forEachLine, writeAll } from '../storage/lines.ts';
-import type { LogEntry, LogIndex, LogLevel, LogQuery } from './port.ts';
+import type { LogEntry, LogIndex, LogQuery } from './port.ts';
+import { collectStrings, entryProblem, LEVEL_RANK, wordsIn } from './entries.ts';
 
 export interface EmbeddedLogIndexOptions {
   /** Entries kept searchable in memory; older ones stay on disk only. */
@@ -27,9 +28,6 @@ const FILE_RE = /^logs-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 /** Open day files kept at once; late entries for older days reopen theirs. */
 const MAX_OPEN_FILES = 3;
 
-const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
-const LEVEL_RANK = new Map<string, number>(LEVELS.map((l, i) => [l, i]));
-
 // Keys for exact-match filters share the postings map with words; a control
 // character prefix keeps them out of reach of any word or prefix.
 const SERVICE_KEY = '\u0001s';
@@ -39,18 +37,8 @@ const TRACE_KEY = '\u0001t';
 // ---------------------------------------------------------------------------
 // Tokens
 
-const WORD_RE = /[\p{L}\p{N}_]+/gu;
-
 function words(text: string): string[] {
-  return text.toLowerCase().match(WORD_RE) ?? [];
-}
-
-/** String values anywhere inside fields, bounded so a pathological object cannot stall indexing. */
-function collectStrings(v: unknown, out: string[], depth: number): void {
-  if (typeof v === 'string') out.push(v);
-  else if (depth < 6 && v !== null && typeof v === 'object') {
-    for (const x of Array.isArray(v) ? v : Object.values(v)) collectStrings(x, out, depth + 1);
-  }
+  return wordsIn(text.toLowerCase());
 }
 
 function entryKeys(e: LogEntry): Set<string> {
@@ -68,22 +56,6 @@ function entryKeys(e: LogEntry): Set<string> {
 
 // ---------------------------------------------------------------------------
 // Entries
-
-/** Why a value is not a storable log entry, or undefined when it is one. */
-function entryProblem(e: unknown): string | undefined {
-  if (e === null || typeof e !== 'object' || Array.isArray(e)) return 'not an object';
-  const x = e as Record<string, unknown>;
-  // The upper bound (year 10000) keeps day file names in YYYY-MM-DD form.
-  if (typeof x.time !== 'number' || !Number.isFinite(x.time) || x.time < 0 || x.time >= 253402300800000) return 'time must be epoch milliseconds';
-  if (typeof x.level !== 'string' || !LEVEL_RANK.has(x.level)) return `level must be one of ${LEVELS.join(', ')}`;
-  if (typeof x.msg !== 'string') return 'msg must be a string';
-  if (typeof x.service !== 'string') return 'service must be a string';
-  for (const k of ['module', 'traceId', 'spanId']) {
-    if (x[k] !== undefined && typeof x[k] !== 'string') return `${k} must be a string`;
-  }
-  if (x.fields !== undefined && (x.fields === null || typeof x.fields !== 'object' || Array.isArray(x.fields))) return 'fields must be an object';
-  return undefined;
-}
 
 function validEntry(e: unknown): e is LogEntry {
   return entryProblem(e) === undefined;
