@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.engines/', 'web/dist/'] },
+  { ignores: ['node_modules/', 'data/', '.engines', '.engines/**', 'web/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -5,6 +5,8 @@
  */
 import { spawn, execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, lstatSync, mkdirSync, realpathSync, statSync, symlinkSync } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,7 +41,23 @@ export interface Engine {
   serving(ctx: EngineContext): Promise<boolean>;
 }
 
-export function defaultContext(root = path.resolve(import.meta.dirname, '../../.engines')): EngineContext {
+/**
+ * PostgreSQL, RabbitMQ and Elasticsearch run as their own users, who must be able to reach
+ * the data directory. A checkout under a private directory (mktemp -d, a home directory)
+ * keeps its engines' data in /var/lib/orbit-engines instead, with `.engines` linking there.
+ */
+function enginesRoot(link: string): string {
+  if (existsSync(link) && lstatSync(link).isSymbolicLink()) return realpathSync(link);
+  const reachable = (dir: string): boolean => (statSync(dir).mode & 0o001) !== 0 && (path.dirname(dir) === dir || reachable(path.dirname(dir)));
+  if (existsSync(link) || reachable(path.dirname(link))) return link;
+  const root = path.join('/var/lib/orbit-engines', createHash('sha256').update(link).digest('hex').slice(0, 12));
+  mkdirSync(root, { recursive: true, mode: 0o755 });
+  chmodSync('/var/lib/orbit-engines', 0o755);
+  symlinkSync(root, link);
+  return root;
+}
+
+export function defaultContext(root = enginesRoot(path.resolve(import.meta.dirname, '../../.engines'))): EngineContext {
   return {
     root,
     cache: path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'orbit', 'engines'),
