@@ -5,10 +5,10 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { MongoClient } from 'mongodb';
+import { MongoClient, MongoServerError } from 'mongodb';
 import { defaultContext, isAlive, type EngineContext } from '../../ops/engines/engine.ts';
 import { ferretDb } from '../../ops/engines/mongo.ts';
-import { MongoDocumentStore, type MongoDocumentStoreOptions } from '../../src/engines/docs/mongo.ts';
+import { isTransient, MongoDocumentStore, type MongoDocumentStoreOptions } from '../../src/engines/docs/mongo.ts';
 import type { Doc, DocumentStore } from '../../src/engines/docs/port.ts';
 import { realEngine } from '../support/engines.ts';
 import { withHarness } from '../support/temp-store.ts';
@@ -196,6 +196,42 @@ describe('mongodb document store: adapter behaviour', () => {
       return true;
     });
     assert.ok(Date.now() - began < 5000, `took ${Date.now() - began} ms`);
+  });
+
+  it('a write under way when the server shuts down fails soon, as an outage', async () => {
+    const server = await privateServer();
+    try {
+      const store = await MongoDocumentStore.open(server.url, { serverSelectionTimeoutMS: 1000, retryWindowMs: 0 });
+      try {
+        // Hundreds of commands on FerretDB: the stop lands in the middle of them.
+        const docs = Array.from({ length: 6000 }, (_, i) => ({ _id: `r${i}`, v: i }));
+        const writing = store.collection('readings').upsertMany(docs);
+        writing.catch(() => undefined);
+        await sleep(500);
+        const stopping = Date.now();
+        await server.stop();
+        await assert.rejects(writing, (error: Error) => {
+          assert.match(error.message, /^MongoDB at 127\.0\.0\.1:\d+\/orbit is unavailable: upsertMany on "readings" failed/);
+          assert.equal(error.name, 'DocumentStoreUnavailableError');
+          return true;
+        });
+        // The commands not yet sent are dropped rather than each waiting out the outage.
+        assert.ok(Date.now() - stopping < 8000, `the write failed ${Date.now() - stopping} ms after the stop began`);
+      } finally {
+        await store.close();
+      }
+    } finally {
+      await server.remove();
+    }
+  });
+
+  it('takes a command the server cancelled as it stopped for an outage', () => {
+    // FerretDB's reply to a command still running when it stops, where MongoDB sends InterruptedAtShutdown.
+    const cancelled = new MongoServerError({ ok: 0, code: 1, errmsg: '[msg_update.go:133 handler.(*Handler).updateDocument] [collection.go:135 sqlite.(*collection).InsertAll.func1] context canceled' });
+    assert.equal(isTransient(cancelled), true);
+    assert.equal(isTransient(new MongoServerError({ ok: 0, code: 11600, errmsg: 'interrupted at shutdown' })), true);
+    assert.equal(isTransient(new MongoServerError({ ok: 0, code: 1, errmsg: 'invalid document' })), false);
+    assert.equal(isTransient(new MongoServerError({ ok: 0, code: 2, errmsg: 'context canceled' })), false);
   });
 
   it('survives the server restarting: not ready while it is down, bounded failures, and no acknowledged write lost', async () => {

@@ -78,6 +78,7 @@ export class DocumentStoreUnavailableError extends Error {
 // Server codes that mean "this node is going away or not usable right now": the operation can be retried elsewhere or later.
 const TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
 const DUPLICATE_KEY = 11000;
+const INTERNAL_ERROR = 1;
 const NAMESPACE_NOT_FOUND = 26;
 
 /** A bulk write that failed for a reason other than its documents wraps the driver's error. */
@@ -86,10 +87,13 @@ function rootCause(error: unknown): unknown {
   return error;
 }
 
-function isTransient(failure: unknown): boolean {
+/** @internal Whether `failure` means the server is away (or going), not that the operation is bad. */
+export function isTransient(failure: unknown): boolean {
   const error = rootCause(failure);
   if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
   if (error instanceof MongoServerError && error.code !== undefined && TRANSIENT_CODES.has(Number(error.code))) return true;
+  // FerretDB's form of InterruptedAtShutdown: a command still running when it stops is cancelled.
+  if (error instanceof MongoServerError && error.code === INTERNAL_ERROR && /context canceled$/.test(error.message)) return true;
   return error instanceof Error && error.name === 'MongoPoolClearedError';
 }
 
@@ -404,23 +408,27 @@ export class MongoDocumentStore implements DocumentStore {
 
   /**
    * @internal Writes `ops` unordered, in commands of at most `writeBatch`, and returns the
-   * duplicate-key refusals (indexes into `ops`); any other failure is thrown.
+   * duplicate-key refusals (indexes into `ops`). Any other failure is thrown, and the commands
+   * not yet sent are dropped: after an outage began they would each wait it out in turn.
    */
   async bulkWrite(driver: DriverCollection<Doc>, ops: AnyBulkWriteOperation<Doc>[]): Promise<{ index: number; errmsg?: string }[]> {
-    const chunks: { offset: number; ops: AnyBulkWriteOperation<Doc>[] }[] = [];
     const size = Math.min(this.writeBatch, ops.length);
-    for (let offset = 0; offset < ops.length; offset += size) chunks.push({ offset, ops: ops.slice(offset, offset + size) });
-    const send = (chunk: AnyBulkWriteOperation<Doc>[]) => driver.bulkWrite(chunk, JOURNALED);
-    const outcomes = await Promise.allSettled(chunks.map((c) => (this.writeSlots ? this.writeSlots.use(() => send(c.ops)) : send(c.ops))));
     const refused: { index: number; errmsg?: string }[] = [];
-    outcomes.forEach((outcome, i) => {
-      if (outcome.status === 'fulfilled') return;
-      const error: unknown = outcome.reason;
-      const errors = error instanceof MongoBulkWriteError ? ([] as WriteError[]).concat(error.writeErrors) : [];
-      if (!errors.length || errors.some((e) => e.code !== DUPLICATE_KEY)) throw error;
-      for (const e of errors) refused.push({ index: chunks[i].offset + e.index, errmsg: e.errmsg });
-    });
-    return refused;
+    let failure: { error: unknown } | undefined;
+    const send = async (offset: number) => {
+      if (failure) return;
+      try {
+        await driver.bulkWrite(ops.slice(offset, offset + size), JOURNALED);
+      } catch (error) {
+        const errors = error instanceof MongoBulkWriteError ? ([] as WriteError[]).concat(error.writeErrors) : [];
+        if (!errors.length || errors.some((e) => e.code !== DUPLICATE_KEY)) failure ??= { error };
+        else for (const e of errors) refused.push({ index: offset + e.index, errmsg: e.errmsg });
+      }
+    };
+    const offsets = Array.from({ length: Math.ceil(ops.length / size) }, (_, i) => i * size);
+    await Promise.all(offsets.map((offset) => (this.writeSlots ? this.writeSlots.use(() => send(offset)) : send(offset))));
+    if (failure) throw failure.error;
+    return refused.sort((a, b) => a.index - b.index);
   }
 
   /** @internal Runs one port call, refused once closing began and awaited by `close`. */
