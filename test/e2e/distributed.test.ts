@@ -13,6 +13,16 @@ import { pipelineScenarios } from './pipeline.scenarios.ts';
 
 let deployment: Deployment;
 
+async function telemetryCount(spacecraft: string): Promise<number> {
+  const client = new pg.Client({ connectionString: deployment.env.ORBIT_SQL_URL });
+  await client.connect();
+  try {
+    return (await client.query('SELECT count(*)::int AS n FROM telemetry WHERE spacecraft_id = $1', [spacecraft])).rows[0].n;
+  } finally {
+    await client.end();
+  }
+}
+
 pipelineScenarios(
   'separate services on real engines, end to end',
   async () => {
@@ -86,6 +96,61 @@ pipelineScenarios(
         await eventually(async () => (transitions().length >= 4 ? true : undefined), 10_000, `${spacecraft}: four alert events`);
         const [second, first] = alerts;
         assert.deepEqual(transitions(), [`${first.id}:open`, `${first.id}:resolved`, `${second.id}:open`, `${second.id}:resolved`]);
+      }
+      stream.close();
+    });
+
+    test('one spacecraft\'s batches raced by two processors: its alert events follow the stored history, one active alert at a time', async () => {
+      const analyzed = async () => (await Promise.all(deployment.processes.get('analyzer')!.map((p) => metric(p.url, 'orbit_analyzer_readings_total')))).reduce((a, b) => a + b, 0);
+      const before = await analyzed();
+      const fleet = Array.from({ length: 4 }, (_, i) => `race-${i}`);
+      for (const id of fleet) await seedMission(deployment, id, { temp: { type: 'number', limits: { redHigh: 100, yellowHigh: 80 } } });
+      const stream = await openStream(`${deployment.url}/v1/stream`);
+      const t0 = Date.parse('2026-11-27T13:00:00Z');
+      const shape = [150, 50, 150, 90, 50, 150, 50, 150];
+      // Every batch of every spacecraft at once: the processors take one spacecraft's batches
+      // in parallel and the analyzers see many of its readings late.
+      await Promise.all(
+        fleet.flatMap((spacecraft) =>
+          shape.map(async (value, step) => {
+            const readings = Array.from({ length: 20 }, (_, i) => ({ channel: 'temp', time: t0 + step * 60_000 + i * 1000, value: i === 19 ? value : 50 }));
+            const res = await deployment.api('/v1/telemetry', { method: 'POST', json: { spacecraft, readings } });
+            assert.equal(res.status, 202, await res.text());
+          }),
+        ),
+      );
+
+      await eventually(async () => ((await analyzed()) - before >= fleet.length * shape.length * 20 ? true : undefined), 20_000, 'every reading analyzed');
+      type StreamedAlert = { id: string; spacecraft: string; transition: { from: string | null; to: string; at: string } };
+      for (const spacecraft of fleet) {
+        const history = await eventually(async () => {
+          const list: { id: string }[] = await (await deployment.api(`/v1/alerts?spacecraft=${spacecraft}`)).json();
+          const alerts = await Promise.all(list.map(async (a) => (await deployment.api(`/v1/alerts/${a.id}`)).json()));
+          const transitions = alerts.flatMap((a: { id: string; history: { to: string; at: string }[] }) => a.history.map((h) => `${a.id}:${h.to}@${h.at}`));
+          const streamed = stream.events.filter((e) => e.event === 'alert' && (e.data as StreamedAlert).spacecraft === spacecraft);
+          return transitions.length > 0 && streamed.length >= transitions.length ? { alerts, transitions } : undefined;
+        }, 10_000, `${spacecraft}: every stored transition streamed`);
+        assert.equal(await telemetryCount(spacecraft), shape.length * 20);
+        const streamed = stream.events
+          .filter((e) => e.event === 'alert' && (e.data as StreamedAlert).spacecraft === spacecraft)
+          .map((e) => e.data as StreamedAlert);
+
+        // Each stored transition is streamed once, and one alert's transitions in the order stored.
+        assert.deepEqual(streamed.map((e) => `${e.id}:${e.transition.to}@${e.transition.at}`).sort(), [...history.transitions].sort());
+        for (const alert of history.alerts as { id: string; history: { to: string }[] }[]) {
+          assert.deepEqual(streamed.filter((e) => e.id === alert.id).map((e) => e.transition.to), alert.history.map((h) => h.to), `${spacecraft}: alert ${alert.id}`);
+        }
+        // In stream order a channel never has two alerts of one rule active at once.
+        let active: string | undefined;
+        for (const e of streamed) {
+          if (e.transition.from === null) {
+            assert.equal(active, undefined, `${spacecraft}: ${e.id} opened while ${active} was still active`);
+            active = e.id;
+          } else {
+            assert.equal(e.id, active, `${spacecraft}: an event for ${e.id} while ${active} was the active alert`);
+            if (e.transition.to === 'resolved') active = undefined;
+          }
+        }
       }
       stream.close();
     });
