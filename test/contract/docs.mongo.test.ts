@@ -229,6 +229,8 @@ describe('mongodb document store: adapter behaviour', () => {
     // FerretDB's reply to a command still running when it stops, where MongoDB sends InterruptedAtShutdown.
     const cancelled = new MongoServerError({ ok: 0, code: 1, errmsg: '[msg_update.go:133 handler.(*Handler).updateDocument] [collection.go:135 sqlite.(*collection).InsertAll.func1] context canceled' });
     assert.equal(isTransient(cancelled), true);
+    const afterGrace = new MongoServerError({ ok: 0, code: 1, errmsg: '[msg_update.go:133 handler.(*Handler).updateDocument] [query_iterator.go:79 sqlite.(*queryIterator).Next] context canceled after delay' });
+    assert.equal(isTransient(afterGrace), true);
     assert.equal(isTransient(new MongoServerError({ ok: 0, code: 11600, errmsg: 'interrupted at shutdown' })), true);
     assert.equal(isTransient(new MongoServerError({ ok: 0, code: 1, errmsg: 'invalid document' })), false);
     assert.equal(isTransient(new MongoServerError({ ok: 0, code: 2, errmsg: 'context canceled' })), false);

@@ -92,8 +92,9 @@ export function isTransient(failure: unknown): boolean {
   const error = rootCause(failure);
   if (error instanceof MongoNetworkError || error instanceof MongoServerSelectionError) return true;
   if (error instanceof MongoServerError && error.code !== undefined && TRANSIENT_CODES.has(Number(error.code))) return true;
-  // FerretDB's form of InterruptedAtShutdown: a command still running when it stops is cancelled.
-  if (error instanceof MongoServerError && error.code === INTERNAL_ERROR && /context canceled$/.test(error.message)) return true;
+  // FerretDB's form of InterruptedAtShutdown: a command still running when it stops is
+  // cancelled, at once or once its connection's grace period ("after delay") is over.
+  if (error instanceof MongoServerError && error.code === INTERNAL_ERROR && /context canceled( after delay)?$/.test(error.message)) return true;
   return error instanceof Error && error.name === 'MongoPoolClearedError';
 }
 
