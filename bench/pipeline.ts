@@ -11,9 +11,10 @@
  *
  *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --json --cpu-prof DIR]
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { metric, seedMission, startOrbit, tempDir, type ApiResponse } from '../test/support/orbit.ts';
+import { metric, metricTotal, seedMission, startOrbit, tempDir, type ApiResponse } from '../test/support/orbit.ts';
 import { startDeployment } from '../test/support/deployment.ts';
 import { openStream } from '../test/support/sse.ts';
 
@@ -44,7 +45,6 @@ if (!['embedded', 'real'].includes(args.engines!)) throw new Error('--engines mu
 
 /** Orbit as the bench sees it: one URL, metrics summed over its processes, their pids. */
 interface Installation {
-  mode: string;
   url: string;
   api(pathname: string, init?: RequestInit & { json?: unknown }): Promise<ApiResponse>;
   metric(name: string): Promise<number>;
@@ -59,7 +59,7 @@ async function allInOne(): Promise<Installation> {
     env: args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {},
   });
   return {
-    mode: 'all-in-one (embedded engines)', url: orbit.url, api: orbit.api,
+    url: orbit.url, api: orbit.api,
     metric: (name) => metric(orbit.url, name),
     pids: () => [orbit.child.pid!],
     stop: async () => {
@@ -75,14 +75,12 @@ async function distributed(): Promise<Installation> {
   });
   const all = () => [...deployment.processes.values()].flat();
   return {
-    mode: `distributed (real engines, ${args.processors} processors)`, url: deployment.url, api: deployment.api,
-    metric: async (name) => (await Promise.all(all().map((p) => metric(p.url, name)))).reduce((a, b) => a + b, 0),
+    url: deployment.url, api: deployment.api,
+    metric: (name) => metricTotal(all(), name),
     pids: () => all().map((p) => p.child.pid!),
     stop: () => deployment.stop(),
   };
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * CLIENTS concurrent clients posting BATCH-reading batches for `seconds`, as fast as

@@ -13,6 +13,7 @@ import { Client } from '@elastic/elasticsearch';
 import { ElasticsearchLogIndex } from '../../src/engines/logs/elasticsearch.ts';
 import type { LogEntry, LogLevel, LogQuery } from '../../src/engines/logs/port.ts';
 import { realEngine } from '../../test/support/engines.ts';
+import { median } from './stats.ts';
 
 const RUN_MS = 5000;
 const ROUNDS = 3;
@@ -94,7 +95,6 @@ async function searchLatencies(index: ElasticsearchLogIndex): Promise<number[]> 
   return latencies.sort((a, b) => a - b);
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 export async function measure(url: string): Promise<Record<string, number>> {

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, Consumer, ProduceAcks, Producer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
 import { realEngine } from '../../test/support/engines.ts';
+import { median, until } from './stats.ts';
 
 const RUN_MS = 5000;
 const ROUNDS = 3;
@@ -51,11 +52,6 @@ async function publishers(firstSeq: number, send: (seq: number) => Promise<unkno
     }),
   );
   return sent;
-}
-
-/** Waits until `done()` holds or the deadline passes. */
-async function until(done: () => boolean, deadline: number): Promise<void> {
-  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 function platformatic(brokers: string[]): ClientUnderTest {
@@ -119,8 +115,6 @@ function kafkajs(brokers: string[]): ClientUnderTest {
     close: () => producer.disconnect(),
   };
 }
-
-const median = (values: number[]) => values.toSorted((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function measure(url: string): Promise<Record<string, number>> {
   const brokers = url.split(',');

@@ -16,7 +16,8 @@ import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import { MongoDocumentStore, type MongoDocumentStoreOptions } from '../../src/engines/docs/mongo.ts';
 import type { Collection, Doc } from '../../src/engines/docs/port.ts';
-import { realEngine } from '../../test/support/engines.ts';
+import { realEngine, withDatabase } from '../../test/support/engines.ts';
+import { median } from './stats.ts';
 
 const RUN_MS = 5000;
 const ROUNDS = 3;
@@ -40,15 +41,6 @@ function readingAt(i: number, round = 0): Reading {
   const time = 1_700_000_000_000 + Math.floor(i / (SPACECRAFT * CHANNELS)) * 1000;
   const value = Math.sin(i / 100) * 10 + round;
   return { _id: `${spacecraft}/${channel}/${time}`, spacecraft, channel, time, value, derived: { rate: value / 10, mean: value * 0.9 } };
-}
-
-function withDatabase(url: string, database: string): string {
-  return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?/, `$1/${database}`);
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 /** Runs CALLERS loops of `call` for RUN_MS; resolves with units done per second. */

@@ -21,6 +21,7 @@ import { migrate } from '../../src/engines/sql/migrate.ts';
 import { PostgresStore } from '../../src/engines/sql/postgres.ts';
 import { TelemetryStore, type StoredReading } from '../../src/components/telemetry/store.ts';
 import { realEngine } from '../../test/support/engines.ts';
+import { median } from './stats.ts';
 
 const RUN_MS = 3500;
 const ROUNDS = 3;
@@ -176,8 +177,6 @@ async function readRun(concurrency: number, query: () => Promise<unknown>): Prom
   );
   return (done / (performance.now() - began)) * 1000;
 }
-
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 export async function measure(url: string): Promise<Record<string, number>> {
   const name = `orbit_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;

@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import { Connection as RabbitClient } from 'rabbitmq-client';
 import { realEngine } from '../../test/support/engines.ts';
+import { median, until } from './stats.ts';
 
 const RUN_MS = 5000;
 const ROUNDS = 3;
@@ -49,10 +50,6 @@ async function publishers(send: () => Promise<unknown>): Promise<number> {
     }),
   );
   return confirmed;
-}
-
-async function until(done: () => boolean, deadline: number): Promise<void> {
-  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 async function amqplibClient(url: string): Promise<ClientUnderTest> {
@@ -133,8 +130,6 @@ async function rabbitmqClient(url: string): Promise<ClientUnderTest> {
     },
   };
 }
-
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 export async function measure(url: string): Promise<Record<string, number>> {
   const results: Record<string, number> = {};

@@ -3,6 +3,7 @@
  * Each engine installs what is missing from a package registry, starts on loopback with
  * its data under `.engines/<name>`, and is stopped later by the pids it reported.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, execFile } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { createHash } from 'node:crypto';
@@ -149,7 +150,7 @@ export async function waitFor(what: string, check: () => Promise<boolean>, optio
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) return;
     if (options.pid !== undefined && !isAlive(options.pid)) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await sleep(250);
   }
   throw new Error(`${what} did not come up${options.logFile ? `; see ${options.logFile}` : ''}`);
 }

@@ -2,6 +2,7 @@
  * Brings the real engines up and down as a set, remembering what it started in
  * `.engines/state.json` so that `down` stops exactly those processes.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -108,7 +109,7 @@ export async function up(names?: readonly string[], ctx: EngineContext = default
       return { name: engine.name, version: started.version, started: true, seconds: (Date.now() - began) / 1000 };
     }),
   );
-  await writeFile(path.join(ctx.root, 'env'), `${ENGINES.flatMap((e) => Object.entries(e.env).map(([k, v]) => `${k}=${v}`)).join('\n')}\n`);
+  await writeFile(path.join(ctx.root, 'env'), `${Object.entries(engineVariables()).map(([k, v]) => `${k}=${v}`).join('\n')}\n`);
   return results;
 }
 
@@ -129,7 +130,7 @@ export async function down(names?: readonly string[], ctx: EngineContext = defau
       }
       process.kill(pid, 'SIGTERM');
       const deadline = Date.now() + GRACE_MS;
-      while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (isAlive(pid) && Date.now() < deadline) await sleep(100);
       if (isAlive(pid)) {
         ctx.log(`${engine.name}: pid ${pid} ignored SIGTERM for ${GRACE_MS / 1000} s; killing it`);
         process.kill(pid, 'SIGKILL');

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Admin } from '@platformatic/kafka';
 import { aptInstall, commandExists, portOpen, run, spawnDetached, waitFor, type Engine, type EngineContext } from './engine.ts';
 
-export const KAFKA_VERSION = '3.9.2';
+const KAFKA_VERSION = '3.9.2';
 const SCALA = '2.13';
 const HOST = '127.0.0.1';
 const PORT = 59092;

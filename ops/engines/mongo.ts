@@ -10,9 +10,9 @@ import { commandExists, portOpen, run, spawnDetached, waitFor } from './engine.t
 import type { Engine, EngineContext, StartedEngine } from './engine.ts';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
-export const FERRETDB_VERSION = 'v1.24.2';
+const FERRETDB_VERSION = 'v1.24.2';
 /** What our build reports: the release plus the one patch below, so a build without it is replaced. */
-export const BUILD_VERSION = `${FERRETDB_VERSION}-orbit.1`;
+const BUILD_VERSION = `${FERRETDB_VERSION}-orbit.1`;
 
 /**
  * The SQLite backend looks `_id` up as `->'$._id'` while its `_id` index is on `->"_id"`;

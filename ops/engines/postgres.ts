@@ -8,6 +8,7 @@
  * period and then kill. SIGINT is the "fast" shutdown: sessions are ended, the cluster is
  * checkpointed and the next start needs no crash recovery.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { access, chown, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -146,7 +147,7 @@ async function launch(ctx: EngineContext, bin: string, l: Layout): Promise<numbe
         throw error;
       }
       ctx.log('postgres: processes of the previous server are still exiting; retrying');
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
     }
   }
 }

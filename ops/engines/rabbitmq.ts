@@ -24,7 +24,7 @@ const SERVER_USER = 'rabbitmq';
 const SERVER_SCRIPT = '/usr/lib/rabbitmq/bin/rabbitmq-server';
 
 // The queue adapter reads unacked counts from the management API named by `management`.
-export const RABBITMQ_URL = `amqp://${USER}:${PASSWORD}@${HOST}:${AMQP_PORT}/?management=${MANAGEMENT_PORT}`;
+const RABBITMQ_URL = `amqp://${USER}:${PASSWORD}@${HOST}:${AMQP_PORT}/?management=${MANAGEMENT_PORT}`;
 
 const dirs = (ctx: EngineContext) => {
   const base = path.join(ctx.root, 'rabbitmq');

@@ -10,7 +10,7 @@ import { Type } from 'typebox';
 import type { Config } from '../platform/config.ts';
 import { createLogger } from '../platform/logger.ts';
 import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
-import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON, serveRoutes } from '../platform/http.ts';
+import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
 import { problemBody } from '../platform/problem.ts';
 import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
 import { modules } from './registry.ts';
@@ -31,15 +31,6 @@ export function checkTargets(targets: string[]): void {
     const known = [...modules.values()].filter((m) => m.target).map((m) => m.name);
     throw new UnknownTargetError(`unknown target(s): ${unknown.join(', ') || '(none given)'}; known targets: ${known.join(', ')}`);
   }
-}
-
-/** Whether any module of this process keeps data in ORBIT_DATA_DIR (an embedded engine, the simulator's log). */
-function usesDataDir(config: Config, order: readonly { name: string }[]): boolean {
-  const embedded: Record<string, boolean> = {
-    sql: !config.engines.sqlUrl, queue: !config.engines.queueUrl, events: !config.engines.eventsBrokers,
-    docs: !config.engines.docsUrl, logs: !config.engines.searchUrl, simulator: true,
-  };
-  return order.some((m) => embedded[m.name]);
 }
 
 async function lockDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
@@ -74,7 +65,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   instrumentHttp(http, metrics);
   const order = resolveOrder(modules, [...config.targets, 'logs']);
   // One process per data directory: embedded engines, like PostgreSQL, must not be opened twice.
-  const lock = usesDataDir(config, order) ? await lockDataDir(config.dataDir) : undefined;
+  const lock = order.some((m) => m.usesDataDir?.(config)) ? await lockDataDir(config.dataDir) : undefined;
 
   http.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive' } }, () => ({ status: 'ok' }));
   const Readiness = Type.Object({
@@ -108,7 +99,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
     // Every process ships its logs to the index, whatever its targets.
     const logs = graph.value('logs');
     if (logs) shipper.attach(logs);
-    await serveRoutes(http);
+    await http.ready();
   } catch (error) {
     await closeEarlyListener(http).catch(() => undefined);
     await stopModules();

@@ -33,6 +33,7 @@ import type { EventLog } from './events/port.ts';
 export const sqlModule = defineModule({
   name: 'sql',
   deps: [],
+  usesDataDir: (config) => !config.engines.sqlUrl,
   async start({ config, logger }) {
     const { sqlUrl } = config.engines;
     let store: SqlStore;
@@ -48,6 +49,7 @@ export const sqlModule = defineModule({
 export const queueModule = defineModule({
   name: 'queue',
   deps: [],
+  usesDataDir: (config) => !config.engines.queueUrl,
   async start({ config, logger, metrics, http }) {
     const { queueUrl, namespace } = config.engines;
     let queue: TaskQueue;
@@ -87,6 +89,7 @@ export const queueModule = defineModule({
 export const eventsModule = defineModule({
   name: 'events',
   deps: [],
+  usesDataDir: (config) => !config.engines.eventsBrokers,
   async start({ config, logger, metrics }) {
     const { eventsBrokers, namespace } = config.engines;
     let events: EventLog;
@@ -111,6 +114,7 @@ export const eventsModule = defineModule({
 export const docsModule = defineModule({
   name: 'docs',
   deps: [],
+  usesDataDir: (config) => !config.engines.docsUrl,
   async start({ config, logger }) {
     const { docsUrl } = config.engines;
     const docs = docsUrl
@@ -124,12 +128,17 @@ export const docsModule = defineModule({
 export const logsModule = defineModule({
   name: 'logs',
   deps: [],
+  usesDataDir: (config) => !config.engines.searchUrl,
   async start({ config, logger }) {
     const { searchUrl, namespace } = config.engines;
     if (searchUrl) {
       // Every process ships its logs, so the index must not hold any of them back: it connects in the background.
       const logs = new DeferredLogIndex('Elasticsearch', (stopped) =>
-        connectWithRetry('Elasticsearch', () => ElasticsearchLogIndex.open(searchUrl, { indexPrefix: `${namespace ?? 'orbit'}-logs` }), logger, { stopped }),
+        connectWithRetry('Elasticsearch', () => ElasticsearchLogIndex.open(searchUrl, { indexPrefix: `${namespace ?? 'orbit'}-logs` }), logger, { stopped }).catch((error: unknown) => {
+          // Not an outage (refused credentials, a bad index prefix): waiting will not help, so say it once.
+          if (!stopped()) logger.error({ err: error, engine: 'elasticsearch' }, 'log index refused; logs are not indexed');
+          throw error;
+        }),
       );
       logger.info({ engine: 'elasticsearch', url: maskSecret('ORBIT_SEARCH_URL', searchUrl) }, 'log index connecting in the background');
       return { value: logs, stop: () => logs.close() };

@@ -3,6 +3,7 @@
  * plugins; request and response schemas (TypeBox) validate and produce /openapi.json.
  */
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import { once } from 'node:events';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Ajv, type Options as AjvOptions } from 'ajv';
@@ -22,12 +23,10 @@ export interface HttpOptions {
   /**
    * Answers requests while modules are still starting (waiting for an engine, say), so
    * probes get an answer before the routes exist. The server then listens early
-   * (`listenEarly`) and switches to the routes with `serveRoutes`.
+   * (`listenEarly`) and switches to the routes once `ready()` has registered them all.
    */
   whileStarting?: RequestListener;
 }
-
-const switches = new WeakMap<object, () => void>();
 
 export const PROBLEM_JSON = 'application/problem+json';
 
@@ -47,11 +46,13 @@ function validators() {
 }
 
 export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {
-  let serveRoutes: (() => void) | undefined;
+  let switchToRoutes: (() => void) | undefined;
   const serverFactory = options.whileStarting
     ? (routes: RequestListener) => {
         let handle = options.whileStarting!;
-        serveRoutes = () => (handle = routes);
+        switchToRoutes = () => {
+          handle = routes;
+        };
         return createServer((request, response) => handle(request, response));
       }
     : undefined;
@@ -114,26 +115,15 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  if (serveRoutes) switches.set(app, serveRoutes);
+  const switchOver = switchToRoutes;
+  if (switchOver) app.addHook('onReady', async () => switchOver());
   return app;
 }
 
-/** Listens before the routes are ready; requests meanwhile go to `whileStarting`. */
+/** Listens before the routes are ready; requests meanwhile go to `whileStarting`, then to the routes once `app.ready()` resolved. */
 export async function listenEarly(app: HttpServer, port: number, host: string): Promise<void> {
-  const server = app.server;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}
-
-/** Every route is registered: from now on requests go to them. */
-export async function serveRoutes(app: HttpServer): Promise<void> {
-  await app.ready();
-  switches.get(app)?.();
+  app.server.listen(port, host);
+  await once(app.server, 'listening');
 }
 
 /** Stops a server that listened early: in-flight requests finish, idle connections close. */

@@ -2,6 +2,7 @@
  * Structured JSON logs on stdout, also fed to the log index so they can be searched
  * from the API. Entries written before the index is open wait in a bounded buffer.
  */
+import { waitAtMost } from './wait-at-most.ts';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { LogEntry, LogIndex, LogLevel } from '../engines/logs/port.ts';
@@ -46,9 +47,7 @@ export class LogShipper extends Writable {
   async detach(budgetMs = 1000): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.flush(), new Promise((resolve) => (timer = setTimeout(resolve, budgetMs)))]);
-    clearTimeout(timer);
+    await waitAtMost(this.flush(), budgetMs);
     this.#index = undefined;
   }
 

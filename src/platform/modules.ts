@@ -38,6 +38,8 @@ export interface Module<K extends keyof ServiceMap = keyof ServiceMap> {
   deps: readonly (keyof ServiceMap)[];
   /** Present when a user may start this module by name. */
   target?: TargetInfo;
+  /** Whether it keeps data in ORBIT_DATA_DIR with this config (then the process locks that directory). */
+  usesDataDir?(config: Config): boolean;
   start(ctx: ModuleContext): Promise<Running<ServiceMap[K]>>;
 }
 

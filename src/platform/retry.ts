@@ -2,6 +2,7 @@
  * Waiting for an engine at start-up: a target started before its engine keeps trying,
  * with backoff, instead of exiting (and being restarted in a loop by its supervisor).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isUnavailable } from './unavailable.ts';
 
@@ -21,8 +22,8 @@ export function backoffDelays({ initialMs = 250, maxMs = 5000 }: BackoffOptions 
 }
 
 /** Calls `connect` until it resolves, logging each failure and the wait before the next try. */
-export async function connectWithRetry<T>(engine: string, connect: () => Promise<T>, logger: Logger, options: BackoffOptions & { stopped?: () => boolean } = {}): Promise<T> {
-  const delay = backoffDelays(options);
+export async function connectWithRetry<T>(engine: string, connect: () => Promise<T>, logger: Logger, options: { stopped?: () => boolean } = {}): Promise<T> {
+  const delay = backoffDelays();
   for (let attempt = 1; ; attempt += 1) {
     try {
       const value = await connect();
@@ -33,7 +34,8 @@ export async function connectWithRetry<T>(engine: string, connect: () => Promise
       if (!isUnavailable(error) || options.stopped?.()) throw error;
       const wait = delay();
       logger.warn({ engine, attempt, retryInMs: wait, err: { message: (error as Error).message } }, `${engine} unreachable; retrying in ${wait} ms`);
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
+      if (options.stopped?.()) throw error;
     }
   }
 }

@@ -3,6 +3,7 @@
  * because an engine was down is waited out and tried again, never counted as an
  * attempt towards dead-lettering, and over HTTP it answers 503 with Retry-After.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { backoffDelays } from './retry.ts';
 
@@ -44,7 +45,7 @@ export async function waitOutOutages<T>(work: () => Promise<T>, options: WaitOut
       if (options.stopping() || !(isUnavailable(error) || !options.ready())) throw error;
       const wait = delay();
       if (attempt === 1 || attempt % 10 === 0) options.logger.warn({ attempt, retryInMs: wait, err: { message: (error as Error).message } }, 'engine unavailable; holding the work and retrying');
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
     }
   }
 }

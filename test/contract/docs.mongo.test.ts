@@ -1,28 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { MongoClient, MongoServerError } from 'mongodb';
 import { defaultContext, isAlive, type EngineContext } from '../../ops/engines/engine.ts';
 import { ferretDb } from '../../ops/engines/mongo.ts';
 import { isTransient, MongoDocumentStore, type MongoDocumentStoreOptions } from '../../src/engines/docs/mongo.ts';
 import type { Doc, DocumentStore } from '../../src/engines/docs/port.ts';
-import { realEngine } from '../support/engines.ts';
-import { withHarness } from '../support/temp-store.ts';
+import { realEngine, withDatabase } from '../support/engines.ts';
+import { freePort } from '../support/net.ts';
+import { tempDir, withHarness } from '../support/temp-store.ts';
 import { sleep, until } from '../support/wait.ts';
 import { docsContract, type DocsHarness } from './docs.contract.ts';
 
 const url = realEngine('ORBIT_DOCS_URL');
 const admin = new MongoClient(url, { serverSelectionTimeoutMS: 5000 });
 after(() => admin.close());
-
-/** The same server under another database name. */
-function withDatabase(base: string, database: string): string {
-  return base.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?/, `$1/${database}`);
-}
 
 const uniqueDatabase = () => `orbit_test_${randomBytes(5).toString('hex')}`;
 
@@ -48,20 +40,9 @@ async function harness(options: MongoDocumentStoreOptions = {}, target = url): P
 
 docsContract('mongodb', () => harness());
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A FerretDB of our own, on a free port with throwaway data, that a test may stop and start. */
 async function privateServer(): Promise<{ url: string; stop: () => Promise<void>; start: () => Promise<void>; remove: () => Promise<void> }> {
-  const root = await mkdtemp(path.join(tmpdir(), 'orbit-mongo-restart-'));
+  const { dir: root, remove: removeRoot } = await tempDir('orbit-mongo-restart-');
   const ctx: EngineContext = { ...defaultContext(root), log: () => undefined };
   const engine = ferretDb({ name: 'ferretdb', port: await freePort(), database: 'orbit' });
   await engine.install(ctx);
@@ -77,7 +58,7 @@ async function privateServer(): Promise<{ url: string; stop: () => Promise<void>
     pid = undefined;
   };
   await start();
-  return { url: engine.env.ORBIT_DOCS_URL, start, stop, remove: async () => (await stop(), await rm(root, { recursive: true, force: true })) };
+  return { url: engine.env.ORBIT_DOCS_URL, start, stop, remove: async () => (await stop(), await removeRoot()) };
 }
 
 describe('mongodb document store: adapter behaviour', () => {

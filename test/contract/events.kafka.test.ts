@@ -18,6 +18,7 @@ import { namespacedLog } from '../../src/engines/events/namespaced.ts';
 import type { EventLog, EventRecord, Subscription } from '../../src/engines/events/port.ts';
 import { eventsContract } from './events.contract.ts';
 import { realEngine } from '../support/engines.ts';
+import { withHarness } from '../support/temp-store.ts';
 import { sleep, until } from '../support/wait.ts';
 
 const brokers = realEngine('ORBIT_EVENTS_BROKERS');
@@ -71,20 +72,11 @@ async function harness(extra: KafkaEventLogOptions = {}): Promise<Harness> {
   };
 }
 
-async function withHarness(run: (h: Harness) => Promise<void>, extra: KafkaEventLogOptions = {}): Promise<void> {
-  const h = await harness(extra);
-  try {
-    await run(h);
-  } finally {
-    await h.cleanup();
-  }
-}
-
 eventsContract('kafka', () => harness());
 
 describe('KafkaEventLog', () => {
   test('a key lands on the partition the embedded log picks, also for partition counts that are not powers of two', async () => {
-    await withHarness(async ({ log }) => {
+    await withHarness(() => harness(), async ({ log }) => {
       const keys = Array.from({ length: 60 }, (_, i) => `SC-${i}`);
       for (const partitions of [3, 5, 8]) {
         await log.createTopic(`murmur.${partitions}`, { partitions });
@@ -99,7 +91,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('concurrent publishes are each written once, in call order per key', async () => {
-    await withHarness(async ({ log }) => {
+    await withHarness(() => harness(), async ({ log }) => {
       await log.createTopic('concurrent', { partitions: 4 });
       const publishers = 16;
       const rounds = 25;
@@ -126,7 +118,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('an event of several MB is published and consumed', async () => {
-    await withHarness(async ({ log }) => {
+    await withHarness(() => harness(), async ({ log }) => {
       const big = { readings: 'r'.repeat(3 * 1024 * 1024) };
       await log.publish<unknown>('big', [{ key: 'SC-1', value: big }, { key: 'SC-1', value: { small: true } }]);
       const got: EventRecord<unknown>[] = [];
@@ -144,7 +136,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('createTopic is idempotent and partitions() rejects a topic that does not exist', async () => {
-    await withHarness(async ({ log }) => {
+    await withHarness(() => harness(), async ({ log }) => {
       await log.createTopic('twice', { partitions: 3 });
       await log.createTopic('twice', { partitions: 3 });
       assert.equal(await log.partitions('twice'), 3);
@@ -154,7 +146,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('a batch in flight when another member joins is committed before the partition moves: no record is handled twice', async () => {
-    await withHarness(async ({ log }) => {
+    await withHarness(() => harness(), async ({ log }) => {
       await log.createTopic('rebalance', { partitions: 2 });
       const keys = Array.from({ length: 8 }, (_, i) => `SC-${i}`);
       await log.publish('rebalance', keys.flatMap((key) => Array.from({ length: 10 }, (_, n) => ({ key, value: { key, n } }))));
@@ -180,7 +172,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('seek moves a group that is subscribed right now, through its member', async () => {
-    await withHarness(async ({ log }) => {
+    await withHarness(() => harness(), async ({ log }) => {
       await log.createTopic('live', { partitions: 1 });
       await log.publish('live', [0, 1, 2, 3, 4].map((n) => ({ key: 'SC-1', value: n })));
       const got: number[] = [];
@@ -199,7 +191,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('seeking a group whose members are in another process is refused with a reason', async () => {
-    await withHarness(async ({ log, open }) => {
+    await withHarness(() => harness(), async ({ log, open }) => {
       await log.createTopic('elsewhere', { partitions: 1 });
       const other = await open();
       const subscription = await other.subscribe({ group: 'busy', topics: ['elsewhere'] }, async () => undefined);
@@ -212,7 +204,7 @@ describe('KafkaEventLog', () => {
   });
 
   test("a group that started from 'latest' keeps that start when its only member leaves before any record", async () => {
-    await withHarness(async ({ log }) => {
+    await withHarness(() => harness(), async ({ log }) => {
       await log.createTopic('pinned', { partitions: 2 });
       await log.publish('pinned', [{ key: 'old', value: 'old' }]);
       const first = await log.subscribe({ group: 'dash', topics: ['pinned'], from: 'latest' }, async () => undefined);
@@ -231,7 +223,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('a value another producer wrote as plain text is handed over as text', async () => {
-    await withHarness(async ({ log, namespace }) => {
+    await withHarness(() => harness(), async ({ log, namespace }) => {
       await log.createTopic('foreign', { partitions: 1 });
       const producer = new Producer({ clientId: 'orbit-test-foreign', bootstrapBrokers: brokers.split(',') });
       try {
@@ -253,7 +245,7 @@ describe('KafkaEventLog', () => {
   });
 
   test('close() waits for a running handler and commits its batch', async () => {
-    await withHarness(async ({ log, reopen }) => {
+    await withHarness(() => harness(), async ({ log, reopen }) => {
       await log.createTopic('grace', { partitions: 1 });
       await log.publish('grace', [{ key: 'SC-1', value: 1 }]);
       let finished = false;

@@ -6,6 +6,7 @@ import { Client } from '@elastic/elasticsearch';
 import { ElasticsearchLogIndex, type ElasticsearchLogIndexOptions } from '../../src/engines/logs/elasticsearch.ts';
 import type { LogEntry, LogIndex } from '../../src/engines/logs/port.ts';
 import { realEngine } from '../support/engines.ts';
+import { freePort } from '../support/net.ts';
 import { withHarness } from '../support/temp-store.ts';
 import { sleep, until } from '../support/wait.ts';
 import { logsContract, type LogsHarness } from './logs.contract.ts';
@@ -203,10 +204,7 @@ describe('elasticsearch log index', () => {
   });
 
   it('fails to open an unreachable engine naming it, without the password', async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', () => resolve()));
-    const port = (closed.address() as { port: number }).port;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const port = await freePort();
     await assert.rejects(ElasticsearchLogIndex.open(`http://orbit:hunter2secret@127.0.0.1:${port}`, { timeoutMs: 1000 }), (error: Error) => {
       assert.match(error.message, new RegExp(`Elasticsearch at http://127\\.0\\.0\\.1:${port} could not be opened`));
       assert.doesNotMatch(error.message + String(error.stack), /hunter2secret/);

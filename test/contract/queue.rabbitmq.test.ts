@@ -16,6 +16,7 @@ import type { RabbitMqTaskQueueOptions } from '../../src/engines/queue/rabbitmq.
 import type { Delivery, TaskQueue } from '../../src/engines/queue/port.ts';
 import { queueContract } from './queue.contract.ts';
 import { realEngine } from '../support/engines.ts';
+import { freePort } from '../support/net.ts';
 import { sleep, until } from '../support/wait.ts';
 
 const url = realEngine('ORBIT_QUEUE_URL');
@@ -123,12 +124,7 @@ describe('RabbitMqTaskQueue', () => {
   test('an unreachable broker or a wrong password fails open() without showing the password', async () => {
     const secret = `s3cret-${randomUUID().slice(0, 6)}`;
     const parsed = new URL(url);
-    const closedPort = await new Promise<number>((resolve) => {
-      const server = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as net.AddressInfo;
-        server.close(() => resolve(port));
-      });
-    });
+    const closedPort = await freePort();
     const unreachable = `amqp://orbit:${secret}@127.0.0.1:${closedPort}/`;
     await assert.rejects(RabbitMqTaskQueue.open(unreachable), (error: Error) => {
       assert.match(error.message, /RabbitMQ at amqp:\/\/orbit:\*\*\*@127\.0\.0\.1:\d+\/ is unreachable/);

@@ -15,6 +15,7 @@ import type { SqlStore } from '../../src/engines/sql/port.ts';
 import { TelemetryStore, type StoredReading } from '../../src/components/telemetry/store.ts';
 import type { ChannelType, ReadingValue } from '../../src/core/schemas.ts';
 import { realEngine } from '../support/engines.ts';
+import { sleep, until } from '../support/wait.ts';
 import { sqlContract, type SqlHarness } from './sql.contract.ts';
 
 const SERVER_URL = realEngine('ORBIT_SQL_URL');
@@ -131,14 +132,6 @@ class Gate {
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
     for (const s of this.#sockets) s.destroy();
     await closed;
-  }
-}
-
-async function until(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -293,10 +286,10 @@ describe('PostgreSQL store', { concurrency: 1 }, () => {
 
         // A statement running when the connection breaks rejects at once: it may have been applied.
         const running = store.query('SELECT pg_sleep(5)');
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
         await gate.cut();
         await assert.rejects(running, (e: Error) => e instanceof SqlUnavailableError && /PostgreSQL at .*may or may not have been applied/.test(e.message));
-        await until('the store is not ready', () => !store.isReady());
+        await until(() => assert.ok(!store.isReady(), 'the store is not ready'), 10_000);
 
         // While it is away, statements wait a little, then reject naming the engine and not the password.
         const started = Date.now();
@@ -312,10 +305,10 @@ describe('PostgreSQL store', { concurrency: 1 }, () => {
 
         // One issued just before the server returns waits for it and succeeds.
         const waiting = store.query<{ n: number }>('SELECT count(*)::int AS n FROM t_outage');
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
         await gate.listen();
         assert.deepEqual((await waiting).rows, [{ n: 5 }]);
-        await until('the store is ready again', () => store.isReady());
+        await until(() => assert.ok(store.isReady(), 'the store is ready again'), 10_000);
         await store.transaction(async (tx) => {
           await tx.query('INSERT INTO t_outage VALUES (5)');
         });
@@ -334,9 +327,9 @@ describe('PostgreSQL store', { concurrency: 1 }, () => {
       async (store) => {
         assert.deepEqual((await store.query('SELECT 1 AS x')).rows, [{ x: 1 }]);
         await gate.cut();
-        await until('the idle store is not ready', () => !store.isReady(), 5000);
+        await until(() => assert.ok(!store.isReady(), 'the idle store is not ready'), 5000);
         await gate.listen();
-        await until('the idle store is ready again', () => store.isReady(), 5000);
+        await until(() => assert.ok(store.isReady(), 'the idle store is ready again'), 5000);
       },
       { checkIntervalMs: 200 },
       (db) => gate.url(db),
@@ -359,11 +352,11 @@ describe('PostgreSQL store', { concurrency: 1 }, () => {
       // A statement ended by the server before it finished surely did not apply, so it is tried again.
       await store.exec('CREATE TABLE t_term (id int PRIMARY KEY)');
       const slow = store.query('INSERT INTO t_term SELECT 1 FROM pg_sleep(0.5)');
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await sleep(150);
       await terminate();
       assert.equal((await slow).rowCount, 1);
       assert.deepEqual((await store.query('SELECT count(*)::int AS n FROM t_term')).rows, [{ n: 1 }]);
-      await until('the store is ready', () => store.isReady());
+      await until(() => assert.ok(store.isReady(), 'the store is ready'), 10_000);
       assert.ok(events.some((m) => /PostgreSQL at .* is unreachable; reconnecting/.test(m)), events.join('; '));
       assert.ok(events.some((m) => /reachable again/.test(m)));
     }, { logger });

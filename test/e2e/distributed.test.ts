@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startDeployment, type Deployment } from '../support/deployment.ts';
-import { eventually, metric, seedMission } from '../support/orbit.ts';
+import { eventually, metric, metricTotal, seedMission } from '../support/orbit.ts';
 import { openStream } from '../support/sse.ts';
 import { pipelineScenarios } from './pipeline.scenarios.ts';
 
@@ -43,7 +43,7 @@ pipelineScenarios(
     });
 
     test('two processors and two analyzers share the work; every reading is stored once; alerts keep their order', async () => {
-      const total = async (target: string, name: string) => (await Promise.all(deployment.processes.get(target)!.map((p) => metric(p.url, name)))).reduce((a, b) => a + b, 0);
+      const total = (target: string, name: string) => metricTotal(deployment.processes.get(target)!, name);
       const before = { processed: await total('processor', 'orbit_processor_readings_total'), analyzed: await total('analyzer', 'orbit_analyzer_readings_total') };
       const fleet = Array.from({ length: 8 }, (_, i) => `share-${i}`);
       for (const id of fleet) await seedMission(deployment, id, { temp: { type: 'number', limits: { redHigh: 100, yellowHigh: 80 } } });
@@ -101,7 +101,7 @@ pipelineScenarios(
     });
 
     test('one spacecraft\'s batches raced by two processors: its alert events follow the stored history, one active alert at a time', async () => {
-      const analyzed = async () => (await Promise.all(deployment.processes.get('analyzer')!.map((p) => metric(p.url, 'orbit_analyzer_readings_total')))).reduce((a, b) => a + b, 0);
+      const analyzed = () => metricTotal(deployment.processes.get('analyzer')!, 'orbit_analyzer_readings_total');
       const before = await analyzed();
       const fleet = Array.from({ length: 4 }, (_, i) => `race-${i}`);
       for (const id of fleet) await seedMission(deployment, id, { temp: { type: 'number', limits: { redHigh: 100, yellowHigh: 80 } } });

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { targets } from '../../src/app/registry.ts';
 import { engineEnv, realEngine } from './engines.ts';
-import { startOrbit, tempDir, type ApiResponse, type OrbitChild } from './orbit.ts';
+import { apiAt, startOrbit, tempDir, type ApiResponse, type OrbitChild } from './orbit.ts';
 
 export interface Deployment {
   url: string;
@@ -117,10 +117,7 @@ export async function startDeployment(options: { targets: Record<string, number>
   const url = `http://127.0.0.1:${address.port}`;
   return {
     url, processes, env, add,
-    api: (pathname, init = {}) => {
-      const { json, ...rest } = init;
-      return fetch(`${url}${pathname}`, { ...rest, ...(json !== undefined && { body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } }) });
-    },
+    api: apiAt(url),
     async stop() {
       gateway!.closeAllConnections();
       await new Promise<void>((resolve) => gateway!.close(() => resolve()));

@@ -30,6 +30,11 @@ export function engineEnv(): Partial<Record<EngineVariable, string>> {
   return Object.fromEntries(names.flatMap((n) => (process.env[n] ?? file[n] ? [[n, process.env[n] ?? file[n]]] : [])));
 }
 
+/** The same MongoDB server under another database name. */
+export function withDatabase(url: string, database: string): string {
+  return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?/, `$1/${database}`);
+}
+
 export function realEngine(variable: EngineVariable): string {
   const value = engineEnv()[variable];
   if (!value) throw new Error(`${variable} is not set and ${ENGINES_ENV_FILE} does not name it: start the engines with \`npm run engines:up\``);

@@ -68,19 +68,23 @@ export async function startOrbit(options: { dataDir: string; env?: Record<string
       reject(new Error(`orbit exited (${code}) before listening:\n${logs.join('\n')}`));
     });
   });
-  const api = (pathname: string, init: RequestInit & { json?: unknown } = {}): Promise<ApiResponse> => {
+  return {
+    url, dataDir: options.dataDir, child, logs, api: apiAt(url), exited,
+    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Calls the API at `url`; `json` becomes the body, sent as application/json. */
+export function apiAt(url: string): (pathname: string, init?: RequestInit & { json?: unknown }) => Promise<ApiResponse> {
+  return (pathname, init = {}) => {
     const { json, ...rest } = init;
     return fetch(`${url}${pathname}`, {
       ...rest,
       ...(json !== undefined && { body: JSON.stringify(json), headers: { 'content-type': 'application/json', ...rest.headers } }),
     });
-  };
-  return {
-    url, dataDir: options.dataDir, child, logs, api, exited,
-    stop: async (signal: NodeJS.Signals = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
-    },
   };
 }
 
@@ -89,6 +93,11 @@ export async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `));
   return line ? Number(line.split(' ').at(-1)) : 0;
+}
+
+/** A metric summed over several processes. */
+export async function metricTotal(processes: { url: string }[], name: string): Promise<number> {
+  return (await Promise.all(processes.map((p) => metric(p.url, name)))).reduce((a, b) => a + b, 0);
 }
 
 /** Polls until check returns a value other than undefined, or fails after timeoutMs. */

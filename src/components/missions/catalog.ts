@@ -157,8 +157,10 @@ export class MissionCatalog {
    * read again, so a definition just made through another process counts at once.
    */
   async spacecraftWith(id: string, channels: Iterable<string>): Promise<SpacecraftView | undefined> {
+    const hit = this.#cache.get(id);
+    const cached = hit !== undefined && Date.now() - hit.at < this.#ttlMs;
     const view = await this.spacecraft(id);
-    if (view && [...channels].every((c) => view.channels.has(c))) return view;
+    if (!cached || (view && hasAll(view, channels))) return view;
     this.#cache.delete(id);
     return this.spacecraft(id);
   }
@@ -173,4 +175,9 @@ export class MissionCatalog {
     const channels = new Map((await this.listChannels(id)).map((c) => [c.name, c]));
     return { spacecraft: spacecraftOf(row), autoRegisterChannels: row.auto_register_channels, channels };
   }
+}
+
+function hasAll(view: SpacecraftView, channels: Iterable<string>): boolean {
+  for (const c of channels) if (!view.channels.has(c)) return false;
+  return true;
 }

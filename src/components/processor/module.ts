@@ -42,15 +42,16 @@ export const processorModule = defineModule({
     let stopping = false;
     // Batches that arrive while one is being written are written together: one statement, one publish.
     // An engine outage holds the batches (unacked) until it is over, so it never uses up their attempts.
-    const writer = new GroupCommit<Work>((work) =>
-      waitOutOutages(async () => {
-        const rows = work.flatMap((w) => w.rows);
-        await store.write(rows);
-        await events.publish(TOPICS.processed, work.flatMap((w) => w.events));
-        processed.inc(rows.length);
-      }, { ready: () => sql.isReady() && events.isReady(), logger, stopping: () => stopping }),
-    );
+    const hold = { ready: () => sql.isReady() && events.isReady(), logger, stopping: () => stopping };
+    const writer = new GroupCommit<Work>(async (work) => {
+      const rows = work.flatMap((w) => w.rows);
+      await waitOutOutages(() => store.write(rows), hold);
+      const out = work.flatMap((w) => w.events);
+      await waitOutOutages(() => events.publish(TOPICS.processed, out), hold);
+      processed.inc(rows.length);
+    });
 
+    const holdForCatalog = { ready: () => sql.isReady(), logger, stopping: () => stopping };
     const consumer = await queue.consume<IngestBatch>(QUEUES.ingest, async (delivery) => {
       const end = duration.startTimer();
       const batch = delivery.body;
@@ -59,7 +60,7 @@ export const processorModule = defineModule({
         const out: OutgoingEvent<ProcessedBatch>[] = [];
         const processedAt = Date.now();
         for (const item of batch.items) {
-          const view = await waitOutOutages(() => catalog.spacecraftWith(item.spacecraft, new Set(item.readings.map((r) => r.channel))), { ready: () => sql.isReady(), logger, stopping: () => stopping });
+          const view = await waitOutOutages(() => catalog.spacecraftWith(item.spacecraft, item.readings.map((r) => r.channel)), holdForCatalog);
           if (!view) throw new Error(`unknown spacecraft "${item.spacecraft}"`);
           const readings = item.readings.map((r) => {
             const channel = view.channels.get(r.channel);

@@ -31,6 +31,8 @@ export function localBaseUrl(config: Config, http: HttpServer): string {
 export const simulatorModule = defineModule({
   name: 'simulator',
   deps: [],
+  // It appends every injected anomaly to simulator/injections.jsonl.
+  usesDataDir: () => true,
   target: { description: 'Simulated fleet posting telemetry to ingest', routes: ['GET /v1/simulator/injections'] },
   async start({ config, logger, http, metrics }) {
     const log = new InjectionLog(path.join(config.dataDir, 'simulator', 'injections.jsonl'), logger);

@@ -4,6 +4,7 @@
  * open and compacted when dead records dominate it. Secondary indexes (indexes.ts) are
  * kept in memory only and rebuilt on open from the index definitions in the journal.
  */
+import { checkDocument, checkLimit } from './checks.ts';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { cloneJson } from '../storage/json.ts';
@@ -24,12 +25,7 @@ export interface EmbeddedDocumentStoreOptions {
 const DEFAULT_COMPACT_MIN_BYTES = 8 * 1024 * 1024;
 
 function normalise(doc: unknown): { doc: Doc; line: string } {
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new TypeError('a document must be an object');
-  const d = doc as Record<string, unknown>;
-  if (typeof d._id !== 'string' || d._id === '') throw new TypeError('a document needs a non-empty string _id');
-  for (const k of Object.keys(d)) {
-    if (k.startsWith('$')) throw new TypeError(`document "${d._id}": field names may not start with "$" (${k})`);
-  }
+  const d = checkDocument(doc);
   // Round-trip through JSON so what is read before a restart equals what is read after.
   const line = JSON.stringify(d);
   return { doc: JSON.parse(line) as Doc, line };
@@ -191,8 +187,7 @@ class EmbeddedCollection implements Collection<Doc> {
   private query(filter: Filter, options: FindOptions | undefined): Doc[] {
     const conditions = compileFilter(filter);
     const compare = compileSort(options?.sort);
-    const limit = options?.limit ?? 0;
-    if (!Number.isInteger(limit) || limit < 0) throw new TypeError('limit must be a non-negative integer');
+    const limit = checkLimit(options?.limit);
     const max = limit === 0 ? Infinity : limit;
 
     const idCondition = conditions.find((c) => c.field === '_id' && c.values);

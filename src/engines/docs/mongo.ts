@@ -4,12 +4,15 @@
  * state in `isReady()`, retries idempotent operations that a connection loss cut short,
  * and turns everything else into errors that name the engine and never the credentials.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { BSON, MongoBulkWriteError, MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import type { AnyBulkWriteOperation, Db, Collection as DriverCollection, MongoClientOptions, WriteError } from 'mongodb';
 import { DuplicateKeyError } from './port.ts';
 import { compileFilter } from './filter.ts';
-import { validateIndexSpec } from './indexes.ts';
+import { checkDocument, checkLimit } from './checks.ts';
+import { indexName, validateIndexSpec } from './indexes.ts';
+import { compileSort } from './sort.ts';
 import type { Collection, Doc, DocumentStore, Filter, FindOptions } from './port.ts';
 
 export interface MongoDocumentStoreOptions {
@@ -135,41 +138,16 @@ function lastVersions(input: unknown): Doc[] {
   if (!Array.isArray(input)) throw new TypeError('upsertMany takes an array of documents');
   const byId = new Map<string, Doc>();
   for (const d of input as unknown[]) {
-    if (d === null || typeof d !== 'object' || Array.isArray(d)) throw new TypeError('a document must be an object');
-    const doc = d as Doc;
-    if (typeof doc._id !== 'string' || doc._id === '') throw new TypeError('a document needs a non-empty string _id');
-    for (const k of Object.keys(doc)) {
-      if (k.startsWith('$')) throw new TypeError(`document "${doc._id}": field names may not start with "$" (${k})`);
-    }
+    const doc = checkDocument(d);
     byId.delete(doc._id);
     byId.set(doc._id, doc);
   }
   return [...byId.values()];
 }
 
-function checkLimit(limit: number | undefined): number {
-  const n = limit ?? 0;
-  if (!Number.isInteger(n) || n < 0) throw new TypeError('limit must be a non-negative integer');
-  return n;
-}
-
-function checkSort(sort: Record<string, 1 | -1> | undefined): Record<string, 1 | -1> | undefined {
-  if (!sort) return undefined;
-  for (const [field, dir] of Object.entries(sort)) {
-    if (dir !== 1 && dir !== -1) throw new TypeError(`sort direction for ${field} must be 1 or -1`);
-  }
-  return Object.keys(sort).length ? sort : undefined;
-}
-
 /** MongoDB names the index in the message; FerretDB does not, so fall back on the candidates. */
 function indexFromMessage(message: string, candidates: readonly string[]): string {
   return /index: (\S+)/.exec(message)?.[1] ?? (candidates.join(' or ') || 'unknown');
-}
-
-function indexName(spec: Record<string, 1 | -1>): string {
-  return Object.entries(spec)
-    .map(([f, d]) => `${f}_${d}`)
-    .join('_');
 }
 
 const JOURNALED = { ordered: false, writeConcern: { w: 1, journal: true } } as const;
@@ -274,7 +252,8 @@ class MongoCollection implements Collection<Doc> {
     return this.store.track(() => {
       compileFilter(filter);
       const limit = checkLimit(options?.limit);
-      const sort = checkSort(options?.sort);
+      // compileSort only checks the directions here; an empty sort is none.
+      const sort = compileSort(options?.sort) ? options?.sort : undefined;
       return this.store.run('find', this.name, 'idempotent', () => this.driver.find(filter as Record<string, unknown>, { sort, limit }).toArray());
     });
   }
@@ -458,7 +437,7 @@ export class MongoDocumentStore implements DocumentStore {
         // Selection already waited for the server; a cut-off call has not, so it gets another go.
         const retry = kind === 'idempotent' && !(rootCause(error) instanceof MongoServerSelectionError) && Date.now() + pause < deadline;
         if (!retry) throw this.unavailable(op, collection, error);
-        await new Promise((resolve) => setTimeout(resolve, pause));
+        await sleep(pause);
         pause = Math.min(pause * 2, 1000);
       }
     }

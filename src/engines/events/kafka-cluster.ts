@@ -6,6 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, ConnectionPool, Consumer, kGetApi, ListOffsetTimestamps } from '@platformatic/kafka';
 import type { API, Broker, ClusterTopicMetadata, Connection, offsetCommitV9 } from '@platformatic/kafka';
+import { Serial } from '../../platform/serial.ts';
 
 type OffsetCommitRequestTopic = offsetCommitV9.OffsetCommitRequestTopic;
 type OffsetCommitResponse = offsetCommitV9.OffsetCommitResponse;
@@ -37,7 +38,7 @@ export class KafkaCluster {
   private readonly reader: Consumer;
   private readonly readerPool: ConnectionPool;
   /** Fetch sessions are per connection, so replay reads go one at a time. */
-  private reading: Promise<unknown> = Promise.resolve();
+  private readonly reading = new Serial();
   private readonly coordinators = new Map<string, Broker>();
 
   constructor(options: ClusterOptions) {
@@ -148,12 +149,7 @@ export class KafkaCluster {
 
   /** Up to `limit` records of a partition from `from`, without joining any group. */
   read<T>(topic: ClusterTopicMetadata & { name: string }, partition: number, from: bigint, limit: number): Promise<EventRecord<T>[]> {
-    const run = this.reading.then(
-      () => this.fetchOnce<T>(topic, partition, from, limit),
-      () => this.fetchOnce<T>(topic, partition, from, limit),
-    );
-    this.reading = run.catch(() => undefined);
-    return run;
+    return this.reading.run(() => this.fetchOnce<T>(topic, partition, from, limit));
   }
 
   private async fetchOnce<T>(topic: ClusterTopicMetadata & { name: string }, partition: number, from: bigint, limit: number): Promise<EventRecord<T>[]> {

@@ -38,11 +38,7 @@ export class CommitBatcher {
     try {
       while (this.pending.length) {
         // Workers of an older generation may still be finishing: each generation commits as itself.
-        const byGeneration = new Map<string, PendingCommit[]>();
-        for (const entry of this.pending.splice(0)) {
-          const identity = `${entry.generation}/${entry.memberId}`;
-          byGeneration.set(identity, [...(byGeneration.get(identity) ?? []), entry]);
-        }
+        const byGeneration = Map.groupBy(this.pending.splice(0), (entry) => `${entry.generation}/${entry.memberId}`);
         await Promise.all(
           [...byGeneration.values()].map(async (entries) => {
             try {

@@ -15,6 +15,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionPool, Consumer } from '@platformatic/kafka';
 import type { ConsumerGroupJoinPayload, fetchV17, GroupAssignment } from '@platformatic/kafka';
+import { waitAtMost } from '../../platform/wait-at-most.ts';
 import { decodeBatches, describeError, hasProtocolError, isTransient, nextOffsetAfter } from './kafka-codec.ts';
 import { CommitBatcher } from './kafka-commits.ts';
 import { PartitionWorker, Wakeup, type PartitionOwner } from './kafka-partition.ts';
@@ -123,22 +124,19 @@ export class GroupMember implements PartitionOwner {
    */
   async start(timeoutMs: number): Promise<void> {
     this.consumer.topics.trackAll(...this.options.topics);
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await Promise.race([
+      const joined = await waitAtMost(
         (async () => {
           await this.consumer.joinGroup({});
           await this.assigned;
+          return true;
         })(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`joining group "${this.options.group}" took longer than ${timeoutMs / 1000} s`)), timeoutMs);
-        }),
-      ]);
+        timeoutMs,
+      );
+      if (!joined) throw new Error(`joining group "${this.options.group}" took longer than ${timeoutMs / 1000} s`);
     } catch (error) {
       await this.close();
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
     this.fetching = this.fetchLoop();
   }
@@ -208,9 +206,7 @@ export class GroupMember implements PartitionOwner {
   private async stopWorkers(graceMs: number): Promise<void> {
     const stopping = [...this.workers.values()].map((w) => w.stop());
     this.workers.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([Promise.allSettled(stopping), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await waitAtMost(Promise.allSettled(stopping), graceMs);
   }
 
   private onJoin(payload: ConsumerGroupJoinPayload): void {
@@ -313,7 +309,9 @@ export class GroupMember implements PartitionOwner {
     for (const worker of workers) {
       const leader = metadata.topics.get(worker.topic)?.partitions[worker.partition]?.leader ?? -1;
       if (leader < 0) continue;
-      byNode.set(leader, [...(byNode.get(leader) ?? []), worker]);
+      const mine = byNode.get(leader);
+      if (mine) mine.push(worker);
+      else byNode.set(leader, [worker]);
     }
     await Promise.all(
       [...byNode].map(async ([node, mine]) => {

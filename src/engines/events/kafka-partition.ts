@@ -3,6 +3,7 @@
  * handler in batches, each committed once the handler resolves; a failed batch is
  * offered again with backoff.
  */
+import { Serial } from '../../platform/serial.ts';
 import { describeError } from './kafka-codec.ts';
 import type { BatchHandler, EventRecord } from './port.ts';
 
@@ -69,7 +70,7 @@ export class PartitionWorker {
   /** Bumped by a seek, so a batch in flight does not commit over it. */
   private seekGeneration = 0;
   /** Commits of this partition go out one after another, so an older one never lands last. */
-  private committing: Promise<unknown> = Promise.resolve();
+  private readonly committing = new Serial();
   private done: Promise<void> = Promise.resolve();
 
   constructor(member: PartitionOwner, topic: string, partition: number, generation: number, memberId: string, position: bigint) {
@@ -127,9 +128,7 @@ export class PartitionWorker {
   }
 
   private commit(offset: bigint, strict: boolean): Promise<boolean> {
-    const run = this.committing.then(() => this.member.commit(this, offset, strict));
-    this.committing = run.catch(() => undefined);
-    return run;
+    return this.committing.run(() => this.member.commit(this, offset, strict));
   }
 
   private async loop(): Promise<void> {

@@ -8,6 +8,7 @@
  */
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import type { MessageToProduce } from '@platformatic/kafka';
+import { waitAtMost } from '../../platform/wait-at-most.ts';
 import { isTransient, javaCompatiblePartition } from './kafka-codec.ts';
 
 /** Publishes that go out together stay below this many value bytes (one publish alone may exceed it). */
@@ -81,9 +82,7 @@ export class SerialProducer {
 
   /** Lets the publishes already handed over finish (up to `graceMs`), then closes the connections. */
   async close(graceMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await waitAtMost(this.drained, graceMs);
     await this.producer.close(true);
   }
 }

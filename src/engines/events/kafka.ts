@@ -16,6 +16,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, encodeEvent, hasProtocolError, isConnectionError, isTransient, safeBrokers } from './kafka-codec.ts';
 import { KafkaCluster, UnknownTopicError } from './kafka-cluster.ts';
 import { GroupMember, type MemberSettings } from './kafka-member.ts';
+import { Wakeup } from './kafka-partition.ts';
 import { SerialProducer } from './kafka-producer.ts';
 import type { BatchHandler, EventLog, EventRecord, OutgoingEvent, PartitionLag, SubscribeOptions, Subscription, TopicOptions } from './port.ts';
 import { checkSubscribeOptions } from './subscribe-options.ts';
@@ -84,7 +85,8 @@ export class KafkaEventLog implements EventLog {
   private readonly topics = new Set<string>();
   private connected = true;
   private connectionWaiters: (() => void)[] = [];
-  private probeWake: (() => void) | undefined;
+  /** Cuts the probe's wait short: woken when the connection is lost and on close. */
+  private readonly probeWakeup = new Wakeup();
   private probing: Promise<void> = Promise.resolve();
   private closing = false;
 
@@ -349,7 +351,7 @@ export class KafkaEventLog implements EventLog {
       for (const wake of this.connectionWaiters.splice(0)) wake();
     } else {
       this.settings.onError(new KafkaUnavailableError(`kafka (${safeBrokers(this.brokers)}) is unreachable, reconnecting: ${describeError(error)}`, error));
-      this.probeWake?.();
+      this.probeWakeup.wake();
     }
   }
 
@@ -357,13 +359,7 @@ export class KafkaEventLog implements EventLog {
   private async probe(): Promise<void> {
     let backoff = 250;
     while (!this.closing) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.connected ? PROBE_INTERVAL_MS : backoff);
-        this.probeWake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      await this.probeWakeup.wait(this.connected ? PROBE_INTERVAL_MS : backoff);
       if (this.closing) break;
       try {
         await this.cluster.admin.metadata({ topics: [], forceUpdate: true });
@@ -383,7 +379,7 @@ export class KafkaEventLog implements EventLog {
     if (this.closing) return;
     this.closing = true;
     for (const wake of this.connectionWaiters.splice(0)) wake();
-    this.probeWake?.();
+    this.probeWakeup.wake();
     await Promise.allSettled([...this.members].map((m) => m.close()));
     this.members.clear();
     await this.probing;

@@ -10,11 +10,12 @@
  *
  * Search is near-real-time: an entry becomes searchable at the next refresh (1 s).
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHash } from 'node:crypto';
 import { Client, errors } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
-import type { LogEntry, LogIndex, LogLevel, LogQuery } from './port.ts';
-import { collectStrings, entryProblem, LEVEL_RANK, LEVELS, wordsIn } from './entries.ts';
+import type { LogEntry, LogIndex, LogQuery } from './port.ts';
+import { checkEntries, checkQuery, collectStrings, LEVELS, portFields, wordsIn } from './entries.ts';
 
 export interface ElasticsearchLogIndexOptions {
   /** Names the daily indices `<prefix>-YYYY.MM.DD`, their template and the alias searched. Default `orbit-logs`. */
@@ -34,9 +35,6 @@ const ENGINE = 'Elasticsearch';
 const DEFAULT_PREFIX = 'orbit-logs';
 const DEFAULT_RETENTION_DAYS = 7;
 const DEFAULT_TIMEOUT_MS = 10_000;
-const DEFAULT_LIMIT = 100;
-/** Elasticsearch's default `index.max_result_window`; also the embedded index's cap. */
-const MAX_LIMIT = 10_000;
 const DAY_MS = 86_400_000;
 const PROBE_INTERVAL_MS = 1000;
 const PROBE_TIMEOUT_MS = 2000;
@@ -56,15 +54,7 @@ function wordsOf(text: string): string {
   return wordsIn(text).join(' ');
 }
 
-interface StoredDoc {
-  time: number;
-  level: LogLevel;
-  msg: string;
-  service: string;
-  module?: string;
-  traceId?: string;
-  spanId?: string;
-  fields?: Record<string, unknown>;
+interface StoredDoc extends LogEntry {
   /** Searched text: msg and every string in fields. Indexed only, left out of the stored source. */
   words: string[];
   /** When the batch was sent and the place in it: newest first among entries of the same millisecond. */
@@ -72,31 +62,10 @@ interface StoredDoc {
   pos: number;
 }
 
-type PortFields = Omit<StoredDoc, 'words' | 'arrival' | 'pos'>;
-
-/** Only the port's fields, in a fixed order: what is stored is what search returns, and ids are stable. */
-function portFields(e: LogEntry): PortFields {
-  const doc: PortFields = { time: e.time, level: e.level, msg: e.msg, service: e.service };
-  if (e.module !== undefined) doc.module = e.module;
-  if (e.traceId !== undefined) doc.traceId = e.traceId;
-  if (e.spanId !== undefined) doc.spanId = e.spanId;
-  if (e.fields !== undefined) doc.fields = e.fields;
-  return doc;
-}
-
-function searchedWords(e: PortFields): string[] {
+function searchedWords(e: LogEntry): string[] {
   const strings = [e.msg];
   if (e.fields) collectStrings(e.fields, strings, 0);
   return strings.map(wordsOf).filter((w) => w.length > 0);
-}
-
-function fromSource(source: Partial<StoredDoc>): LogEntry {
-  const e: LogEntry = { time: source.time as number, level: source.level as LogLevel, msg: source.msg as string, service: source.service as string };
-  if (source.module !== undefined) e.module = source.module;
-  if (source.traceId !== undefined) e.traceId = source.traceId;
-  if (source.spanId !== undefined) e.spanId = source.spanId;
-  if (source.fields !== undefined) e.fields = source.fields;
-  return e;
 }
 
 function dayOf(time: number): string {
@@ -187,7 +156,6 @@ function secretsOf(url: URL): string[] {
   return [...new Set([url.password, decoded])];
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function backoff(attempt: number): number {
   const ceiling = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
@@ -268,25 +236,16 @@ export class ElasticsearchLogIndex implements LogIndex {
 
   async index(entries: LogEntry[]): Promise<void> {
     this.assertOpen();
-    if (!Array.isArray(entries)) throw new TypeError('index takes an array of log entries');
-    for (let i = 0; i < entries.length; i++) {
-      const problem = entryProblem(entries[i]);
-      if (problem !== undefined) throw new TypeError(`log entry ${i}: ${problem}`);
-    }
+    checkEntries(entries);
     if (entries.length === 0) return;
     return this.track(this.write(this.bulkItems(entries)));
   }
 
   async search(query: LogQuery): Promise<LogEntry[]> {
     this.assertOpen();
-    const limit = query.limit ?? DEFAULT_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
+    const { limit, minRank } = checkQuery(query);
     const filter: estypes.QueryDslQueryContainer[] = [];
-    if (query.level !== undefined) {
-      const rank = LEVEL_RANK.get(query.level);
-      if (rank === undefined) throw new TypeError(`unknown level ${query.level}`);
-      if (rank > 0) filter.push({ terms: { level: LEVELS.slice(rank) } });
-    }
+    if (minRank > 0) filter.push({ terms: { level: LEVELS.slice(minRank) } });
     const words = wordsOf(query.text ?? '');
     // Every word as a term, the last one also as a prefix: a search box answers while the operator types.
     if (words) filter.push({ match_bool_prefix: { words: { query: words, operator: 'and' } } });
@@ -305,13 +264,13 @@ export class ElasticsearchLogIndex implements LogIndex {
       sort: [{ time: { order: 'desc' } }, { arrival: { order: 'desc', unmapped_type: 'long' } }, { pos: { order: 'desc', unmapped_type: 'integer' } }],
       // Right after a restart some day indices may still be recovering: retry rather than answer with part of the logs.
       allow_partial_search_results: false,
-      size: Math.min(limit, MAX_LIMIT),
+      size: limit,
       track_total_hits: false,
     };
     return this.track(
       this.withRetries('search', async (timeoutMs) => {
-        const result = await this.client.search<Partial<StoredDoc>>(request, { requestTimeout: timeoutMs });
-        return result.hits.hits.map((hit) => fromSource(hit._source ?? {}));
+        const result = await this.client.search<LogEntry>(request, { requestTimeout: timeoutMs });
+        return result.hits.hits.map((hit) => portFields(hit._source ?? ({} as LogEntry)));
       }),
     );
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { cloneJson } from '../storage/json.ts';
 import { forEachLine, writeAll } from '../storage/lines.ts';
 import type { LogEntry, LogIndex, LogQuery } from './port.ts';
-import { collectStrings, entryProblem, LEVEL_RANK, wordsIn } from './entries.ts';
+import { checkEntries, checkQuery, collectStrings, entryProblem, LEVEL_RANK, portFields, wordsIn } from './entries.ts';
 
 export interface EmbeddedLogIndexOptions {
   /** Entries kept searchable in memory; older ones stay on disk only. */
@@ -21,8 +21,6 @@ export interface EmbeddedLogIndexOptions {
 
 const DEFAULT_MAX_ENTRIES = 200_000;
 const DEFAULT_RETENTION_DAYS = 7;
-const DEFAULT_LIMIT = 100;
-const MAX_LIMIT = 10_000;
 const DAY_MS = 86_400_000;
 const FILE_RE = /^logs-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 /** Open day files kept at once; late entries for older days reopen theirs. */
@@ -61,18 +59,8 @@ function validEntry(e: unknown): e is LogEntry {
   return entryProblem(e) === undefined;
 }
 
-/** Only the port's fields, in a fixed order, so what is searched equals what was stored. */
 function serialise(e: LogEntry): string {
-  return JSON.stringify({
-    time: e.time,
-    level: e.level,
-    msg: e.msg,
-    service: e.service,
-    module: e.module,
-    traceId: e.traceId,
-    spanId: e.spanId,
-    fields: e.fields,
-  });
+  return JSON.stringify(portFields(e));
 }
 
 function dayOf(time: number): string {
@@ -404,13 +392,8 @@ export class EmbeddedLogIndex implements LogIndex {
 
   async index(entries: LogEntry[]): Promise<void> {
     if (this.closed) throw new Error('log index is closed');
-    if (!Array.isArray(entries)) throw new TypeError('index takes an array of log entries');
-    const lines: string[] = [];
-    for (let i = 0; i < entries.length; i++) {
-      const problem = entryProblem(entries[i]);
-      if (problem !== undefined) throw new TypeError(`log entry ${i}: ${problem}`);
-      lines.push(serialise(entries[i]));
-    }
+    checkEntries(entries);
+    const lines = entries.map(serialise);
     const byDay = new Map<string, string[]>();
     for (let i = 0; i < lines.length; i++) {
       const stored = JSON.parse(lines[i]) as LogEntry;
@@ -425,14 +408,7 @@ export class EmbeddedLogIndex implements LogIndex {
 
   async search(query: LogQuery): Promise<LogEntry[]> {
     if (this.closed) throw new Error('log index is closed');
-    const limit = query.limit ?? DEFAULT_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
-    let minRank = 0;
-    if (query.level !== undefined) {
-      const r = LEVEL_RANK.get(query.level);
-      if (r === undefined) throw new TypeError(`unknown level ${query.level}`);
-      minRank = r;
-    }
+    const { limit, minRank } = checkQuery(query);
     const from = query.from ?? -Infinity;
     const to = query.to ?? Infinity;
     const minId = this.base + this.head;
@@ -458,7 +434,7 @@ export class EmbeddedLogIndex implements LogIndex {
     for (const t of terms) if (t.kind === 'list' && (!driver || t.ids.length < driver.length)) driver = t.ids;
     const others = terms.filter((t) => t.kind !== 'list' || t.ids !== driver);
 
-    const hits = new NewestHits(Math.min(limit, MAX_LIMIT));
+    const hits = new NewestHits(limit);
     const visit = (id: number): boolean => {
       const s = this.entries[id - this.base];
       // Nothing at or before this id is newer than what is kept, or than `from`.

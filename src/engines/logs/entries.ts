@@ -2,7 +2,7 @@
  * What every log index agrees on: the levels and their order, which values are entries,
  * and what a word is, so a search finds the same entries whichever engine holds them.
  */
-import type { LogLevel } from './port.ts';
+import type { LogEntry, LogLevel } from './port.ts';
 
 export const LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
 export const LEVEL_RANK = new Map<string, number>(LEVELS.map((l, i) => [l, i]));
@@ -36,4 +36,43 @@ export function entryProblem(e: unknown): string | undefined {
   }
   if (x.fields !== undefined && (x.fields === null || typeof x.fields !== 'object' || Array.isArray(x.fields))) return 'fields must be an object';
   return undefined;
+}
+
+/** Throws a TypeError naming the first entry that is not storable. */
+export function checkEntries(entries: unknown): asserts entries is LogEntry[] {
+  if (!Array.isArray(entries)) throw new TypeError('index takes an array of log entries');
+  for (let i = 0; i < entries.length; i++) {
+    const problem = entryProblem(entries[i]);
+    if (problem !== undefined) throw new TypeError(`log entry ${i}: ${problem}`);
+  }
+}
+
+const DEFAULT_LIMIT = 100;
+/** Elasticsearch's default `index.max_result_window`, and the embedded index's cap too. */
+const MAX_LIMIT = 10_000;
+
+/** The query's checked limit (capped) and the rank of its minimum level (0 when none). */
+export function checkQuery(query: { limit?: number; level?: string }): { limit: number; minRank: number } {
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1) throw new TypeError('limit must be a positive integer');
+  let minRank = 0;
+  if (query.level !== undefined) {
+    const rank = LEVEL_RANK.get(query.level);
+    if (rank === undefined) throw new TypeError(`unknown level ${query.level}`);
+    minRank = rank;
+  }
+  return { limit: Math.min(limit, MAX_LIMIT), minRank };
+}
+
+/**
+ * Only the port's fields, in a fixed order: what is stored is what search returns, and ids
+ * derived from it are stable. Also drops what an index adds when an entry is read back.
+ */
+export function portFields(e: LogEntry): LogEntry {
+  const doc: LogEntry = { time: e.time, level: e.level, msg: e.msg, service: e.service };
+  if (e.module !== undefined) doc.module = e.module;
+  if (e.traceId !== undefined) doc.traceId = e.traceId;
+  if (e.spanId !== undefined) doc.spanId = e.spanId;
+  if (e.fields !== undefined) doc.fields = e.fields;
+  return doc;
 }

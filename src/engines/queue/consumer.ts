@@ -4,13 +4,10 @@
  * grace period; deliveries still unsettled after it go back to the queue for another
  * consumer.
  */
+import { waitAtMost } from '../../platform/wait-at-most.ts';
 import type { DeliveryState, LocalQueue } from './local-queue.ts';
 import type { Consumer, Delivery, Handler, QueueMessage } from './port.ts';
-
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
-}
+import { reasonOf } from './queue-options.ts';
 
 export class LocalConsumer implements Consumer {
   private readonly queue: LocalQueue;
@@ -73,16 +70,7 @@ export class LocalConsumer implements Consumer {
 
   private async shutdown(): Promise<void> {
     this.queue.removeConsumer(this);
-    if (this.running.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...this.running]),
-        new Promise<void>((resolve) => {
-          timer = setTimeout(resolve, this.graceMs);
-        }),
-      ]);
-      clearTimeout(timer);
-    }
+    if (this.running.size > 0) await waitAtMost(Promise.allSettled([...this.running]), this.graceMs);
     for (const delivery of [...this.deliveries]) this.queue.release(delivery);
   }
 

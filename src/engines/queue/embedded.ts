@@ -11,6 +11,7 @@ import type { DirLock } from '../storage/lock.ts';
 import { LocalConsumer } from './consumer.ts';
 import { LocalQueue } from './local-queue.ts';
 import type { ConsumeOptions, Consumer, DeadLetter, Handler, PublishOptions, QueueDepth, QueueOptions, TaskQueue } from './port.ts';
+import { checkPrefetch, DEFAULT_QUEUE_OPTIONS, definedOptions, validateQueueOptions } from './queue-options.ts';
 
 export interface EmbeddedTaskQueueOptions {
   /** Segment size of each queue's log. Default 16 MiB. */
@@ -25,8 +26,6 @@ export interface EmbeddedTaskQueueOptions {
   maintenanceIntervalMs?: number;
 }
 
-export const DEFAULT_QUEUE_OPTIONS: Readonly<QueueOptions> = { maxAttempts: 5, retryDelayMs: 1000 };
-
 const DEFAULTS = {
   segmentBytes: 16 * 1024 * 1024,
   cacheBytes: 32 * 1024 * 1024,
@@ -35,15 +34,6 @@ const DEFAULTS = {
   maintenanceIntervalMs: 1000,
 };
 type Settings = typeof DEFAULTS;
-
-function validateOptions(options: Partial<QueueOptions>): void {
-  if (options.maxAttempts !== undefined && !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)) {
-    throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`);
-  }
-  if (options.retryDelayMs !== undefined && !(Number.isFinite(options.retryDelayMs) && options.retryDelayMs >= 0)) {
-    throw new RangeError(`retryDelayMs must be a number >= 0, got ${options.retryDelayMs}`);
-  }
-}
 
 export class EmbeddedTaskQueue implements TaskQueue {
   private readonly dir: string;
@@ -90,12 +80,12 @@ export class EmbeddedTaskQueue implements TaskQueue {
   private async declare(name: string, options: Partial<QueueOptions>): Promise<LocalQueue> {
     this.assertOpen();
     if (!name) throw new RangeError('queue name must not be empty');
-    validateOptions(options);
+    validateQueueOptions(options);
     const pending = this.declaring.get(name);
     if (pending) await pending.catch(() => undefined);
     const existing = this.queues.get(name);
     if (existing) {
-      const merged = { ...existing.options, ...definedOnly(options) };
+      const merged = { ...existing.options, ...definedOptions(options) };
       if (merged.maxAttempts !== existing.options.maxAttempts || merged.retryDelayMs !== existing.options.retryDelayMs) {
         existing.options = merged;
         await writeJsonAtomic(path.join(existing.directory, 'queue.json'), merged);
@@ -105,7 +95,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
     const creating = (async () => {
       const dir = path.join(this.dir, nameToDir(name));
       await fs.mkdir(dir, { recursive: true });
-      const queueOptions = { ...DEFAULT_QUEUE_OPTIONS, ...definedOnly(options) };
+      const queueOptions = { ...DEFAULT_QUEUE_OPTIONS, ...definedOptions(options) };
       const queue = await LocalQueue.open(name, dir, queueOptions, this.settings);
       await writeJsonAtomic(path.join(dir, 'queue.json'), queueOptions);
       this.queues.set(name, queue);
@@ -130,9 +120,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
 
   async consume<T>(queue: string, handler: Handler<T>, options: ConsumeOptions): Promise<Consumer> {
     this.assertOpen();
-    if (!(Number.isInteger(options.prefetch) && options.prefetch >= 1)) {
-      throw new RangeError(`prefetch must be an integer >= 1, got ${options.prefetch}`);
-    }
+    checkPrefetch(options.prefetch);
     const local = await this.queue(queue);
     const consumer = new LocalConsumer(local, handler as Handler<unknown>, options.prefetch, this.settings.closeGraceMs);
     local.addConsumer(consumer);
@@ -178,11 +166,4 @@ export class EmbeddedTaskQueue implements TaskQueue {
   private assertOpen(): void {
     if (this.closed) throw new Error('task queue is closed');
   }
-}
-
-function definedOnly(options: Partial<QueueOptions>): Partial<QueueOptions> {
-  const out: Partial<QueueOptions> = {};
-  if (options.maxAttempts !== undefined) out.maxAttempts = options.maxAttempts;
-  if (options.retryDelayMs !== undefined) out.retryDelayMs = options.retryDelayMs;
-  return out;
 }

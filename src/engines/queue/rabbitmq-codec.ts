@@ -12,8 +12,6 @@
 import type { Message, Options } from 'amqplib';
 import type { DeadLetter, QueueMessage, QueueOptions } from './port.ts';
 
-export const DEFAULT_QUEUE_OPTIONS: Readonly<QueueOptions> = { maxAttempts: 5, retryDelayMs: 1000 };
-
 export const DEAD_LETTER_EXCHANGE = 'orbit.dead-letters';
 
 /** How long dead letters are kept, as the embedded queue does. */
@@ -54,22 +52,6 @@ export function isRetryQueueOf(queue: string, name: string): boolean {
 /** The delay before the retry that follows failed attempt `attempt` (1-based): doubles per attempt. */
 export function retryDelayMs(options: QueueOptions, attempt: number): number {
   return Math.min(MAX_TTL_MS, Math.round(options.retryDelayMs * 2 ** (attempt - 1)));
-}
-
-export function validateQueueOptions(options: Partial<QueueOptions>): void {
-  if (options.maxAttempts !== undefined && !(Number.isInteger(options.maxAttempts) && options.maxAttempts >= 1)) {
-    throw new RangeError(`maxAttempts must be an integer >= 1, got ${options.maxAttempts}`);
-  }
-  if (options.retryDelayMs !== undefined && !(Number.isFinite(options.retryDelayMs) && options.retryDelayMs >= 0)) {
-    throw new RangeError(`retryDelayMs must be a number >= 0, got ${options.retryDelayMs}`);
-  }
-}
-
-export function definedOptions(options: Partial<QueueOptions>): Partial<QueueOptions> {
-  const out: Partial<QueueOptions> = {};
-  if (options.maxAttempts !== undefined) out.maxAttempts = options.maxAttempts;
-  if (options.retryDelayMs !== undefined) out.retryDelayMs = options.retryDelayMs;
-  return out;
 }
 
 export function workQueueArguments(queue: string, options: QueueOptions): Record<string, unknown> {
@@ -127,15 +109,20 @@ export function checkHeaders(headers: Record<string, string> | undefined): void 
   }
 }
 
-/** Properties of a newly published message. */
-export function publishProperties(id: string, headers: Record<string, string> | undefined, publishedAt: number): Options.Publish {
+/** Properties every copy of a message carries: persistent JSON, with its id and publish time. */
+function messageProperties(id: string, publishedAt: number, headers: Record<string, unknown>): Options.Publish {
   return {
     persistent: true,
     contentType: 'application/json',
     messageId: id,
     timestamp: Math.floor(publishedAt / 1000),
-    headers: { ...headers, [HEADER.publishedAt]: publishedAt },
+    headers,
   };
+}
+
+/** Properties of a newly published message. */
+export function publishProperties(id: string, headers: Record<string, string> | undefined, publishedAt: number): Options.Publish {
+  return messageProperties(id, publishedAt, { ...headers, [HEADER.publishedAt]: publishedAt });
 }
 
 function headerText(value: unknown): string {
@@ -190,23 +177,11 @@ function copyHeaders(received: Received, extra: Record<string, unknown>): Record
 
 /** Properties of the copy that waits out a retry delay; it records the attempt that failed. */
 export function retryProperties(received: Received, failedAttempt: number): Options.Publish {
-  return {
-    persistent: true,
-    contentType: 'application/json',
-    messageId: received.id,
-    timestamp: Math.floor(received.publishedAt / 1000),
-    headers: copyHeaders(received, { [HEADER.attempt]: failedAttempt }),
-  };
+  return messageProperties(received.id, received.publishedAt, copyHeaders(received, { [HEADER.attempt]: failedAttempt }));
 }
 
 export function deadLetterProperties(received: Received, attempt: number, reason: string, deadAt: number): Options.Publish {
-  return {
-    persistent: true,
-    contentType: 'application/json',
-    messageId: received.id,
-    timestamp: Math.floor(received.publishedAt / 1000),
-    headers: copyHeaders(received, { [HEADER.attempt]: attempt, [HEADER.reason]: reason, [HEADER.deadAt]: deadAt }),
-  };
+  return messageProperties(received.id, received.publishedAt, copyHeaders(received, { [HEADER.attempt]: attempt, [HEADER.reason]: reason, [HEADER.deadAt]: deadAt }));
 }
 
 interface DeathRecord {

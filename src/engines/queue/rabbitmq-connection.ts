@@ -5,6 +5,7 @@
  */
 import amqp from 'amqplib';
 import type { ChannelModel } from 'amqplib';
+import { waitAtMost } from '../../platform/wait-at-most.ts';
 
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_CAP_MS = 5000;
@@ -35,8 +36,6 @@ export function errorText(error: unknown): string {
   // fetch() and sockets put the useful part ("ECONNREFUSED ...") in the cause.
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The next reconnect delay: doubling from 100 ms up to the cap, with jitter so clients do not reconnect in step. */
 export function backoffMs(attempt: number): number {
@@ -98,9 +97,7 @@ export class RabbitConnection {
       wake = resolve;
       this.waiters.add(resolve);
     });
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([woken, new Promise<void>((resolve) => (timer = setTimeout(resolve, this.settings.reconnectWaitMs)))]);
-    clearTimeout(timer);
+    await waitAtMost(woken, this.settings.reconnectWaitMs);
     this.waiters.delete(wake);
     if (this.model) return this.model;
     if (this.closed) throw new Error(`RabbitMQ connection to ${this.display} is closed`);

@@ -5,10 +5,13 @@
  * the unsettled messages back, counting a delivery; the consumer subscribes again by
  * itself as soon as the connection is back.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { backoffMs, errorText, RabbitUnavailableError, sleep, type RabbitConnection } from './rabbitmq-connection.ts';
+import { waitAtMost } from '../../platform/wait-at-most.ts';
+import { backoffMs, errorText, RabbitUnavailableError, type RabbitConnection } from './rabbitmq-connection.ts';
 import { decodeMessage, retryDelayMs, type Received } from './rabbitmq-codec.ts';
 import type { Consumer, Delivery, Handler, QueueOptions } from './port.ts';
+import { reasonOf } from './queue-options.ts';
 
 /** What a consumer needs from the task queue that owns it. */
 export interface ConsumerHost {
@@ -21,11 +24,6 @@ export interface ConsumerHost {
   /** Stores the message in the dead-letter queue; resolves once confirmed. */
   deadLetter(received: Received, attempt: number, reason: string): Promise<void>;
   forget(consumer: RabbitConsumer): void;
-}
-
-function reasonOf(error: unknown): string {
-  if (error instanceof Error) return error.message || error.name;
-  return String(error);
 }
 
 export class RabbitConsumer implements Consumer {
@@ -201,17 +199,11 @@ export class RabbitConsumer implements Consumer {
 
   private async shutdown(): Promise<void> {
     const channel = this.channel;
-    if (channel && this.consumerTag) {
-      await Promise.race([channel.cancel(this.consumerTag), sleep(2000)]).catch(() => undefined);
-    }
-    if (this.running.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([Promise.allSettled([...this.running]), new Promise<void>((resolve) => (timer = setTimeout(resolve, this.graceMs)))]);
-      clearTimeout(timer);
-    }
+    if (channel && this.consumerTag) await waitAtMost(channel.cancel(this.consumerTag), 2000).catch(() => undefined);
+    if (this.running.size > 0) await waitAtMost(Promise.allSettled([...this.running]), this.graceMs);
     this.channel = undefined;
     // Closing the channel hands every unsettled delivery back to the broker.
-    if (channel) await Promise.race([channel.close(), sleep(2000)]).catch(() => undefined);
+    if (channel) await waitAtMost(channel.close(), 2000).catch(() => undefined);
     this.host.forget(this);
   }
 }

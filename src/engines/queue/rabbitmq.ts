@@ -24,8 +24,6 @@ import {
   deadLetterQueueArguments,
   deadLetterQueueOf,
   decodeDeadLetter,
-  DEFAULT_QUEUE_OPTIONS,
-  definedOptions,
   encodeBody,
   isRetryQueueOf,
   optionsFromArguments,
@@ -34,11 +32,11 @@ import {
   retryProperties,
   retryQueueArguments,
   retryQueueOf,
-  validateQueueOptions,
   workQueueArguments,
   type Received,
 } from './rabbitmq-codec.ts';
 import type { ConsumeOptions, Consumer, DeadLetter, Handler, PublishOptions, QueueDepth, QueueOptions, TaskQueue } from './port.ts';
+import { checkPrefetch, DEFAULT_QUEUE_OPTIONS, definedOptions, validateQueueOptions } from './queue-options.ts';
 
 export interface RabbitMqTaskQueueOptions {
   /** How long Consumer.close() waits for running handlers before handing their messages back. Default 10 s. */
@@ -110,7 +108,7 @@ export class RabbitMqTaskQueue implements TaskQueue {
       const merged = { ...(await this.knownOptions(name)), ...definedOptions(options) };
       this.options.set(name, merged);
       // Declared again even if done before: the queue may have been deleted meanwhile.
-      this.forgetDeclared(name);
+      this.declared.delete(name);
       await this.ensureQueue(name);
     });
   }
@@ -124,7 +122,7 @@ export class RabbitMqTaskQueue implements TaskQueue {
     const properties = publishProperties(id, options.headers, Date.now());
     return this.track(async () => {
       await this.ensureQueue(queue);
-      await this.sendDeclared(queue, '', queue, content, properties);
+      await this.sendDeclared(queue, () => this.ensureQueue(queue), '', queue, content, properties);
       return id;
     });
   }
@@ -132,9 +130,7 @@ export class RabbitMqTaskQueue implements TaskQueue {
   async consume<T>(queue: string, handler: Handler<T>, options: ConsumeOptions): Promise<Consumer> {
     this.assertOpen();
     checkQueueName(queue);
-    if (!(Number.isInteger(options.prefetch) && options.prefetch >= 1)) {
-      throw new RangeError(`prefetch must be an integer >= 1, got ${options.prefetch}`);
-    }
+    checkPrefetch(options.prefetch);
     if (!this.options.has(queue)) this.options.set(queue, await this.knownOptions(queue));
     const consumer = new RabbitConsumer(this.consumerHost(), queue, handler as Handler<unknown>, options.prefetch, this.settings.closeGraceMs);
     this.consumers.add(consumer);
@@ -221,10 +217,6 @@ export class RabbitMqTaskQueue implements TaskQueue {
     if (local) return local;
     const listed = await this.management.queues(queueFamilyPattern(queue)).catch(() => []);
     return { ...DEFAULT_QUEUE_OPTIONS, ...optionsFromArguments(listed.find((q) => q.name === queue)?.arguments) };
-  }
-
-  private forgetDeclared(name: string): void {
-    this.declared.delete(name);
   }
 
   /** Declares the queue, its dead-letter queue and binding once per connection. */
@@ -347,14 +339,17 @@ export class RabbitMqTaskQueue implements TaskQueue {
     });
   }
 
-  /** Sends to a queue declared earlier; if it has gone meanwhile, declares it again and sends once more. */
-  private async sendDeclared(queue: string, exchange: string, routingKey: string, content: Buffer, properties: Options.Publish): Promise<void> {
+  /**
+   * Sends to queue `name`, declared earlier by `declare`; if it has gone meanwhile,
+   * forgets that declaration, declares it again and sends once more.
+   */
+  private async sendDeclared(name: string, declare: () => Promise<void>, exchange: string, routingKey: string, content: Buffer, properties: Options.Publish): Promise<void> {
     try {
       await this.send(exchange, routingKey, content, properties);
     } catch (error) {
       if (!(error instanceof UnroutableError)) throw error;
-      this.forgetDeclared(queue);
-      await this.ensureQueue(queue);
+      this.declared.delete(name);
+      await declare();
       await this.send(exchange, routingKey, content, properties);
     }
   }
@@ -363,25 +358,18 @@ export class RabbitMqTaskQueue implements TaskQueue {
     const queue = received.queue;
     const properties = retryProperties(received, failedAttempt);
     if (delayMs <= 0) {
-      await this.sendDeclared(queue, '', queue, received.content, properties);
+      await this.sendDeclared(queue, () => this.ensureQueue(queue), '', queue, received.content, properties);
       return;
     }
     const name = retryQueueOf(queue, delayMs);
     await this.ensureRetryQueue(queue, delayMs);
-    try {
-      await this.send('', name, received.content, properties);
-    } catch (error) {
-      if (!(error instanceof UnroutableError)) throw error;
-      this.declared.delete(name);
-      await this.ensureRetryQueue(queue, delayMs);
-      await this.send('', name, received.content, properties);
-    }
+    await this.sendDeclared(name, () => this.ensureRetryQueue(queue, delayMs), '', name, received.content, properties);
   }
 
   private async deadLetter(received: Received, attempt: number, reason: string): Promise<void> {
     const queue = received.queue;
     await this.ensureQueue(queue);
-    await this.sendDeclared(queue, DEAD_LETTER_EXCHANGE, queue, received.content, deadLetterProperties(received, attempt, reason, Date.now()));
+    await this.sendDeclared(queue, () => this.ensureQueue(queue), DEAD_LETTER_EXCHANGE, queue, received.content, deadLetterProperties(received, attempt, reason, Date.now()));
   }
 
   // ---- reading ----

@@ -92,6 +92,11 @@ function toResult<R>(result: pg.QueryResult): QueryResult<R> {
   return { rows: result.rows as R[], rowCount: COUNTED.has(result.command) ? (result.rowCount ?? 0) : 0 };
 }
 
+/** One statement with parameters, always through the extended protocol, answered as PGlite answers. */
+async function runQuery<R>(client: pg.PoolClient, sql: string, params: unknown[] | undefined): Promise<QueryResult<R>> {
+  return toResult<R>(await client.query({ text: sql, values: params?.map(toParam), queryMode: 'extended' } as pg.QueryConfig));
+}
+
 // ---- error classification ----
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
@@ -220,9 +225,7 @@ export class PostgresStore implements SqlStore {
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-    const site = callSite(this.query);
-    const values = params?.map(toParam);
-    return this.#standalone(async (client) => toResult<R>(await client.query({ text: sql, values, queryMode: 'extended' } as pg.QueryConfig)), site);
+    return this.#standalone((client) => runQuery<R>(client, sql, params), callSite(this.query));
   }
 
   exec(sql: string): Promise<void> {
@@ -375,9 +378,7 @@ export class PostgresStore implements SqlStore {
     };
     const executor: SqlExecutor = {
       query: <R>(sql: string, params?: unknown[]) => {
-        const site = callSite(executor.query);
-        const values = params?.map(toParam);
-        return run(async () => toResult<R>(await client.query({ text: sql, values, queryMode: 'extended' } as pg.QueryConfig)), site);
+        return run(() => runQuery<R>(client, sql, params), callSite(executor.query));
       },
       exec: (sql: string) => {
         const site = callSite(executor.exec);
