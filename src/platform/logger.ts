@@ -2,7 +2,7 @@
  * Structured JSON logs on stdout, also fed to the log index so they can be searched
  * from the API. Entries written before the index is open wait in a bounded buffer.
  */
-import { waitAtMost } from './wait-at-most.ts';
+import { waitAtMost } from '../lib/wait-at-most.ts';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
 import type { LogEntry, LogIndex, LogLevel } from '../engines/logs/port.ts';

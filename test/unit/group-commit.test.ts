@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GroupCommit } from '../../src/platform/group-commit.ts';
+import { GroupCommit } from '../../src/lib/group-commit.ts';
 
 test('items handed in during a flush are flushed together in the next one', async () => {
   const flushes: number[][] = [];

@@ -11,7 +11,7 @@ import { defineModule } from '../../platform/modules.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { ProblemSchema } from '../../platform/http.ts';
 import { notFound } from '../../platform/problem.ts';
-import { Serial } from '../../platform/serial.ts';
+import { Serial } from '../../lib/serial.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../core/messages.ts';
 import { Acknowledge, Alert, AlertState, Severity } from '../../core/schemas.ts';
 import { AlertStore, type AlertChange } from './alert-store.ts';

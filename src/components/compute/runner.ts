@@ -17,7 +17,7 @@ import { TOPICS } from '../../core/messages.ts';
 import { Sgp4Error } from '../../core/orbit/sgp4.ts';
 import { TleError } from '../../core/orbit/tle.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
-import { Serial } from '../../platform/serial.ts';
+import { Serial } from '../../lib/serial.ts';
 import type { Job, JobStore } from './job-store.ts';
 import { PoolClosedError, WorkerTaskError } from './pool.ts';
 import { propagateOnPool, type PropagationPool } from './propagate.ts';

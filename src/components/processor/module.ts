@@ -10,7 +10,7 @@ import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { calibrate } from '../../core/calibration.ts';
 import { QUEUES, TOPICS, type IngestBatch, type ProcessedBatch } from '../../core/messages.ts';
 import type { OutgoingEvent } from '../../engines/events/port.ts';
-import { GroupCommit } from '../../platform/group-commit.ts';
+import { GroupCommit } from '../../lib/group-commit.ts';
 import { waitOutOutages } from '../../platform/unavailable.ts';
 import { TelemetryStore, type StoredReading } from '../telemetry/store.ts';
 

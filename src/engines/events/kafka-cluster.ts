@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Admin, ConnectionPool, Consumer, kGetApi, ListOffsetTimestamps } from '@platformatic/kafka';
 import type { API, Broker, ClusterTopicMetadata, Connection, offsetCommitV9 } from '@platformatic/kafka';
-import { Serial } from '../../platform/serial.ts';
+import { Serial } from '../../lib/serial.ts';
 
 type OffsetCommitRequestTopic = offsetCommitV9.OffsetCommitRequestTopic;
 type OffsetCommitResponse = offsetCommitV9.OffsetCommitResponse;

@@ -15,7 +15,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionPool, Consumer } from '@platformatic/kafka';
 import type { ConsumerGroupJoinPayload, fetchV17, GroupAssignment } from '@platformatic/kafka';
-import { waitAtMost } from '../../platform/wait-at-most.ts';
+import { waitAtMost } from '../../lib/wait-at-most.ts';
 import { decodeBatches, describeError, hasProtocolError, isTransient, nextOffsetAfter } from './kafka-codec.ts';
 import { CommitBatcher } from './kafka-commits.ts';
 import { PartitionWorker, Wakeup, type PartitionOwner } from './kafka-partition.ts';

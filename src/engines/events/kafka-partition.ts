@@ -3,7 +3,7 @@
  * handler in batches, each committed once the handler resolves; a failed batch is
  * offered again with backoff.
  */
-import { Serial } from '../../platform/serial.ts';
+import { Serial } from '../../lib/serial.ts';
 import { describeError } from './kafka-codec.ts';
 import type { BatchHandler, EventRecord } from './port.ts';
 

@@ -8,7 +8,7 @@
  */
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import type { MessageToProduce } from '@platformatic/kafka';
-import { waitAtMost } from '../../platform/wait-at-most.ts';
+import { waitAtMost } from '../../lib/wait-at-most.ts';
 import { isTransient, javaCompatiblePartition } from './kafka-codec.ts';
 
 /** Publishes that go out together stay below this many value bytes (one publish alone may exceed it). */

@@ -4,7 +4,7 @@
  * grace period; deliveries still unsettled after it go back to the queue for another
  * consumer.
  */
-import { waitAtMost } from '../../platform/wait-at-most.ts';
+import { waitAtMost } from '../../lib/wait-at-most.ts';
 import type { DeliveryState, LocalQueue } from './local-queue.ts';
 import type { Consumer, Delivery, Handler, QueueMessage } from './port.ts';
 import { reasonOf } from './queue-options.ts';

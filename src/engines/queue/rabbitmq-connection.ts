@@ -5,7 +5,7 @@
  */
 import amqp from 'amqplib';
 import type { ChannelModel } from 'amqplib';
-import { waitAtMost } from '../../platform/wait-at-most.ts';
+import { waitAtMost } from '../../lib/wait-at-most.ts';
 
 const BACKOFF_FIRST_MS = 100;
 const BACKOFF_CAP_MS = 5000;

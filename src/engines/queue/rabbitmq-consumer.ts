@@ -7,7 +7,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ConsumeMessage } from 'amqplib';
-import { waitAtMost } from '../../platform/wait-at-most.ts';
+import { waitAtMost } from '../../lib/wait-at-most.ts';
 import { backoffMs, errorText, RabbitUnavailableError, type RabbitConnection } from './rabbitmq-connection.ts';
 import { decodeMessage, retryDelayMs, type Received } from './rabbitmq-codec.ts';
 import type { Consumer, Delivery, Handler, QueueOptions } from './port.ts';
