@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EmbeddedEventLog, murmur2, partitionForKey } from '../../src/engines/events/embedded.ts';
+import { EmbeddedEventLog } from '../../src/engines/events/embedded.ts';
+import { murmur2, partitionForKey } from '../../src/engines/shared/partitioner.ts';
 import type { EmbeddedEventLogOptions } from '../../src/engines/events/embedded.ts';
 import type { EventRecord } from '../../src/engines/events/port.ts';
 import { eventsContract } from './events.contract.ts';

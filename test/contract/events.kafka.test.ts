@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, Producer } from '@platformatic/kafka';
 import { KafkaEventLog, KafkaUnavailableError } from '../../src/engines/events/kafka.ts';
 import type { KafkaEventLogOptions } from '../../src/engines/events/kafka.ts';
-import { partitionForKey } from '../../src/engines/events/embedded.ts';
+import { partitionForKey } from '../../src/engines/shared/partitioner.ts';
 import { namespacedLog } from '../../src/engines/events/namespaced.ts';
 import type { EventLog, EventRecord, Subscription } from '../../src/engines/events/port.ts';
 import { eventsContract } from './events.contract.ts';

@@ -16,6 +16,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelays } from '../shared/backoff.ts';
+import { partitionForKey } from '../shared/partitioner.ts';
 import { RecordLog } from '../storage/record-log.ts';
 import type { LogRecord } from '../storage/record-log.ts';
 import { DurableMap } from '../storage/durable-map.ts';
@@ -73,36 +75,6 @@ const DEFAULTS = {
 type Settings = typeof DEFAULTS;
 
 const READ_MAX_BYTES = 64 * 1024 * 1024;
-
-/**
- * Kafka's default partitioner (murmur2 of the UTF-8 key, made positive, mod partitions),
- * so a key lands on the same partition number here as on a Kafka topic of the same size.
- */
-export function partitionForKey(key: string, partitions: number): number {
-  return (murmur2(Buffer.from(key, 'utf8')) & 0x7fffffff) % partitions;
-}
-
-export function murmur2(data: Uint8Array): number {
-  const m = 0x5bd1e995;
-  const length = data.length;
-  let h = 0x9747b28c ^ length;
-  const whole = length & ~3;
-  for (let i = 0; i < whole; i += 4) {
-    let k = data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
-    k = Math.imul(k, m);
-    k ^= k >>> 24;
-    k = Math.imul(k, m);
-    h = Math.imul(h, m) ^ k;
-  }
-  const rest = length & 3;
-  if (rest === 3) h ^= data[whole + 2] << 16;
-  if (rest >= 2) h ^= data[whole + 1] << 8;
-  if (rest >= 1) h = Math.imul(h ^ data[whole], m);
-  h ^= h >>> 13;
-  h = Math.imul(h, m);
-  h ^= h >>> 15;
-  return h | 0;
-}
 
 interface StoredEvent {
   k: string;
@@ -214,7 +186,8 @@ class PartitionWorker {
 
   private async loop(): Promise<void> {
     const settings = this.engine.settings;
-    let backoff = settings.retryBackoffMs;
+    const delay = backoffDelays({ initialMs: settings.retryBackoffMs, maxMs: settings.maxRetryBackoffMs });
+    const pause = () => sleep(delay(), undefined, { signal: this.wake.signal }).catch(() => undefined);
     while (!this.stopping) {
       if (this.wake.signal.aborted) this.wake = new AbortController();
       try {
@@ -231,11 +204,10 @@ class PartitionWorker {
           await this.member.handler(records);
         } catch {
           if (this.stopping) break;
-          await sleep(backoff, undefined, { signal: this.wake.signal }).catch(() => undefined);
-          backoff = Math.min(backoff * 2, settings.maxRetryBackoffMs);
+          await pause();
           continue;
         }
-        backoff = settings.retryBackoffMs;
+        delay.reset();
         // A seek during the batch wins over the batch's own progress.
         if (this.engine.seekGeneration(this.key) === generation) {
           await this.engine.commit(this.key, raw[raw.length - 1].seq + 1);
@@ -243,8 +215,7 @@ class PartitionWorker {
       } catch {
         // Reading or committing failed (disk trouble, or the store is closing): pause and retry.
         if (this.stopping) break;
-        await sleep(backoff, undefined, { signal: this.wake.signal }).catch(() => undefined);
-        backoff = Math.min(backoff * 2, settings.maxRetryBackoffMs);
+        await pause();
       }
     }
   }

@@ -3,20 +3,20 @@
  * for Orbit: keys and header values are UTF-8, values JSON, timestamps CreateTime.
  */
 import type { MessageToProduce, RecordsBatch } from '@platformatic/kafka';
-import { murmur2 } from './embedded.ts';
+import { keyHash } from '../shared/partitioner.ts';
+import { isNetworkCode } from '../shared/unavailable.ts';
 import type { EventRecord, OutgoingEvent } from './port.ts';
 
 /** Control batches (transaction markers) carry no records for the application. */
 const CONTROL_BATCH = 0b10_0000;
 
 /**
- * Java's default partitioner: the positive part of murmur2, taken mod partitions by the
- * client. The client's own default uses `>>> 0`, which lands keys on other partitions
- * whenever the count is not a power of two.
+ * The shared partitioner as the producer asks for it: the key's hash, taken mod partitions
+ * by the client (whose own default would use `>>> 0`, and land keys elsewhere).
  */
 export function javaCompatiblePartition(_message: unknown, key: Buffer | undefined): number {
   if (!key) throw new TypeError('event key must be a string');
-  return murmur2(key) & 0x7fffffff;
+  return keyHash(key);
 }
 
 export function encodeEvent<T>(topic: string, event: OutgoingEvent<T>, now: number): MessageToProduce {
@@ -109,7 +109,7 @@ export function isUnknownTopic(error: unknown): boolean {
 
 /** Connection refused, reset or timed out: the broker could not be reached. */
 export function isConnectionError(error: unknown): boolean {
-  return chain(error).some((e) => e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT' || /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT/.test(String(e.code)));
+  return chain(error).some((e) => e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT' || isNetworkCode(e.code));
 }
 
 /** Errors after which the same request may succeed later: the broker is away, restarting or moving a leader. */

@@ -16,9 +16,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectionPool, Consumer } from '@platformatic/kafka';
 import type { ConsumerGroupJoinPayload, fetchV17, GroupAssignment } from '@platformatic/kafka';
 import { waitAtMost } from '../../lib/wait-at-most.ts';
+import { Wakeup } from '../../lib/wakeup.ts';
+import { backoffDelays } from '../shared/backoff.ts';
 import { decodeBatches, describeError, hasProtocolError, isTransient, nextOffsetAfter } from './kafka-codec.ts';
 import { CommitBatcher } from './kafka-commits.ts';
-import { PartitionWorker, Wakeup, type PartitionOwner } from './kafka-partition.ts';
+import { PartitionWorker, type PartitionOwner } from './kafka-partition.ts';
 import type { KafkaCluster } from './kafka-cluster.ts';
 import type { BatchHandler, StartFrom } from './port.ts';
 
@@ -170,7 +172,7 @@ export class GroupMember implements PartitionOwner {
    * A `strict` commit (a seek) rejects instead of resolving false.
    */
   async commit(worker: PartitionWorker, offset: bigint, strict: boolean): Promise<boolean> {
-    let backoff = 250;
+    const delay = this.backoff(250);
     for (;;) {
       try {
         await this.commits.commit({ topic: worker.topic, partition: worker.partition, offset, generation: worker.generation, memberId: worker.memberId });
@@ -187,10 +189,14 @@ export class GroupMember implements PartitionOwner {
           return false;
         }
         this.settings.onConnection(false, error);
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, this.settings.maxRetryBackoffMs);
+        await sleep(delay());
       }
     }
+  }
+
+  /** Delays between tries of a request the broker did not answer, from `initialMs` up to maxRetryBackoffMs. */
+  private backoff(initialMs: number) {
+    return backoffDelays({ initialMs, maxMs: this.settings.maxRetryBackoffMs });
   }
 
   /* ------------------------------------------------------------ membership */
@@ -217,7 +223,7 @@ export class GroupMember implements PartitionOwner {
 
   /** Sets up workers for the partitions assigned, at the committed offsets (or where `from` says, pinned by a commit). */
   private async assign(epoch: number, generation: number, memberId: string, assignments: GroupAssignment[]): Promise<void> {
-    let backoff = 250;
+    const delay = this.backoff(250);
     const current = () => epoch === this.assignmentEpoch && !this.closed;
     while (current()) {
       try {
@@ -250,8 +256,7 @@ export class GroupMember implements PartitionOwner {
         if (hasProtocolError(error, 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID')) return;
         if (!isTransient(error)) this.settings.onError(new Error(`setting up the partitions of group "${this.options.group}" failed: ${describeError(error)}`, { cause: error }));
         else this.settings.onConnection(false, error);
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, this.settings.maxRetryBackoffMs);
+        await sleep(delay());
       }
     }
   }
@@ -260,7 +265,7 @@ export class GroupMember implements PartitionOwner {
     if (this.closed || this.rejoining) return;
     this.rejoining = true;
     this.settings.onConnection(false, error);
-    let backoff = 500;
+    const delay = this.backoff(500);
     try {
       while (!this.closed) {
         try {
@@ -268,8 +273,7 @@ export class GroupMember implements PartitionOwner {
           return;
         } catch (joinError) {
           this.settings.onConnection(false, joinError);
-          await sleep(backoff);
-          backoff = Math.min(backoff * 2, this.settings.maxRetryBackoffMs);
+          await sleep(delay());
         }
       }
     } finally {
@@ -280,7 +284,7 @@ export class GroupMember implements PartitionOwner {
   /* -------------------------------------------------------------- fetching */
 
   private async fetchLoop(): Promise<void> {
-    let backoff = 250;
+    const delay = this.backoff(250);
     while (!this.closed) {
       const wanted = [...this.workers.values()].filter((w) => w.wantsRecords);
       if (wanted.length === 0) {
@@ -291,13 +295,12 @@ export class GroupMember implements PartitionOwner {
         // No partition has a leader right now (a broker is restarting): ask again shortly.
         if ((await this.fetchFor(wanted)) === 0) await this.fetchWakeup.wait(250);
         else this.settings.onConnection(true);
-        backoff = 250;
+        delay.reset();
       } catch (error) {
         if (this.closed) break;
         if (isTransient(error)) this.settings.onConnection(false, error);
         else this.settings.onError(new Error(`fetching for group "${this.options.group}" failed: ${describeError(error)}`, { cause: error }));
-        await this.fetchWakeup.wait(backoff);
-        backoff = Math.min(backoff * 2, this.settings.maxRetryBackoffMs);
+        await this.fetchWakeup.wait(delay());
       }
     }
   }

@@ -4,6 +4,8 @@
  * offered again with backoff.
  */
 import { Serial } from '../../lib/serial.ts';
+import { Wakeup } from '../../lib/wakeup.ts';
+import { backoffDelays } from '../shared/backoff.ts';
 import { describeError } from './kafka-codec.ts';
 import type { BatchHandler, EventRecord } from './port.ts';
 
@@ -21,32 +23,6 @@ export interface PartitionOwner {
   onError(error: Error): void;
   /** Commits under the worker's generation; false when the partition is no longer the member's. */
   commit(worker: PartitionWorker, offset: bigint, strict: boolean): Promise<boolean>;
-}
-
-/** A wait that something else can cut short. */
-export class Wakeup {
-  private wakeNow: (() => void) | undefined;
-
-  wake(): void {
-    this.wakeNow?.();
-  }
-
-  wait(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      const previous = this.wakeNow;
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeNow = () => {
-        previous?.();
-        done();
-      };
-    }).finally(() => {
-      this.wakeNow = undefined;
-    });
-  }
 }
 
 /** Hands the records of one partition to the handler in order, committing after each batch. */
@@ -132,8 +108,7 @@ export class PartitionWorker {
   }
 
   private async loop(): Promise<void> {
-    const { retryBackoffMs, maxRetryBackoffMs } = this.member;
-    let backoff = retryBackoffMs;
+    const delay = backoffDelays({ initialMs: this.member.retryBackoffMs, maxMs: this.member.maxRetryBackoffMs });
     while (!this.stopping) {
       if (this.queue.length === 0) {
         await this.wakeup.wait(1000);
@@ -146,11 +121,10 @@ export class PartitionWorker {
       } catch (error) {
         this.member.onError(new Error(`handler of group "${this.member.group}" failed on ${this.topic}/${this.partition} at offset ${batch[0].offset}; the batch is offered again: ${describeError(error)}`, { cause: error }));
         if (this.stopping) break;
-        await this.interrupt.wait(backoff);
-        backoff = Math.min(backoff * 2, maxRetryBackoffMs);
+        await this.interrupt.wait(delay());
         continue;
       }
-      backoff = retryBackoffMs;
+      delay.reset();
       // A seek during the batch wins over the batch's own progress.
       if (seekGeneration !== this.seekGeneration) continue;
       const committed = await this.commit(BigInt(batch[batch.length - 1].offset) + 1n, false);

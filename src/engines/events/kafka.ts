@@ -13,10 +13,11 @@
  * reject with an error that names Kafka. Subscriptions resume by themselves.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ReachabilityProbe } from '../shared/probe.ts';
+import { EngineUnavailableError } from '../shared/unavailable.ts';
 import { describeError, encodeEvent, hasProtocolError, isConnectionError, isTransient, safeBrokers } from './kafka-codec.ts';
 import { KafkaCluster, UnknownTopicError } from './kafka-cluster.ts';
 import { GroupMember, type MemberSettings } from './kafka-member.ts';
-import { Wakeup } from './kafka-partition.ts';
 import { SerialProducer } from './kafka-producer.ts';
 import type { BatchHandler, EventLog, EventRecord, OutgoingEvent, PartitionLag, SubscribeOptions, Subscription, TopicOptions } from './port.ts';
 import { checkSubscribeOptions } from './subscribe-options.ts';
@@ -69,10 +70,9 @@ const FETCH_WAIT_MS = 500;
 const PROBE_INTERVAL_MS = 2000;
 
 /** The broker could not be reached in time; the operation may succeed later. */
-export class KafkaUnavailableError extends Error {
+export class KafkaUnavailableError extends EngineUnavailableError {
   constructor(message: string, cause?: unknown) {
-    super(message, { cause });
-    this.name = 'KafkaUnavailableError';
+    super('Kafka', message, { cause });
   }
 }
 
@@ -83,11 +83,8 @@ export class KafkaEventLog implements EventLog {
   private readonly producer: SerialProducer;
   private readonly members = new Set<GroupMember>();
   private readonly topics = new Set<string>();
-  private connected = true;
-  private connectionWaiters: (() => void)[] = [];
-  /** Cuts the probe's wait short: woken when the connection is lost and on close. */
-  private readonly probeWakeup = new Wakeup();
-  private probing: Promise<void> = Promise.resolve();
+  /** Asks the broker for metadata: every 2 s while it is quiet, with backoff (capped) while it is away. */
+  private readonly probe: ReachabilityProbe;
   private closing = false;
 
   private constructor(brokers: string[], settings: Settings) {
@@ -95,6 +92,12 @@ export class KafkaEventLog implements EventLog {
     this.settings = settings;
     this.cluster = new KafkaCluster({ brokers, clientId: settings.clientId, requestTimeoutMs: REQUEST_TIMEOUT_MS });
     this.producer = new SerialProducer({ brokers, clientId: `${settings.clientId}-producer`, retryMs: settings.publishRetryMs, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    this.probe = new ReachabilityProbe({
+      check: () => this.check(),
+      intervalMs: PROBE_INTERVAL_MS,
+      backoff: { initialMs: 250, maxMs: settings.maxRetryBackoffMs },
+      onLost: (error) => this.settings.onError(new KafkaUnavailableError(`kafka (${safeBrokers(this.brokers)}) is unreachable, reconnecting: ${describeError(error)}`, error)),
+    });
   }
 
   /**
@@ -115,10 +118,10 @@ export class KafkaEventLog implements EventLog {
     try {
       await log.cluster.admin.metadata({ topics: [] });
     } catch (error) {
+      await log.probe.close();
       await log.release();
       throw new KafkaUnavailableError(`kafka (${safeBrokers(list)}) is unreachable: ${describeError(error)}`, error);
     }
-    log.probing = log.probe();
     return log;
   }
 
@@ -295,7 +298,7 @@ export class KafkaEventLog implements EventLog {
   /* ----------------------------------------------------------- connection */
 
   isReady(): boolean {
-    return this.connected && !this.closing;
+    return this.probe.isReady() && !this.closing;
   }
 
   /**
@@ -321,18 +324,9 @@ export class KafkaEventLog implements EventLog {
   /** Resolves at once while connected; otherwise waits for the probe to reconnect, until `deadline`. */
   private async awaitConnection(what: string, deadline = Date.now() + this.settings.reconnectWaitMs): Promise<void> {
     this.assertOpen();
-    while (!this.connected) {
-      const left = deadline - Date.now();
-      if (left <= 0) throw new KafkaUnavailableError(`kafka (${safeBrokers(this.brokers)}) is unreachable: ${what} gave up after ${this.settings.reconnectWaitMs / 1000} s`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
-        this.connectionWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-      this.assertOpen();
-    }
+    if (await this.probe.waitUntilReachable(deadline)) return;
+    this.assertOpen();
+    throw new KafkaUnavailableError(`kafka (${safeBrokers(this.brokers)}) is unreachable: ${what} gave up after ${this.settings.reconnectWaitMs / 1000} s`);
   }
 
   private failure(what: string, error: unknown): Error {
@@ -343,32 +337,18 @@ export class KafkaEventLog implements EventLog {
     return new Error(`kafka: ${what} failed: ${reason}`, { cause: error });
   }
 
+  /** Told by the requests of this log and its members whether the broker answered them. */
   private setConnected(up: boolean, error?: unknown): void {
-    if (up === this.connected) return;
-    if (!up && error !== undefined && !isConnectionError(error) && !isTransient(error)) return;
-    this.connected = up;
-    if (up) {
-      for (const wake of this.connectionWaiters.splice(0)) wake();
-    } else {
-      this.settings.onError(new KafkaUnavailableError(`kafka (${safeBrokers(this.brokers)}) is unreachable, reconnecting: ${describeError(error)}`, error));
-      this.probeWakeup.wake();
-    }
+    if (up) this.probe.answered();
+    else if (error === undefined || isConnectionError(error) || isTransient(error)) this.probe.lost(error);
   }
 
-  /** Asks the broker for metadata: every 2 s while connected, with backoff (capped) while not. */
-  private async probe(): Promise<void> {
-    let backoff = 250;
-    while (!this.closing) {
-      await this.probeWakeup.wait(this.connected ? PROBE_INTERVAL_MS : backoff);
-      if (this.closing) break;
-      try {
-        await this.cluster.admin.metadata({ topics: [], forceUpdate: true });
-        backoff = 250;
-        this.setConnected(true);
-      } catch (error) {
-        backoff = this.connected ? 250 : Math.min(backoff * 2, this.settings.maxRetryBackoffMs);
-        this.setConnected(false, error);
-      }
+  /** Fails only when the broker cannot be reached: an error it answers with is an answer. */
+  private async check(): Promise<void> {
+    try {
+      await this.cluster.admin.metadata({ topics: [], forceUpdate: true });
+    } catch (error) {
+      if (isConnectionError(error) || isTransient(error)) throw error;
     }
   }
 
@@ -378,11 +358,10 @@ export class KafkaEventLog implements EventLog {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
-    for (const wake of this.connectionWaiters.splice(0)) wake();
-    this.probeWakeup.wake();
+    const probing = this.probe.close();
     await Promise.allSettled([...this.members].map((m) => m.close()));
     this.members.clear();
-    await this.probing;
+    await probing;
     await this.release();
   }
 
