@@ -15,7 +15,8 @@
  */
 import pg from 'pg';
 import { types as pgliteTypes } from '@electric-sql/pglite';
-import { backoffDelays } from '../../platform/retry.ts';
+import { isNetworkCode, EngineUnavailableError } from '../shared/unavailable.ts';
+import { ReachabilityProbe } from '../shared/probe.ts';
 import type { QueryResult, SqlExecutor, SqlStore } from './port.ts';
 
 export interface StoreLogger {
@@ -41,12 +42,11 @@ export interface PostgresStoreOptions {
 const ENGINE = 'PostgreSQL';
 
 /** The server is unreachable, or the connection broke: `code` is the underlying one (ECONNREFUSED, 57P01...). */
-export class SqlUnavailableError extends Error {
+export class SqlUnavailableError extends EngineUnavailableError {
   readonly code: string | undefined;
 
   constructor(message: string, cause: unknown) {
-    super(message, { cause });
-    this.name = 'SqlUnavailableError';
+    super(ENGINE, message, { cause });
     this.code = (cause as { code?: unknown } | undefined)?.code as string | undefined;
   }
 }
@@ -99,14 +99,13 @@ async function runQuery<R>(client: pg.PoolClient, sql: string, params: unknown[]
 
 // ---- error classification ----
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 const CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Connection terminated due to connection timeout/;
 
 /** The connection (or the server) failed, as opposed to the statement. */
 function isConnectionError(error: unknown): boolean {
   if (error instanceof pg.DatabaseError) return /^(08|57P)/.test(error.code ?? '');
   const e = error as { code?: unknown; message?: unknown };
-  return (typeof e?.code === 'string' && NETWORK_CODES.has(e.code)) || (typeof e?.message === 'string' && CONNECTION_MESSAGES.test(e.message));
+  return isNetworkCode(e?.code) || (typeof e?.message === 'string' && CONNECTION_MESSAGES.test(e.message));
 }
 
 /** The statement cannot have taken effect: the server ended it before it finished, or it was never sent. */
@@ -137,11 +136,6 @@ function withCaller<E>(error: E, site: CallSite): E {
 
 // ---- the store ----
 
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
-
 export class PostgresStore implements SqlStore {
   readonly #pool: pg.Pool;
   /** host:port/database, for messages: never the credentials. */
@@ -151,26 +145,16 @@ export class PostgresStore implements SqlStore {
   readonly #logger: StoreLogger | undefined;
   readonly #types = new ResultTypes();
   readonly #inFlight = new Set<Promise<unknown>>();
-  readonly #waiters = new Set<Waiter>();
   readonly #onClientError: (error: Error) => void;
-  readonly #maxProbeMs: number;
+  readonly #probe: ReachabilityProbe;
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing: Promise<void> | undefined;
-  #reachable = true;
-  #lastFailure: unknown;
-  #lastAnswer = Date.now();
-  #probeTimer: NodeJS.Timeout | undefined;
-  #probing = false;
-  #probeDelay: () => number;
-  readonly #checkTimer: NodeJS.Timeout;
 
   private constructor(url: URL, options: PostgresStoreOptions) {
     this.#target = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
     this.#secret = decodeURIComponent(url.password);
     this.#outageWaitMs = options.outageWaitMs ?? 5000;
     this.#logger = options.logger;
-    this.#maxProbeMs = options.maxProbeIntervalMs ?? 5000;
-    this.#probeDelay = backoffDelays({ initialMs: 100, maxMs: this.#maxProbeMs });
     const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     // The pool's own connectionTimeoutMillis would also limit the wait for a busy pool's free
     // connection, which a loaded but healthy server must not turn into an outage.
@@ -190,12 +174,21 @@ export class PostgresStore implements SqlStore {
       types: { getTypeParser: this.#types.getTypeParser } as unknown as pg.CustomTypesConfig,
     });
     // An idle connection that dies (server restart, terminated backend) must not take the process down.
-    this.#pool.on('error', (error) => this.#suspect(error));
-    this.#onClientError = (error) => this.#suspect(error);
-    const interval = options.checkIntervalMs ?? 5000;
-    this.#checkTimer = setInterval(() => {
-      if (this.#reachable && Date.now() - this.#lastAnswer >= interval && this.#pool.waitingCount === 0) void this.#probe();
-    }, interval).unref();
+    // A connection that died on its own: the server may be gone, or just that session; a check tells which.
+    this.#pool.on('error', (error) => this.#probe.suspect(error));
+    this.#onClientError = (error) => this.#probe.suspect(error);
+    this.#probe = new ReachabilityProbe({
+      check: () => this.#check(),
+      intervalMs: options.checkIntervalMs ?? 5000,
+      backoff: { initialMs: 100, maxMs: options.maxProbeIntervalMs ?? 5000 },
+      // A check would wait for a connection behind the statements queued for one.
+      idle: () => this.#pool.waitingCount === 0,
+      onLost: (error) => {
+        const message = this.#redact((error as Error)?.message ?? String(error));
+        this.#logger?.warn({ engine: ENGINE, server: this.#target, err: { message } }, `${ENGINE} at ${this.#target} is unreachable; reconnecting`);
+      },
+      onBack: () => this.#logger?.info({ engine: ENGINE, server: this.#target }, `${ENGINE} at ${this.#target} is reachable again`),
+    });
   }
 
   /** Connects once to check the server and credentials; rejects if it cannot, naming the server but not the credentials. */
@@ -275,7 +268,7 @@ export class PostgresStore implements SqlStore {
         throw this.#describe(error, 'connection lost while committing: the transaction may or may not have been committed', site);
       }
       this.#release(client);
-      this.#answered();
+      this.#probe.answered();
       // COMMIT of a transaction that failed earlier (its error caught by fn) rolls back instead, without an error.
       if (commit.command === 'ROLLBACK') {
         throw withCaller(Object.assign(new Error('Transaction was rolled back instead of committed'), { code: '25P02', severity: 'ERROR' }), site);
@@ -285,15 +278,15 @@ export class PostgresStore implements SqlStore {
   }
 
   isReady(): boolean {
-    return this.#state === 'open' && this.#reachable;
+    return this.#state === 'open' && this.#probe.isReady();
   }
 
   /** Waits for the statements and transactions under way (a transaction may still issue statements), then disconnects. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#state = 'closing';
-      for (const w of this.#waiters) w.reject(this.#closedError());
-      this.#waiters.clear();
+      // Statements waiting for a lost server give up now; those under way may finish.
+      void this.#probe.close();
       while (this.#inFlight.size) await Promise.allSettled([...this.#inFlight]);
       await this.#shutdown();
       this.#state = 'closed';
@@ -317,7 +310,7 @@ export class PostgresStore implements SqlStore {
           throw this.#describe(error, 'connection lost during a statement, which may or may not have been applied', site);
         }
         this.#release(client);
-        this.#answered();
+        this.#probe.answered();
         return value;
       }
     });
@@ -327,7 +320,7 @@ export class PostgresStore implements SqlStore {
   async #acquire(deadline: number): Promise<pg.PoolClient> {
     for (;;) {
       if (this.#state !== 'open') throw this.#closedError();
-      if (!this.#reachable) await this.#untilReachable(deadline);
+      if (!(await this.#probe.waitUntilReachable(deadline))) throw this.#state === 'open' ? this.#unavailable(this.#probe.lastFailure) : this.#closedError();
       try {
         const client = await this.#pool.connect();
         // pg-pool listens for errors only on idle connections; one that breaks while we hold it would otherwise crash the process.
@@ -335,7 +328,7 @@ export class PostgresStore implements SqlStore {
         return client;
       } catch (error) {
         if (!isConnectionError(error)) throw Object.assign(error as Error, { message: this.#redact((error as Error).message) });
-        this.#lost(error);
+        this.#probe.lost(error);
         if (Date.now() >= deadline) throw this.#unavailable(error);
       }
     }
@@ -348,8 +341,8 @@ export class PostgresStore implements SqlStore {
   #failed(client: pg.PoolClient, error: unknown): boolean {
     const lost = isConnectionError(error);
     this.#release(client, lost ? error : undefined);
-    if (lost) this.#lost(error);
-    else this.#answered();
+    if (lost) this.#probe.lost(error);
+    else this.#probe.answered();
     return lost;
   }
 
@@ -367,12 +360,12 @@ export class PostgresStore implements SqlStore {
       if (broken) throw this.#describe(broken, 'connection lost during a transaction, which was rolled back', site);
       try {
         const value = await work();
-        this.#answered();
+        this.#probe.answered();
         return value;
       } catch (error) {
         if (!isConnectionError(error)) throw withCaller(error, site);
         broken = error;
-        this.#lost(error);
+        this.#probe.lost(error);
         throw this.#describe(error, 'connection lost during a transaction, which was rolled back', site);
       }
     };
@@ -399,87 +392,17 @@ export class PostgresStore implements SqlStore {
 
   // ---- reachability ----
 
-  #answered(): void {
-    this.#lastAnswer = Date.now();
-    if (this.#reachable) return;
-    this.#reachable = true;
-    this.#probeDelay = backoffDelays({ initialMs: 100, maxMs: this.#maxProbeMs });
-    clearTimeout(this.#probeTimer);
-    this.#probeTimer = undefined;
-    this.#logger?.info({ engine: ENGINE, server: this.#target }, `${ENGINE} at ${this.#target} is reachable again`);
-    for (const w of this.#waiters) w.resolve();
-    this.#waiters.clear();
-  }
-
-  #lost(error: unknown): void {
-    this.#lastFailure = error;
-    if (!this.#reachable) return;
-    this.#reachable = false;
-    this.#logger?.warn({ engine: ENGINE, server: this.#target, err: { message: this.#redact((error as Error)?.message ?? String(error)) } }, `${ENGINE} at ${this.#target} is unreachable; reconnecting`);
-    this.#scheduleProbe(this.#probeDelay());
-  }
-
-  /** A connection died on its own: the server may be gone, or just that session; a probe tells which. */
-  #suspect(error: Error): void {
-    this.#lastFailure = error;
-    if (this.#state === 'open' && this.#reachable) void this.#probe();
-  }
-
-  #scheduleProbe(delay: number): void {
-    if (this.#probeTimer || this.#state !== 'open') return;
-    this.#probeTimer = setTimeout(() => {
-      this.#probeTimer = undefined;
-      void this.#probe();
-    }, delay).unref();
-  }
-
-  async #probe(): Promise<void> {
-    if (this.#probing || this.#state !== 'open') return;
-    this.#probing = true;
+  /** One connection, one `SELECT 1`. */
+  async #check(): Promise<void> {
+    const client = await this.#pool.connect();
+    client.on('error', this.#onClientError);
     try {
-      const client = await this.#pool.connect();
-      client.on('error', this.#onClientError);
-      try {
-        await client.query('SELECT 1');
-        this.#release(client);
-      } catch (error) {
-        this.#release(client, error);
-        throw error;
-      }
-      this.#answered();
+      await client.query('SELECT 1');
+      this.#release(client);
     } catch (error) {
-      this.#lost(error);
-      // Statements waiting for the server are answered sooner than the backoff alone would allow.
-      if (!this.#reachable) this.#scheduleProbe(this.#waiters.size ? Math.min(500, this.#probeDelay()) : this.#probeDelay());
-    } finally {
-      this.#probing = false;
+      this.#release(client, error);
+      throw error;
     }
-  }
-
-  #untilReachable(deadline: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = {
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      };
-      const timer = setTimeout(() => {
-        this.#waiters.delete(waiter);
-        reject(this.#unavailable(this.#lastFailure));
-      }, Math.max(0, deadline - Date.now()));
-      this.#waiters.add(waiter);
-      // A probe already scheduled far off is brought forward: someone is waiting.
-      if (this.#probeTimer) {
-        clearTimeout(this.#probeTimer);
-        this.#probeTimer = undefined;
-      }
-      this.#scheduleProbe(0);
-    });
   }
 
   // ---- messages ----
@@ -503,9 +426,7 @@ export class PostgresStore implements SqlStore {
   }
 
   async #shutdown(): Promise<void> {
-    clearInterval(this.#checkTimer);
-    clearTimeout(this.#probeTimer);
-    this.#probeTimer = undefined;
+    void this.#probe.close();
     await this.#pool.end().catch(() => undefined);
   }
 }
