@@ -3,11 +3,10 @@
  * neither wait for nor be reported unready because of the index. Until it is open,
  * writes fail (the shipper keeps them, bounded) and searches answer "unavailable".
  */
+import { EngineUnavailableError } from '../shared/unavailable.ts';
 import type { LogEntry, LogIndex, LogQuery } from './port.ts';
 
-export class LogIndexUnavailableError extends Error {
-  override name = 'LogIndexUnavailableError';
-}
+export class LogIndexUnavailableError extends EngineUnavailableError {}
 
 export class DeferredLogIndex implements LogIndex {
   #index: LogIndex | undefined;
@@ -24,7 +23,7 @@ export class DeferredLogIndex implements LogIndex {
   }
 
   #open(): LogIndex {
-    if (!this.#index) throw new LogIndexUnavailableError(`${this.#engine} is not connected yet`);
+    if (!this.#index) throw new LogIndexUnavailableError(this.#engine, `${this.#engine} is not connected yet`);
     return this.#index;
   }
 

@@ -16,6 +16,9 @@ import { Client, errors } from '@elastic/elasticsearch';
 import type { estypes } from '@elastic/elasticsearch';
 import type { LogEntry, LogIndex, LogQuery } from './port.ts';
 import { checkEntries, checkQuery, collectStrings, LEVELS, portFields, wordsIn } from './entries.ts';
+import { backoffDelays } from '../shared/backoff.ts';
+import { ReachabilityProbe } from '../shared/probe.ts';
+import { EngineUnavailableError } from '../shared/unavailable.ts';
 
 export interface ElasticsearchLogIndexOptions {
   /** Names the daily indices `<prefix>-YYYY.MM.DD`, their template and the alias searched. Default `orbit-logs`. */
@@ -38,7 +41,8 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 const DAY_MS = 86_400_000;
 const PROBE_INTERVAL_MS = 1000;
 const PROBE_TIMEOUT_MS = 2000;
-const MAX_BACKOFF_MS = 5000;
+/** Retries of an operation, and checks of an engine that went away, back off from 250 ms up to 5 s. */
+const BACKOFF = { initialMs: 250, maxMs: 5000 };
 const KEYWORD_IGNORE_ABOVE = 1024;
 
 const PREFIX_RE = /^[a-z0-9][a-z0-9_-]{0,199}$/;
@@ -156,12 +160,6 @@ function secretsOf(url: URL): string[] {
   return [...new Set([url.password, decoded])];
 }
 
-
-function backoff(attempt: number): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, 250 * 2 ** attempt);
-  return ceiling / 2 + Math.random() * (ceiling / 2);
-}
-
 // ---------------------------------------------------------------------------
 
 interface BulkItem {
@@ -178,12 +176,8 @@ export class ElasticsearchLogIndex implements LogIndex {
   private readonly retentionDays: number;
   private readonly timeoutMs: number;
   private readonly refresh: false | 'wait_for';
-  private connected = true;
+  private readonly probe: ReachabilityProbe;
   private lastFailure = '';
-  private probeFailures = 0;
-  private probing = false;
-  private probeTimer: NodeJS.Timeout | undefined;
-  private readonly reconnectWaiters = new Set<() => void>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private sweptDay = '';
   private closed = false;
@@ -198,6 +192,7 @@ export class ElasticsearchLogIndex implements LogIndex {
     this.refresh = options.refresh;
     // Retries are ours: they wait for the reconnect and respect one deadline per operation.
     this.client = new Client({ node: url.href, maxRetries: 0, requestTimeout: options.timeoutMs, name: 'orbit-logs' });
+    this.probe = new ReachabilityProbe({ check: (recovering) => this.check(recovering), intervalMs: PROBE_INTERVAL_MS, backoff: BACKOFF });
   }
 
   /** Connects, installs the index template and applies retention; rejects when the engine is unreachable. */
@@ -223,15 +218,15 @@ export class ElasticsearchLogIndex implements LogIndex {
       await index.client.indices.putIndexTemplate(templateBody(resolved.indexPrefix));
       await index.applyRetention();
     } catch (error) {
+      await index.probe.close();
       await index.client.close();
       throw index.failure('could not be opened', error);
     }
-    index.scheduleProbe(PROBE_INTERVAL_MS);
     return index;
   }
 
   isReady(): boolean {
-    return !this.closed && this.connected;
+    return !this.closed && this.probe.isReady();
   }
 
   async index(entries: LogEntry[]): Promise<void> {
@@ -279,8 +274,7 @@ export class ElasticsearchLogIndex implements LogIndex {
   close(): Promise<void> {
     this.closing ??= (async () => {
       this.closed = true;
-      clearTimeout(this.probeTimer);
-      for (const wake of this.reconnectWaiters) wake();
+      void this.probe.close();
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
       await this.client.close();
     })();
@@ -380,15 +374,17 @@ export class ElasticsearchLogIndex implements LogIndex {
    */
   private async withRetries<T>(what: string, attempt: (timeoutMs: number) => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.timeoutMs;
+    const delay = backoffDelays(BACKOFF);
     for (let n = 0; ; n++) {
       await this.untilConnected(deadline, what);
       try {
         return await attempt(Math.max(1, deadline - Date.now()));
       } catch (error) {
         if (!isTransient(error)) throw this.failure(`failed to ${what}`, error);
-        if (error instanceof errors.ResponseError || error instanceof EntriesDeferred) this.lastFailure = reason(error);
-        else this.lostConnection(error);
-        const wait = n === 0 ? 0 : backoff(n - 1);
+        this.lastFailure = reason(error);
+        // Busy or deferred is an answer: only a failed connection means the engine is away.
+        if (!(error instanceof errors.ResponseError || error instanceof EntriesDeferred)) this.probe.lost(error);
+        const wait = n === 0 ? 0 : delay();
         if (this.closed || Date.now() + wait >= deadline) throw this.failure(`did not ${what} within ${this.timeoutMs} ms`, error);
         await sleep(wait);
       }
@@ -396,57 +392,20 @@ export class ElasticsearchLogIndex implements LogIndex {
   }
 
   private async untilConnected(deadline: number, what: string): Promise<void> {
-    while (!this.connected) {
-      if (this.closed) throw new Error('log index is closed');
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(this.redact(`${this.where} is unreachable, could not ${what} within ${this.timeoutMs} ms: ${this.lastFailure}`));
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          clearTimeout(timer);
-          this.reconnectWaiters.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, left);
-        this.reconnectWaiters.add(done);
-      });
-    }
+    if (await this.probe.waitUntilReachable(deadline)) return;
+    if (this.closed) throw new Error('log index is closed');
+    throw new EngineUnavailableError(ENGINE, this.redact(`${this.where} is unreachable, could not ${what} within ${this.timeoutMs} ms: ${this.lastFailure}`));
   }
 
-  private lostConnection(error: unknown): void {
-    this.lastFailure = reason(error);
-    if (!this.connected) return;
-    this.connected = false;
-    this.scheduleProbe(0);
-  }
-
-  private scheduleProbe(delayMs: number): void {
-    if (this.closed) return;
-    clearTimeout(this.probeTimer);
-    this.probeTimer = setTimeout(() => void this.probe(), delayMs);
-    this.probeTimer.unref();
-  }
-
-  /** Keeps `connected` true to reachability; after an outage, re-installs the template before declaring it back. */
-  private async probe(): Promise<void> {
-    if (this.probing || this.closed) return;
-    this.probing = true;
+  /** Whether the engine answers; after an outage, re-installs the template before declaring it back. */
+  private async check(recovering: boolean): Promise<void> {
     try {
       await this.client.cluster.health({}, { requestTimeout: PROBE_TIMEOUT_MS });
-      if (!this.connected) {
-        // The engine may have come back with no data at all; writes need the template first.
-        await this.client.indices.putIndexTemplate(templateBody(this.prefix), { requestTimeout: PROBE_TIMEOUT_MS });
-        this.connected = true;
-        for (const wake of this.reconnectWaiters) wake();
-        this.reconnectWaiters.clear();
-      }
-      this.probeFailures = 0;
-      this.probing = false;
-      this.scheduleProbe(PROBE_INTERVAL_MS);
+      // The engine may have come back with no data at all; writes need the template first.
+      if (recovering) await this.client.indices.putIndexTemplate(templateBody(this.prefix), { requestTimeout: PROBE_TIMEOUT_MS });
     } catch (error) {
       this.lastFailure = reason(error);
-      this.connected = false;
-      this.probing = false;
-      this.scheduleProbe(backoff(this.probeFailures++));
+      throw error;
     }
   }
 
@@ -463,9 +422,13 @@ export class ElasticsearchLogIndex implements LogIndex {
     return operation;
   }
 
-  /** An error naming the engine, without the client's request metadata (it carries credentials). */
+  /**
+   * An error naming the engine, without the client's request metadata (it carries
+   * credentials): an EngineUnavailableError when the engine was away or busy.
+   */
   private failure(what: string, error: unknown): Error {
-    return new Error(this.redact(`${this.where} ${what}: ${reason(error)}`));
+    const message = this.redact(`${this.where} ${what}: ${reason(error)}`);
+    return isTransient(error) ? new EngineUnavailableError(ENGINE, message) : new Error(message);
   }
 
   private redact(text: string): string {
