@@ -19,6 +19,7 @@ import { FRAME_HEADER_BYTES } from '../storage/frame.ts';
 import type { LocalConsumer } from './consumer.ts';
 import { Fifo } from './fifo.ts';
 import type { DeadLetter, PublishOptions, QueueDepth, QueueMessage, QueueOptions } from './port.ts';
+import { retryDelayFor } from './queue-options.ts';
 import { ACK, DEAD, PUBLISH, RETRY, ackRecord, decodeRecord, encodeRecord, retryRecord } from './records.ts';
 import type { AckMeta, DeadMeta, PublishMeta, RetryMeta } from './records.ts';
 import { TimeHeap } from './time-heap.ts';
@@ -277,7 +278,7 @@ export class LocalQueue {
     } else {
       const failed = entry.attempt;
       entry.attempt += 1;
-      entry.notBefore = Date.now() + this.options.retryDelayMs * 2 ** (failed - 1);
+      entry.notBefore = Date.now() + retryDelayFor(this.options, failed);
       done = this.log.append(retryRecord(entry.seq, entry.attempt, entry.notBefore));
       this.enqueue(entry, false);
     }

@@ -13,6 +13,15 @@ export function validateQueueOptions(options: Partial<QueueOptions>): void {
   }
 }
 
+/**
+ * The delay before the retry that follows failed attempt `attempt` (1-based): doubles per
+ * attempt, without jitter. The queue's contract, the same on every engine, rather than a
+ * backoff against an engine that is away.
+ */
+export function retryDelayFor(options: QueueOptions, attempt: number): number {
+  return options.retryDelayMs * 2 ** (attempt - 1);
+}
+
 /** The options given, without those left undefined (so they do not override others when spread). */
 export function definedOptions(options: Partial<QueueOptions>): Partial<QueueOptions> {
   const out: Partial<QueueOptions> = {};

@@ -11,6 +11,7 @@
  */
 import type { Message, Options } from 'amqplib';
 import type { DeadLetter, QueueMessage, QueueOptions } from './port.ts';
+import { retryDelayFor } from './queue-options.ts';
 
 export const DEAD_LETTER_EXCHANGE = 'orbit.dead-letters';
 
@@ -49,9 +50,9 @@ export function isRetryQueueOf(queue: string, name: string): boolean {
   return name.startsWith(`${queue}.retry.`) && /^\d+ms$/.test(name.slice(queue.length + '.retry.'.length));
 }
 
-/** The delay before the retry that follows failed attempt `attempt` (1-based): doubles per attempt. */
+/** retryDelayFor() as a message TTL: whole milliseconds, within what AMQP can carry. */
 export function retryDelayMs(options: QueueOptions, attempt: number): number {
-  return Math.min(MAX_TTL_MS, Math.round(options.retryDelayMs * 2 ** (attempt - 1)));
+  return Math.min(MAX_TTL_MS, Math.round(retryDelayFor(options, attempt)));
 }
 
 export function workQueueArguments(queue: string, options: QueueOptions): Record<string, unknown> {

@@ -6,9 +6,11 @@
 import amqp from 'amqplib';
 import type { ChannelModel } from 'amqplib';
 import { waitAtMost } from '../../lib/wait-at-most.ts';
+import { backoffDelays, type BackoffOptions } from '../shared/backoff.ts';
+import { EngineUnavailableError } from '../shared/unavailable.ts';
 
-const BACKOFF_FIRST_MS = 100;
-const BACKOFF_CAP_MS = 5000;
+/** Reconnecting, and subscribing again, back off from 100 ms up to 5 s. */
+export const RECONNECT_BACKOFF: BackoffOptions = { initialMs: 100, maxMs: 5000 };
 const CONNECT_TIMEOUT_MS = 5000;
 
 /** Orbit's own URL parameters, which the AMQP client must not see. */
@@ -27,20 +29,16 @@ export function maskUrl(url: string): string {
 }
 
 /** The broker cannot be reached, or lost the work in flight: the operation may be retried. */
-export class RabbitUnavailableError extends Error {
-  override name = 'RabbitUnavailableError';
+export class RabbitUnavailableError extends EngineUnavailableError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('RabbitMQ', message, options);
+  }
 }
 
 export function errorText(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   // fetch() and sockets put the useful part ("ECONNREFUSED ...") in the cause.
   return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
-}
-
-/** The next reconnect delay: doubling from 100 ms up to the cap, with jitter so clients do not reconnect in step. */
-export function backoffMs(attempt: number): number {
-  const base = Math.min(BACKOFF_CAP_MS, BACKOFF_FIRST_MS * 2 ** attempt);
-  return Math.min(BACKOFF_CAP_MS, Math.round(base * (0.8 + Math.random() * 0.4)));
 }
 
 export interface ConnectionSettings {
@@ -57,7 +55,7 @@ export class RabbitConnection {
   private model: ChannelModel | undefined;
   private lastError: string | undefined;
   private blockedReason: string | undefined;
-  private attempt = 0;
+  private readonly reconnectDelay = backoffDelays(RECONNECT_BACKOFF);
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly waiters = new Set<() => void>();
@@ -143,15 +141,13 @@ export class RabbitConnection {
       if (!this.closed) this.scheduleReconnect();
     });
     this.model = model;
-    this.attempt = 0;
+    this.reconnectDelay.reset();
     this.generation += 1;
     for (const wake of this.waiters) wake();
   }
 
   private scheduleReconnect(): void {
-    const delay = backoffMs(this.attempt);
-    this.attempt += 1;
-    this.timer = setTimeout(() => void this.reconnect(), delay);
+    this.timer = setTimeout(() => void this.reconnect(), this.reconnectDelay());
   }
 
   private async reconnect(): Promise<void> {

@@ -8,7 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { waitAtMost } from '../../lib/wait-at-most.ts';
-import { backoffMs, errorText, RabbitUnavailableError, type RabbitConnection } from './rabbitmq-connection.ts';
+import { backoffDelays } from '../shared/backoff.ts';
+import { errorText, RabbitUnavailableError, RECONNECT_BACKOFF, type RabbitConnection } from './rabbitmq-connection.ts';
 import { decodeMessage, retryDelayMs, type Received } from './rabbitmq-codec.ts';
 import type { Consumer, Delivery, Handler, QueueOptions } from './port.ts';
 import { reasonOf } from './queue-options.ts';
@@ -88,11 +89,12 @@ export class RabbitConsumer implements Consumer {
     if (this.resubscribing) return;
     this.resubscribing = true;
     try {
-      for (let attempt = 0; !this.closing && !this.channel; attempt += 1) {
+      const delay = backoffDelays(RECONNECT_BACKOFF);
+      while (!this.closing && !this.channel) {
         try {
           await this.subscribe();
         } catch {
-          if (!this.closing) await sleep(backoffMs(attempt));
+          if (!this.closing) await sleep(delay());
         }
       }
     } finally {
