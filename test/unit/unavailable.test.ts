@@ -1,8 +1,12 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { isUnavailable, waitOutOutages } from '../../src/platform/unavailable.ts';
-import { backoffDelays } from '../../src/platform/retry.ts';
+import { EngineUnavailableError, isUnavailable, waitOutOutages } from '../../src/engines/shared/unavailable.ts';
+import { SqlUnavailableError } from '../../src/engines/sql/postgres.ts';
+import { RabbitUnavailableError } from '../../src/engines/queue/rabbitmq-connection.ts';
+import { KafkaUnavailableError } from '../../src/engines/events/kafka.ts';
+import { DocumentStoreUnavailableError } from '../../src/engines/docs/mongo.ts';
+import { LogIndexUnavailableError } from '../../src/engines/logs/deferred.ts';
 
 const logger = pino({ level: 'silent' });
 
@@ -11,18 +15,9 @@ describe('engine unavailability', () => {
     assert.ok(isUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })));
     assert.ok(isUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' })));
     assert.ok(isUnavailable(new Error('publish failed', { cause: Object.assign(new Error('socket'), { code: 'ECONNRESET' }) })), 'looks through causes');
-    assert.ok(isUnavailable(Object.assign(new Error('x'), { name: 'MongoServerSelectionError' })));
     assert.ok(!isUnavailable(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' })));
     assert.ok(!isUnavailable(new Error('unknown channel "x" of spacecraft "y"')));
     assert.ok(!isUnavailable(undefined));
-  });
-
-  test('backoff doubles up to its cap, with jitter', () => {
-    const next = backoffDelays({ initialMs: 100, maxMs: 1000 });
-    const delays = Array.from({ length: 8 }, next);
-    assert.ok(delays[0]! >= 75 && delays[0]! <= 125, String(delays[0]));
-    assert.ok(delays[3]! >= 600 && delays[3]! <= 1000, String(delays[3]));
-    assert.ok(delays.slice(4).every((d) => d >= 750 && d <= 1250), delays.join(','));
   });
 
   test('work held through an outage runs again until it succeeds; bad work fails at once', async () => {
@@ -66,8 +61,44 @@ describe('engine unavailability', () => {
 });
 
 describe('engine unavailability, from the adapters’ own errors', () => {
+  test('every adapter throws an EngineUnavailableError naming its engine, recognised by class and not by name', () => {
+    const errors = [
+      new SqlUnavailableError('PostgreSQL at db:5432/orbit is unavailable', Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })),
+      new RabbitUnavailableError('RabbitMQ at amqp://mq:5672/ is unavailable: reconnecting'),
+      new KafkaUnavailableError('kafka (k:9092) is unreachable'),
+      new DocumentStoreUnavailableError('MongoDB at db:27017/orbit is unavailable'),
+      new LogIndexUnavailableError('Elasticsearch', 'Elasticsearch is not connected yet'),
+      new EngineUnavailableError('Elasticsearch', 'Elasticsearch at http://es:9200 did not index within 10000 ms: HTTP 503'),
+    ];
+    assert.deepEqual(
+      errors.map((e) => [e.name, e.engine]),
+      [
+        ['SqlUnavailableError', 'PostgreSQL'],
+        ['RabbitUnavailableError', 'RabbitMQ'],
+        ['KafkaUnavailableError', 'Kafka'],
+        ['DocumentStoreUnavailableError', 'MongoDB'],
+        ['LogIndexUnavailableError', 'Elasticsearch'],
+        ['EngineUnavailableError', 'Elasticsearch'],
+      ],
+    );
+    for (const error of errors) {
+      assert.ok(error instanceof EngineUnavailableError && error instanceof Error);
+      assert.ok(isUnavailable(error), error.name);
+      assert.ok(isUnavailable(new Error('the work failed', { cause: error })), `${error.name} as a cause`);
+    }
+    assert.equal((errors[0] as SqlUnavailableError).code, 'ECONNREFUSED');
+    // Nor is a look-alike name enough any more: only the class says it.
+    assert.ok(!isUnavailable(Object.assign(new Error('bad work'), { name: 'SomethingUnavailableError' })));
+    assert.ok(!isUnavailable(Object.assign(new Error('x'), { name: 'MongoServerSelectionError' })));
+  });
+
+  test('a fetch timed out by AbortSignal.timeout is an outage', () => {
+    assert.ok(isUnavailable(new Error('management API failed', { cause: new DOMException('The operation was aborted due to timeout', 'TimeoutError') })));
+    assert.ok(!isUnavailable(new DOMException('The operation was aborted', 'AbortError')));
+  });
+
   test('refused credentials are not an outage; a refused connection named only in the message is', () => {
-    assert.ok(!isUnavailable(Object.assign(new Error('RabbitMQ at amqp://orbit:***@mq:5672/ is unreachable: Handshake terminated by server: 403 (ACCESS-REFUSED)'), { name: 'RabbitUnavailableError' })));
+    assert.ok(!isUnavailable(new RabbitUnavailableError('RabbitMQ at amqp://orbit:***@mq:5672/ is unreachable: Handshake terminated by server: 403 (ACCESS-REFUSED)')));
     assert.ok(!isUnavailable(Object.assign(new Error('password authentication failed for user "orbit"'), { code: '28P01' })));
     assert.ok(isUnavailable(new Error('Elasticsearch at http://es:9200 could not be opened: connect ECONNREFUSED 127.0.0.1:59200')));
   });

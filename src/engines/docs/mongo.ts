@@ -8,6 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { BSON, MongoBulkWriteError, MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import type { AnyBulkWriteOperation, Db, Collection as DriverCollection, MongoClientOptions, WriteError } from 'mongodb';
+import { backoffDelays } from '../shared/backoff.ts';
+import { EngineUnavailableError } from '../shared/unavailable.ts';
 import { DuplicateKeyError } from './port.ts';
 import { compileFilter } from './filter.ts';
 import { checkDocument, checkLimit } from './checks.ts';
@@ -71,10 +73,9 @@ class Slots {
 }
 
 /** Raised when the server cannot be reached, or stopped answering, within the bounded wait. */
-export class DocumentStoreUnavailableError extends Error {
+export class DocumentStoreUnavailableError extends EngineUnavailableError {
   constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DocumentStoreUnavailableError';
+    super('MongoDB', message, options);
   }
 }
 
@@ -428,17 +429,17 @@ export class MongoDocumentStore implements DocumentStore {
    */
   async run<R>(op: string, collection: string, kind: 'idempotent' | 'once', call: () => Promise<R>): Promise<R> {
     const deadline = Date.now() + this.options.retryWindowMs;
-    let pause = 100;
+    const delay = backoffDelays({ initialMs: 100, maxMs: 1000 });
     for (;;) {
       try {
         return await call();
       } catch (error) {
         if (!isTransient(error)) throw this.describe(op, collection, error);
         // Selection already waited for the server; a cut-off call has not, so it gets another go.
+        const pause = delay();
         const retry = kind === 'idempotent' && !(rootCause(error) instanceof MongoServerSelectionError) && Date.now() + pause < deadline;
         if (!retry) throw this.unavailable(op, collection, error);
         await sleep(pause);
-        pause = Math.min(pause * 2, 1000);
       }
     }
   }
