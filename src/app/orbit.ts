@@ -13,6 +13,7 @@ import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
 import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
 import { problemBody } from '../platform/problem.ts';
 import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
+import { LOGS } from '../engines/logs/port.ts';
 import { modules } from './registry.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -87,17 +88,19 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
     await graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
     await lock?.release();
   };
+  // Where this process itself is reached: a wildcard bind address is not one to connect to.
   const urlOf = () => {
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   };
   try {
     await listenEarly(http, config.port, config.host);
     logger.info({ url: urlOf(), modules: order.map((m) => m.name) }, `answering probes on ${urlOf()} while modules start`);
-    await graph.start(order, { config, logger, metrics, http });
+    await graph.start(order, { config, logger, metrics, http, url: urlOf });
     // Every process ships its logs to the index, whatever its targets.
-    const logs = graph.value('logs');
+    const logs = graph.value(LOGS);
     if (logs) shipper.attach(logs);
     await http.ready();
   } catch (error) {

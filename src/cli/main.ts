@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, describeConfig, loadConfig } from '../platform/config.ts';
 import { UnknownTargetError, VERSION, checkTargets, startOrbit } from '../app/orbit.ts';
 import { targets } from '../app/registry.ts';
+import { routesOf } from '../app/routes.ts';
 
 const SHUTDOWN_BUDGET_MS = 9000;
 
@@ -55,9 +56,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'targets': {
+      const config = loadConfig(process.env);
       for (const t of targets) {
         process.stdout.write(`${t.name.padEnd(10)} ${t.target!.description}\n`);
-        for (const route of t.target!.routes) process.stdout.write(`${''.padEnd(10)}   ${route}\n`);
+        for (const route of await routesOf(t, config)) process.stdout.write(`${''.padEnd(10)}   ${route}\n`);
       }
       return;
     }

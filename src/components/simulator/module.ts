@@ -7,40 +7,26 @@
 import path from 'node:path';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { defineModule } from '../../platform/modules.ts';
-import type { Config } from '../../platform/config.ts';
-import type { HttpServer } from '../../platform/http.ts';
 import { ApiClient } from './client.ts';
 import { bootstrap, type Registration } from './bootstrap.ts';
 import { channelCatalog, staleAfterSeconds } from './channels.ts';
 import { loadFleet, spacecraftModel } from './fleet.ts';
 import { Flight } from './flight.ts';
 import { InjectionLog } from './injection-log.ts';
-import { registerInjectionRoutes } from './routes.ts';
+import { injectionRoutes } from './routes.ts';
 import { TelemetrySender } from './sender.ts';
-
-/** Where this process's own API is reachable, for the default target of the simulator. */
-export function localBaseUrl(config: Config, http: HttpServer): string {
-  const address = http.server.address();
-  const port = address && typeof address === 'object' ? address.port : config.port;
-  // A wildcard bind address is not one to connect to.
-  let host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
-  if (host.includes(':')) host = `[${host}]`;
-  return `http://${host}:${port}`;
-}
 
 export const simulatorModule = defineModule({
   name: 'simulator',
-  deps: [],
   // It appends every injected anomaly to simulator/injections.jsonl.
   usesDataDir: () => true,
-  target: { description: 'Simulated fleet posting telemetry to ingest', routes: ['GET /v1/simulator/injections'] },
-  async start({ config, logger, http, metrics }) {
+  target: { description: 'Simulated fleet posting telemetry to ingest' },
+  async start({ config, logger, metrics, url }) {
     const log = new InjectionLog(path.join(config.dataDir, 'simulator', 'injections.jsonl'), logger);
     await log.load();
-    registerInjectionRoutes(http, log);
     if (!config.simulator) {
       logger.info('simulator not flying (set ORBIT_SIMULATOR=on to fly it); injection history is still served');
-      return { value: undefined };
+      return { value: log };
     }
 
     const { spacecraft: count, intervalMs, anomalySeconds, tleFile, ingestUrl } = config.sim;
@@ -60,7 +46,7 @@ export const simulatorModule = defineModule({
     });
 
     const api = new ApiClient({
-      baseUrl: ingestUrl ?? (() => localBaseUrl(config, http)),
+      baseUrl: ingestUrl ?? url,
       onAnswer: (method, route, status, seconds) => {
         requests.inc({ method, route, status_code: String(status) });
         duration.observe({ method, route }, seconds);
@@ -150,7 +136,7 @@ export const simulatorModule = defineModule({
     sender.start();
 
     return {
-      value: undefined,
+      value: log,
       isReady: () => running,
       async stop() {
         running = false;
@@ -160,4 +146,5 @@ export const simulatorModule = defineModule({
       },
     };
   },
+  routes: injectionRoutes,
 });

@@ -2,6 +2,8 @@
  * Log index port: full-text search over the structured logs of every Orbit process.
  */
 
+import { service } from '../../core/service.ts';
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export interface LogEntry {
@@ -39,3 +41,6 @@ export interface LogIndex {
   isReady(): boolean;
   close(): Promise<void>;
 }
+
+/** The name modules depend on. */
+export const LOGS = service<LogIndex>('logs');
