@@ -34,7 +34,8 @@ export function checkTargets(targets: string[]): void {
   }
 }
 
-async function lockDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
+/** One process per data directory: embedded engines, like PostgreSQL, must not be opened twice. */
+export async function lockDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
   await mkdir(dataDir, { recursive: true });
   return lockDir(dataDir, '.orbit.lock').catch((error: unknown) => {
     throw new Error(`data directory ${dataDir} is in use by another Orbit process (${(error as Error).message}); give each process its own ORBIT_DATA_DIR, or real engines`);

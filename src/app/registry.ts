@@ -4,11 +4,11 @@
  */
 import { defineModule, type AnyModule } from '../platform/modules.ts';
 import { storeModules } from '../stores/modules.ts';
-import { analyzerModule } from '../components/analyzer/module.ts';
+import { analyzerModule, analyzerReplayModule } from '../components/analyzer/module.ts';
 import { computeModule } from '../components/compute/module.ts';
 import { consoleModule } from '../components/console/module.ts';
 import { dashboardModule } from '../components/dashboard/module.ts';
-import { enricherModule } from '../components/enricher/module.ts';
+import { enricherModule, enricherReplayModule } from '../components/enricher/module.ts';
 import { ingestModule } from '../components/ingest/module.ts';
 import { processorModule } from '../components/processor/module.ts';
 import { simulatorModule } from '../components/simulator/module.ts';
@@ -26,7 +26,7 @@ export const allModule = defineModule({
 });
 
 export const modules: ReadonlyMap<string, AnyModule> = new Map(
-  [...engineModules, ...storeModules, ...components, allModule].map((m) => [m.name, m]),
+  [...engineModules, ...storeModules, ...components, allModule, analyzerReplayModule, enricherReplayModule].map((m) => [m.name, m]),
 );
 
 export const targets = [...modules.values()].filter((m) => m.target);

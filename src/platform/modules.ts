@@ -94,7 +94,8 @@ export class ModuleGraph {
   #running: { module: AnyModule; running: Running<unknown> }[] = [];
   #values = new Map<string, unknown>();
 
-  async start(order: readonly AnyModule[], base: Omit<ModuleContext, 'deps'> & { http: HttpServer }): Promise<void> {
+  /** Starts each module in order; with `http`, registers each one's routes on it. */
+  async start(order: readonly AnyModule[], base: Omit<ModuleContext, 'deps'> & { http?: HttpServer }): Promise<void> {
     this.#planned = order.map((m) => m.name);
     for (const module of order) {
       const deps = Object.fromEntries(Object.entries(module.deps as Deps).map(([key, dep]) => [key, this.#values.get(dep.name)]));
@@ -103,7 +104,7 @@ export class ModuleGraph {
       this.#values.set(module.name, running.value);
       this.#running.push({ module, running });
       const routes = module.routes;
-      if (routes) await http.register(async (app) => routes(app as HttpServer, running.value, base.config));
+      if (routes && http) await http.register(async (app) => routes(app as HttpServer, running.value, base.config));
     }
   }
 

@@ -53,3 +53,17 @@ export const analyzerModule = defineModule({
   },
   routes: analyzerRoutes,
 });
+
+/**
+ * Detection re-run over stored events (`orbit replay --target analyzer`), for example
+ * after a limit changed: the same lifecycle, fed by the replay instead of the group.
+ */
+export const analyzerReplayModule = defineModule({
+  name: 'analyzer-replay',
+  deps: analyzerModule.deps,
+  async start({ deps: { catalog, alerts, telemetry, events } }) {
+    const engine = new AlertEngine({ catalog, alerts, telemetry, publisher: new AlertPublisher(events) });
+    await engine.load();
+    return { value: async (batches: ProcessedBatch[]) => void (await engine.onBatches(batches)), stop: () => engine.idle() };
+  },
+});

@@ -5,7 +5,7 @@
  */
 import { Counter } from 'prom-client';
 import { TOPICS, type ProcessedBatch } from '../../core/messages.ts';
-import { DOCS } from '../../engines/docs/port.ts';
+import { DOCS, type Collection } from '../../engines/docs/port.ts';
 import { EVENTS } from '../../engines/events/port.ts';
 import { defineModule } from '../../platform/modules.ts';
 import { Enricher, type EnrichedDoc } from './enrich.ts';
@@ -13,6 +13,13 @@ import { enricherRoutes } from './routes.ts';
 
 export const ENRICHED = 'enriched';
 const RETENTION_CHECK_MS = 60_000;
+
+/** Enriches batches and stores the documents; resolves with how many were written. */
+async function enrichInto(docs: Collection<EnrichedDoc>, enricher: Enricher, batches: ProcessedBatch[]): Promise<number> {
+  const out = enricher.enrich(batches);
+  if (out.length) await docs.upsertMany(out);
+  return out.length;
+}
 
 export const enricherModule = defineModule({
   name: 'enricher',
@@ -26,9 +33,7 @@ export const enricherModule = defineModule({
     const retentionMs = config.enricher.retentionHours * 3_600_000;
 
     const subscription = await events.subscribe<ProcessedBatch>({ group: 'enricher', topics: [TOPICS.processed] }, async (records) => {
-      const out = enricher.enrich(records.map((r) => r.value));
-      if (out.length) await docs.upsertMany(out);
-      enriched.inc(out.length);
+      enriched.inc(await enrichInto(docs, enricher, records.map((r) => r.value)));
     });
     const retention = setInterval(() => {
       docs.deleteMany({ storedAt: { $lt: Date.now() - retentionMs } }).catch((error: unknown) => logger.warn({ err: error }, 'enriched retention failed'));
@@ -44,4 +49,15 @@ export const enricherModule = defineModule({
     };
   },
   routes: enricherRoutes,
+});
+
+/** Per-minute documents computed again from stored events (`orbit replay --target enricher`). */
+export const enricherReplayModule = defineModule({
+  name: 'enricher-replay',
+  deps: { store: DOCS, events: EVENTS },
+  async start({ deps: { store } }) {
+    const docs = store.collection<EnrichedDoc>(ENRICHED);
+    const enricher = new Enricher();
+    return { value: async (batches: ProcessedBatch[]) => void (await enrichInto(docs, enricher, batches)) };
+  },
 });
