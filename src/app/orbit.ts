@@ -14,6 +14,7 @@ import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from 
 import { problemBody } from '../platform/problem.ts';
 import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
 import { LOGS } from '../engines/logs/port.ts';
+import { isUnavailable } from '../platform/unavailable.ts';
 import { modules } from './registry.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -54,7 +55,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   };
   // Probes get an answer while modules wait for their engines; everything else is asked to come back.
   const http = await createHttpServer({
-    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION,
+    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION, isUnavailable,
     whileStarting: (request, response) => {
       const path = request.url?.split('?')[0];
       if (path === '/healthz') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
