@@ -1,6 +1,28 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * Layers import downward only (README, "Layout"): lib <- core <- engines, platform <-
+ * stores <- components <- app <- cli. Above the engines only their ports are seen: a
+ * port's contract (engines/<port>/port.ts) and the outage error (engines/shared/unavailable.ts).
+ */
+const layer = (regex, message) => ({ regex, message });
+const LOWER_THAN_STORES = '^(\\.\\./)+(stores|components|app|cli)/';
+const ENGINE_INTERNALS = '^(\\.\\./)+engines/(?!\\w+/port\\.ts$|shared/unavailable\\.ts$)';
+const restrict = (files, ...patterns) => ({ files, rules: { 'no-restricted-imports': ['error', { patterns }] } });
+const layers = [
+  restrict(['src/lib/**/*.ts'], layer('^(\\.\\./)+(core|engines|platform|stores|components|app|cli)/', 'lib/ knows nothing of Orbit: it imports no other layer')),
+  restrict(['src/core/**/*.ts'], layer('^(\\.\\./)+(lib|engines|platform|stores|components|app|cli)/', 'core/ imports nothing of Orbit')),
+  restrict(['src/engines/**/*.ts'], layer('^(\\.\\./)+(platform|stores|components|app|cli)/', 'engines/ import core, lib and their own helpers (engines/shared) only')),
+  restrict(['src/platform/**/*.ts'], layer('^(\\.\\./)+(engines|stores|components|app|cli)/', 'platform/ imports core and lib only; the application hands it what it needs from the engines')),
+  restrict(['src/stores/**/*.ts'], layer(LOWER_THAN_STORES.replace('stores|', ''), 'stores import core, lib, platform and ports only'), layer(ENGINE_INTERNALS, 'stores see a port, never the implementation the application picked')),
+  restrict(['src/components/**/*.ts'],
+    layer('^(\\.\\./)+(components|app|cli)/|^\\.\\./[^./]', 'a component imports core, lib, platform, ports and stores; another component is reached through messages or a store'),
+    layer(ENGINE_INTERNALS, 'components see a port, never the implementation the application picked')),
+  restrict(['src/app/**/*.ts'], layer('^(\\.\\./)+cli/', 'only the command line sits above app/')),
+  restrict(['src/cli/**/*.ts'], layer('^(\\.\\./)+(engines|stores|components)/', 'the command line goes through app/')),
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', '.engines', '.engines/**', 'web/dist/'] },
   js.configs.recommended,
@@ -14,6 +36,7 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  ...layers,
   {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },

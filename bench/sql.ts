@@ -23,7 +23,7 @@ import { migrate } from '../src/engines/sql/migrate.ts';
 import { PgliteStore } from '../src/engines/sql/pglite.ts';
 import { PgliteWorkerStore } from '../src/engines/sql/pglite-worker.ts';
 import type { SqlStore } from '../src/engines/sql/port.ts';
-import { TelemetryStore, type StoredReading } from '../src/components/telemetry/store.ts';
+import { TelemetryStore, type StoredReading } from '../src/stores/telemetry/store.ts';
 
 const ROWS_PER_REP = Number(process.argv[2] ?? 50_000);
 const REPS = 3;

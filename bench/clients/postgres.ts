@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import pg from 'pg';
 import { migrate } from '../../src/engines/sql/migrate.ts';
 import { PostgresStore } from '../../src/engines/sql/postgres.ts';
-import { TelemetryStore, type StoredReading } from '../../src/components/telemetry/store.ts';
+import { TelemetryStore, type StoredReading } from '../../src/stores/telemetry/store.ts';
 import { realEngine } from '../../test/support/engines.ts';
 import { median } from './stats.ts';
 

@@ -13,6 +13,8 @@ import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
 import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
 import { problemBody } from '../platform/problem.ts';
 import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
+import { LOGS } from '../engines/logs/port.ts';
+import { isUnavailable } from '../platform/unavailable.ts';
 import { modules } from './registry.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
@@ -33,7 +35,8 @@ export function checkTargets(targets: string[]): void {
   }
 }
 
-async function lockDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
+/** One process per data directory: embedded engines, like PostgreSQL, must not be opened twice. */
+export async function lockDataDir(dataDir: string): Promise<{ release(): Promise<void> }> {
   await mkdir(dataDir, { recursive: true });
   return lockDir(dataDir, '.orbit.lock').catch((error: unknown) => {
     throw new Error(`data directory ${dataDir} is in use by another Orbit process (${(error as Error).message}); give each process its own ORBIT_DATA_DIR, or real engines`);
@@ -52,7 +55,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   };
   // Probes get an answer while modules wait for their engines; everything else is asked to come back.
   const http = await createHttpServer({
-    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION,
+    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION, isUnavailable,
     whileStarting: (request, response) => {
       const path = request.url?.split('?')[0];
       if (path === '/healthz') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
@@ -87,17 +90,19 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
     await graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
     await lock?.release();
   };
+  // Where this process itself is reached: a wildcard bind address is not one to connect to.
   const urlOf = () => {
     const address = http.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
+    return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   };
   try {
     await listenEarly(http, config.port, config.host);
     logger.info({ url: urlOf(), modules: order.map((m) => m.name) }, `answering probes on ${urlOf()} while modules start`);
-    await graph.start(order, { config, logger, metrics, http });
+    await graph.start(order, { config, logger, metrics, http, url: urlOf });
     // Every process ships its logs to the index, whatever its targets.
-    const logs = graph.value('logs');
+    const logs = graph.value(LOGS);
     if (logs) shipper.attach(logs);
     await http.ready();
   } catch (error) {

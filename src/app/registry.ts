@@ -1,31 +1,32 @@
 /**
- * Every module Orbit has. Targets are the ones a user can start by name.
+ * Every module Orbit has: the engines behind the ports, the stores that own tables,
+ * and the components. Targets are the ones a user can start by name.
  */
-import { defineModule, type Module } from '../platform/modules.ts';
-import { docsModule, eventsModule, logsModule, queueModule, sqlModule } from '../engines/modules.ts';
-import { missionsModule } from '../components/missions/module.ts';
+import { defineModule, type AnyModule } from '../platform/modules.ts';
+import { storeModules } from '../stores/modules.ts';
+import { analyzerModule, analyzerReplayModule } from '../components/analyzer/module.ts';
+import { computeModule } from '../components/compute/module.ts';
+import { consoleModule } from '../components/console/module.ts';
+import { dashboardModule } from '../components/dashboard/module.ts';
+import { enricherModule, enricherReplayModule } from '../components/enricher/module.ts';
 import { ingestModule } from '../components/ingest/module.ts';
 import { processorModule } from '../components/processor/module.ts';
-import { enricherModule } from '../components/enricher/module.ts';
-import { analyzerModule } from '../components/analyzer/module.ts';
-import { computeModule } from '../components/compute/module.ts';
-import { dashboardModule } from '../components/dashboard/module.ts';
-import { consoleModule } from '../components/console/module.ts';
 import { simulatorModule } from '../components/simulator/module.ts';
+import { engineModules } from './engines.ts';
 
-const components = [ingestModule, processorModule, enricherModule, analyzerModule, computeModule, dashboardModule, consoleModule, simulatorModule];
+const components: AnyModule[] = [ingestModule, processorModule, enricherModule, analyzerModule, computeModule, dashboardModule, consoleModule, simulatorModule];
 
 export const allModule = defineModule({
   name: 'all',
-  deps: components.map((c) => c.name),
-  target: { description: 'Every component in one process (the default)', routes: [] },
+  deps: Object.fromEntries(components.map((c) => [c.name, c])),
+  target: { description: 'Every component in one process (the default)' },
   async start() {
     return { value: undefined };
   },
 });
 
-export const modules: ReadonlyMap<string, Module> = new Map(
-  ([sqlModule, queueModule, eventsModule, docsModule, logsModule, missionsModule, ...components, allModule] as Module[]).map((m) => [m.name, m]),
+export const modules: ReadonlyMap<string, AnyModule> = new Map(
+  [...engineModules, ...storeModules, ...components, allModule, analyzerReplayModule, enricherReplayModule].map((m) => [m.name, m]),
 );
 
 export const targets = [...modules.values()].filter((m) => m.target);

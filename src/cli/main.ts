@@ -1,11 +1,16 @@
 #!/usr/bin/env node
 /**
- * The orbit command: `orbit start [--target a,b]`, `orbit targets`, `orbit config`.
+ * The orbit command: `orbit start [--target a,b]`, `orbit targets`, `orbit config`,
+ * `orbit replay --from TIME [--to TIME] --target analyzer|enricher`.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, describeConfig, loadConfig } from '../platform/config.ts';
 import { UnknownTargetError, VERSION, checkTargets, startOrbit } from '../app/orbit.ts';
 import { targets } from '../app/registry.ts';
+import { routesOf } from '../app/routes.ts';
+import { REPLAY_TARGETS, replay, type ReplayTarget } from '../app/replay.ts';
+import { parseTimeParam } from '../core/time.ts';
+import { createLogger } from '../platform/logger.ts';
 
 const SHUTDOWN_BUDGET_MS = 9000;
 
@@ -15,6 +20,10 @@ Usage:
   orbit start [--target all|a,b,...]   run targets in this process (default: all)
   orbit targets                       list targets and the routes each serves
   orbit config [--target ...]         print the effective configuration (secrets masked)
+  orbit replay --from TIME [--to TIME] --target analyzer|enricher
+                                      feed stored processed telemetry to a consumer's logic again
+                                      (re-run detection after a limit change, rebuild enriched data);
+                                      TIME is ISO 8601 or epoch ms; on embedded engines, stop Orbit first
   orbit help
 
 Configuration comes from ORBIT_* environment variables; see 'orbit config'.`;
@@ -25,7 +34,7 @@ function fail(message: string): never {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { target: { type: 'string', short: 't' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { target: { type: 'string', short: 't' }, from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   const command = values.help ? 'help' : (positionals[0] ?? 'help');
   const targetList = values.target?.split(',').map((t) => t.trim()).filter(Boolean);
 
@@ -55,9 +64,10 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case 'targets': {
+      const config = loadConfig(process.env);
       for (const t of targets) {
         process.stdout.write(`${t.name.padEnd(10)} ${t.target!.description}\n`);
-        for (const route of t.target!.routes) process.stdout.write(`${''.padEnd(10)}   ${route}\n`);
+        for (const route of await routesOf(t, config)) process.stdout.write(`${''.padEnd(10)}   ${route}\n`);
       }
       return;
     }
@@ -67,6 +77,19 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`${c.name}=${c.value}${c.source === 'default' ? '  (default)' : ''}\n    ${c.description}\n`);
       }
       process.stdout.write(`# targets: ${config.targets.join(',')}; simulator: ${config.simulator ? 'on' : 'off'}; data: ${config.dataDir}\n`);
+      return;
+    }
+    case 'replay': {
+      const target = values.target as ReplayTarget | undefined;
+      if (!target || !REPLAY_TARGETS.includes(target)) fail(`replay needs --target ${REPLAY_TARGETS.join('|')}`);
+      const from = parseTimeParam(values.from);
+      const to = parseTimeParam(values.to);
+      if (from === undefined || Number.isNaN(from)) fail('replay needs --from TIME (ISO 8601 or epoch milliseconds)');
+      if (Number.isNaN(to) || (to !== undefined && to <= from)) fail('--to must be a time after --from');
+      const config = loadConfig(process.env);
+      const { logger } = createLogger(config.logLevel, `replay-${target}`, process.stderr);
+      const result = await replay(config, target, { from, to }, logger);
+      process.stdout.write(`replayed ${result.batches} batches (${result.readings} readings) to the ${target}\n`);
       return;
     }
     case 'help':

@@ -5,6 +5,18 @@
 import type { Alert, AlertState, ReadingValue, Severity } from './schemas.ts';
 
 export const QUEUES = { ingest: 'telemetry.ingest', jobs: 'compute.jobs' } as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/**
+ * How often a message of each queue is tried before it is dead-lettered, and the delay
+ * before the first retry. The queue module declares every queue with these at start.
+ */
+export const QUEUE_OPTIONS: Readonly<Record<QueueName, { maxAttempts: number; retryDelayMs: number }>> = {
+  [QUEUES.ingest]: { maxAttempts: 5, retryDelayMs: 500 },
+  [QUEUES.jobs]: { maxAttempts: 3, retryDelayMs: 2000 },
+};
+
+/** Topics of the event log; the events module creates each at start. */
 export const TOPICS = { processed: 'telemetry.processed', alerts: 'alerts', computeResults: 'compute.results' } as const;
 
 /** The durable consumer groups and what they read, for lag metrics. */

@@ -12,7 +12,6 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { HttpProblem, problemBody, schemaFieldErrors, type SchemaError } from './problem.ts';
-import { isUnavailable } from './unavailable.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -26,6 +25,8 @@ export interface HttpOptions {
    * (`listenEarly`) and switches to the routes once `ready()` has registered them all.
    */
   whileStarting?: RequestListener;
+  /** Whether an error means an engine is unreachable: answered 503 with Retry-After rather than 500. */
+  isUnavailable?(error: unknown): boolean;
 }
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -84,7 +85,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     else if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
       problem = new HttpProblem(400, `the body is not valid JSON: ${error.message}`, { errors: [{ pointer: '/', detail: error.message }] });
     } else if (error.statusCode && error.statusCode < 500) problem = new HttpProblem(error.statusCode, error.message);
-    else if (isUnavailable(error)) {
+    else if (options.isUnavailable?.(error)) {
       request.log.warn({ err: error, url: request.url }, 'engine unavailable');
       problem = new HttpProblem(503, 'a storage engine is unavailable; try again (repeating the request is safe)', { retryAfterSeconds: 1 });
     } else {

@@ -5,14 +5,19 @@
 import { waitAtMost } from '../lib/wait-at-most.ts';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
-import type { LogEntry, LogIndex, LogLevel } from '../engines/logs/port.ts';
+import type { LogEntry, LogLevel } from '../core/log-entry.ts';
+
+/** Where shipped logs go: the log index. */
+export interface LogSink {
+  index(entries: LogEntry[]): Promise<void>;
+}
 
 const MAX_PENDING = 10_000;
 const FLUSH_MS = 500;
 
 /** Collects log lines and hands them to the log index in batches. */
 export class LogShipper extends Writable {
-  #index: LogIndex | undefined;
+  #index: LogSink | undefined;
   #pending: LogEntry[] = [];
   #timer: NodeJS.Timeout | undefined;
   readonly #service: string;
@@ -38,7 +43,7 @@ export class LogShipper extends Writable {
     done();
   }
 
-  attach(index: LogIndex): void {
+  attach(index: LogSink): void {
     this.#index = index;
     this.#schedule();
   }

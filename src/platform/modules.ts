@@ -2,24 +2,31 @@
  * Modules and targets, in the manner of Grafana Loki: every piece of Orbit is a
  * module with declared dependencies; a target is a module a user can ask for by name.
  * Starting a set of targets starts their dependency closure in order and stops it in
- * reverse.
+ * reverse. A module's routes are a Fastify plugin the application registers once the
+ * module has started, so no module touches the root server.
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import type { Service } from '../core/service.ts';
 import type { Config } from './config.ts';
 import type { HttpServer } from './http.ts';
-import type { ServiceMap } from './services.ts';
 
-export interface ModuleContext {
+/** What a module depends on: a name for each service it uses. */
+export type Deps = Readonly<Record<string, Service<unknown>>>;
+export type Resolved<D extends Deps> = { [K in keyof D]: D[K] extends Service<infer T> ? T : never };
+
+export interface ModuleContext<D extends Deps = Deps> {
   config: Config;
   logger: Logger;
   metrics: Registry;
-  http: HttpServer;
-  /** The value a dependency's start() returned. Only declared dependencies may be asked for. */
-  get<K extends keyof ServiceMap>(name: K): ServiceMap[K];
+  /** The values the declared dependencies handed out. */
+  deps: Resolved<D>;
+  /** This process's own base URL (valid once it listens, which is before any module starts). */
+  url(): string;
 }
 
 export interface Running<T> {
+  /** Handed to dependents, and to the module's routes. */
   value: T;
   /** Polled by /readyz; absent means ready once started. */
   isReady?(): boolean;
@@ -27,29 +34,39 @@ export interface Running<T> {
   stop?(): Promise<void>;
 }
 
-export interface TargetInfo {
-  description: string;
-  /** The HTTP routes this target serves when it runs in its own process. */
-  routes: string[];
-}
+/**
+ * A module's HTTP routes, registered as an encapsulated plugin with what start() handed
+ * out. Registering must not use `value`: `orbit targets` lists the routes of modules it
+ * never starts.
+ */
+export type Routes<T> = (app: HttpServer, value: T, config: Config) => void | Promise<void>;
 
-export interface Module<K extends keyof ServiceMap = keyof ServiceMap> {
-  name: K;
-  deps: readonly (keyof ServiceMap)[];
+export interface Module<T = unknown, D extends Deps = Deps> {
+  name: string;
+  deps: D;
   /** Present when a user may start this module by name. */
-  target?: TargetInfo;
+  target?: { description: string };
   /** Whether it keeps data in ORBIT_DATA_DIR with this config (then the process locks that directory). */
   usesDataDir?(config: Config): boolean;
-  start(ctx: ModuleContext): Promise<Running<ServiceMap[K]>>;
+  start(ctx: ModuleContext<D>): Promise<Running<T>>;
+  routes?: Routes<T>;
 }
 
-export function defineModule<K extends keyof ServiceMap>(module: Module<K>): Module<K> {
-  return module;
+type Definition<T, D extends Deps> = Omit<Module<T, D>, 'name' | 'deps'> & ({ name: string; provides?: never } | { provides: Service<T>; name?: never }) & { deps?: D };
+
+/** A module; one that hands out a service is named after it. */
+export function defineModule<T = void, D extends Deps = Record<never, never>>(definition: Definition<T, D>): Module<T, D> {
+  const { provides, name, deps, ...rest } = definition;
+  return { ...rest, name: provides?.name ?? name!, deps: (deps ?? {}) as D };
 }
+
+// Modules are stored side by side whatever their types; `start` checks each context against its own module.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = Module<any, any>;
 
 /** Dependency closure of the requested names, each after its dependencies. */
-export function resolveOrder(all: ReadonlyMap<string, Module>, requested: readonly string[]): Module[] {
-  const order: Module[] = [];
+export function resolveOrder(all: ReadonlyMap<string, AnyModule>, requested: readonly string[]): AnyModule[] {
+  const order: AnyModule[] = [];
   const state = new Map<string, 'visiting' | 'done'>();
   const visit = (name: string, path: string[]): void => {
     const module = all.get(name);
@@ -58,7 +75,7 @@ export function resolveOrder(all: ReadonlyMap<string, Module>, requested: readon
     if (seen === 'done') return;
     if (seen === 'visiting') throw new Error(`dependency cycle: ${[...path, name].join(' -> ')}`);
     state.set(name, 'visiting');
-    for (const dep of module.deps) visit(dep, [...path, name]);
+    for (const dep of Object.values(module.deps as Deps)) visit(dep.name, [...path, name]);
     state.set(name, 'done');
     order.push(module);
   };
@@ -74,30 +91,26 @@ export interface ModuleStatus {
 /** The running modules of one process. */
 export class ModuleGraph {
   #planned: string[] = [];
-  #running: { module: Module; running: Running<unknown> }[] = [];
+  #running: { module: AnyModule; running: Running<unknown> }[] = [];
   #values = new Map<string, unknown>();
 
-  async start(order: readonly Module[], base: Omit<ModuleContext, 'get' | 'logger'> & { logger: Logger }): Promise<void> {
+  /** Starts each module in order; with `http`, registers each one's routes on it. */
+  async start(order: readonly AnyModule[], base: Omit<ModuleContext, 'deps'> & { http?: HttpServer }): Promise<void> {
     this.#planned = order.map((m) => m.name);
     for (const module of order) {
-      const allowed = new Set<string>(module.deps);
-      const ctx: ModuleContext = {
-        ...base,
-        logger: base.logger.child({ module: module.name }),
-        get: (name) => {
-          if (!allowed.has(name)) throw new Error(`module "${module.name}" did not declare a dependency on "${name}"`);
-          return this.#values.get(name) as never;
-        },
-      };
-      const running = await module.start(ctx);
+      const deps = Object.fromEntries(Object.entries(module.deps as Deps).map(([key, dep]) => [key, this.#values.get(dep.name)]));
+      const { http, ...rest } = base;
+      const running = await module.start({ ...rest, logger: base.logger.child({ module: module.name }), deps });
       this.#values.set(module.name, running.value);
       this.#running.push({ module, running });
+      const routes = module.routes;
+      if (routes && http) await http.register(async (app) => routes(app as HttpServer, running.value, base.config));
     }
   }
 
   /** What a started module handed out, if it runs in this process. */
-  value<K extends keyof ServiceMap>(name: K): ServiceMap[K] | undefined {
-    return this.#values.get(name) as ServiceMap[K] | undefined;
+  value<T>(service: Service<T>): T | undefined {
+    return this.#values.get(service.name) as T | undefined;
   }
 
   /** Every module of the process; one still starting (waiting for its engine, say) is not ready. */

@@ -12,7 +12,7 @@ import { migrate } from '../../src/engines/sql/migrate.ts';
 import { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import { PostgresStore, SqlUnavailableError, type PostgresStoreOptions } from '../../src/engines/sql/postgres.ts';
 import type { SqlStore } from '../../src/engines/sql/port.ts';
-import { TelemetryStore, type StoredReading } from '../../src/components/telemetry/store.ts';
+import { TelemetryStore, type StoredReading } from '../../src/stores/telemetry/store.ts';
 import type { ChannelType, ReadingValue } from '../../src/core/schemas.ts';
 import { realEngine } from '../support/engines.ts';
 import { sleep, until } from '../support/wait.ts';

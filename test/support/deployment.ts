@@ -7,6 +7,8 @@ import { request as httpRequest, createServer, type IncomingMessage, type Server
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { targets } from '../../src/app/registry.ts';
+import { routesOf } from '../../src/app/routes.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 import { engineEnv, realEngine } from './engines.ts';
 import { apiAt, startOrbit, tempDir, type ApiResponse, type OrbitChild } from './orbit.ts';
 
@@ -28,13 +30,13 @@ interface Route {
   target: string;
 }
 
-/** The routes each target serves, from the same table `orbit targets` prints. */
-const ROUTES: Route[] = targets.flatMap((t) =>
-  t.target!.routes.map((route) => {
+/** The routes each target serves, from the same plugins `orbit targets` reads. */
+const ROUTES: Route[] = (
+  await Promise.all(targets.map(async (t) => (await routesOf(t, loadConfig({}))).map((route) => {
     const [method, path] = route.split(' ');
-    return { method, pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, '[^/]+')}$`), target: t.name };
-  }),
-);
+    return { method: method!, pattern: new RegExp(`^${path!.replace(/\{[^}]+\}/g, '[^/]+')}$`), target: t.name };
+  })))
+).flat();
 
 export function targetFor(method: string, path: string): string | undefined {
   return ROUTES.find((r) => r.method === method && r.pattern.test(path))?.target;

@@ -12,12 +12,14 @@ import { Registry } from 'prom-client';
 import { loadConfig } from '../../src/platform/config.ts';
 import { createHttpServer, type HttpServer } from '../../src/platform/http.ts';
 import type { Running } from '../../src/platform/modules.ts';
-import type { ServiceMap } from '../../src/platform/services.ts';
 import { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import { migrate } from '../../src/engines/sql/migrate.ts';
 import { EmbeddedTaskQueue } from '../../src/engines/queue/embedded.ts';
 import { EmbeddedEventLog } from '../../src/engines/events/embedded.ts';
-import { QUEUES, TOPICS } from '../../src/core/messages.ts';
+import { QUEUE_OPTIONS, QUEUES, TOPICS } from '../../src/core/messages.ts';
+import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
+import { JobStore } from '../../src/stores/jobs/store.ts';
+import { mountModule } from '../support/modules.ts';
 import { createPropagator } from '../../src/core/orbit/sgp4.ts';
 import { computeModule } from '../../src/components/compute/module.ts';
 import type { JobFinishedEvent } from '../../src/components/compute/runner.ts';
@@ -30,7 +32,7 @@ let sql: PgliteStore;
 let queue: EmbeddedTaskQueue;
 let events: EmbeddedEventLog;
 let http: HttpServer;
-let running: Running<void>;
+let running: Running<unknown>;
 let stopped = false;
 
 before(async () => {
@@ -47,14 +49,15 @@ before(async () => {
   events = await EmbeddedEventLog.open(path.join(dir, 'events'));
   const logger = pino({ level: 'silent' });
   http = await createHttpServer({ logger, maxBodyBytes: 1024 * 1024, version: 'test' });
-  const services: Partial<ServiceMap> = { sql, queue, events };
-  running = await computeModule.start({
+  // What the queue and events modules declare at start.
+  await queue.assertQueue(QUEUES.jobs, QUEUE_OPTIONS[QUEUES.jobs]);
+  await events.createTopic(TOPICS.computeResults, { partitions: 2 });
+  running = await mountModule(computeModule, {
     config: loadConfig({ ORBIT_DATA_DIR: dir, ORBIT_COMPUTE_WORKERS: '2', ORBIT_EVENTS_PARTITIONS: '2' }),
     logger,
     metrics: new Registry(),
-    http,
-    get: (name) => services[name] as never,
-  });
+    deps: { catalog: new MissionCatalog(sql), jobs: new JobStore(sql), queue, events },
+  }, http);
   await http.ready();
 });
 

@@ -14,7 +14,7 @@ import { formatTle, validateTle } from '../../src/core/orbit/tle.ts';
 import { createPropagator } from '../../src/core/orbit/sgp4.ts';
 import { loadConfig, type Config } from '../../src/platform/config.ts';
 import { createHttpServer, type HttpServer } from '../../src/platform/http.ts';
-import type { ModuleContext } from '../../src/platform/modules.ts';
+import { mountModule } from '../support/modules.ts';
 import { simulatorModule } from '../../src/components/simulator/module.ts';
 import { ANOMALY_KINDS, type Injection } from '../../src/components/simulator/anomalies.ts';
 import { channelCatalog } from '../../src/components/simulator/channels.ts';
@@ -133,8 +133,7 @@ async function startSimulator(env: Record<string, string>) {
   const { logger, lines } = captureLogs();
   const http: HttpServer = await createHttpServer({ logger, maxBodyBytes: config.limits.maxBodyBytes, version: 'test' });
   const metrics = new Registry();
-  const ctx: ModuleContext = { config, logger, metrics, http, get: () => { throw new Error('the simulator has no dependencies'); } };
-  const running = await simulatorModule.start(ctx);
+  const running = await mountModule(simulatorModule, { config, logger, metrics, deps: {} }, http);
   return {
     config, http, metrics, lines, running, dataDir,
     async close() {

@@ -18,7 +18,7 @@ import { Sgp4Error } from '../../core/orbit/sgp4.ts';
 import { TleError } from '../../core/orbit/tle.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { Serial } from '../../lib/serial.ts';
-import type { Job, JobStore } from './job-store.ts';
+import type { Job, JobStore } from '../../stores/jobs/store.ts';
 import { PoolClosedError, WorkerTaskError } from './pool.ts';
 import { propagateOnPool, type PropagationPool } from './propagate.ts';
 import { encodeStates } from './result-codec.ts';

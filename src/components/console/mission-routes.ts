@@ -2,12 +2,12 @@
  * The mission database API: missions, spacecraft and channel definitions.
  */
 import { Type } from 'typebox';
-import type { HttpServer } from '../../platform/http.ts';
 import { ProblemSchema } from '../../platform/http.ts';
 import { HttpProblem, badRequest, notFound } from '../../platform/problem.ts';
 import { Channel, ChannelDefinition, ChannelName, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
 import { validateTle } from '../../core/orbit/tle.ts';
-import type { MissionCatalog } from '../missions/catalog.ts';
+import type { Routes } from '../../platform/modules.ts';
+import type { ConsoleApi } from './api.ts';
 
 /** Limits must nest: redLow <= yellowLow <= yellowHigh <= redHigh. */
 function limitProblems(def: ChannelDefinition) {
@@ -23,14 +23,14 @@ function limitProblems(def: ChannelDefinition) {
   return problems;
 }
 
-export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
+export const missionRoutes: Routes<ConsoleApi> = (http, api) => {
   http.post('/v1/missions', { schema: { tags: ['missions'], summary: 'Create a mission', body: MissionCreate, response: { 201: Mission, 400: ProblemSchema, 409: ProblemSchema } } }, async (request, reply) => {
-    const mission = await catalog.createMission(request.body);
+    const mission = await api.catalog.createMission(request.body);
     if (!mission) throw new HttpProblem(409, `mission "${request.body.id}" exists already`, { errors: [{ pointer: '/id', detail: 'is taken' }] });
     return reply.status(201).send(mission);
   });
 
-  http.get('/v1/missions', { schema: { tags: ['missions'], summary: 'List missions', response: { 200: Type.Array(Mission) } } }, () => catalog.listMissions());
+  http.get('/v1/missions', { schema: { tags: ['missions'], summary: 'List missions', response: { 200: Type.Array(Mission) } } }, () => api.catalog.listMissions());
 
   http.post('/v1/spacecraft', {
     schema: { tags: ['missions'], summary: 'Register a spacecraft, optionally with its TLE', body: SpacecraftCreate, response: { 201: Spacecraft, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema } },
@@ -40,7 +40,7 @@ export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
       const problems = validateTle(tle[0], tle[1]);
       if (problems.length) throw badRequest('invalid TLE', problems.map((detail) => ({ pointer: detail.startsWith('line 2') ? '/tle/1' : '/tle/0', detail })));
     }
-    const result = await catalog.createSpacecraft(request.body);
+    const result = await api.catalog.createSpacecraft(request.body);
     if (result === 'no-mission') throw new HttpProblem(404, `no mission "${request.body.missionId}"`, { errors: [{ pointer: '/missionId', detail: 'is not a known mission' }] });
     if (result === 'exists') throw new HttpProblem(409, `spacecraft "${request.body.id}" exists already`, { errors: [{ pointer: '/id', detail: 'is taken' }] });
     return reply.status(201).send(result);
@@ -48,7 +48,7 @@ export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
 
   http.get('/v1/spacecraft', {
     schema: { tags: ['missions'], summary: 'List spacecraft', querystring: Type.Object({ mission: Type.Optional(Type.String()) }), response: { 200: Type.Array(Spacecraft) } },
-  }, (request) => catalog.listSpacecraft(request.query.mission));
+  }, (request) => api.catalog.listSpacecraft(request.query.mission));
 
   const ChannelParams = Type.Object({ id: Type.String(), name: ChannelName });
 
@@ -61,22 +61,22 @@ export function missionRoutes(http: HttpServer, catalog: MissionCatalog): void {
     const problems = limitProblems(request.body);
     if (request.body.calibration && request.body.type !== 'number') problems.push({ pointer: '/calibration', detail: 'calibration applies to number channels' });
     if (problems.length) throw badRequest('invalid channel definition', problems);
-    const view = await catalog.spacecraft(request.params.id);
+    const view = await api.catalog.spacecraft(request.params.id);
     if (!view) throw notFound(`no spacecraft "${request.params.id}"`);
     const existing = view.channels.get(request.params.name);
-    if (existing && existing.type !== request.body.type && (await catalog.hasReadings(request.params.id, request.params.name))) {
+    if (existing && existing.type !== request.body.type && (await api.telemetry.hasReadings(request.params.id, request.params.name))) {
       throw new HttpProblem(409, `channel "${request.params.name}" has stored ${existing.type} readings; its type cannot change to ${request.body.type}`, {
         errors: [{ pointer: '/type', detail: `must stay ${existing.type}` }],
       });
     }
-    const { channel, created } = await catalog.putChannel(request.params.id, request.params.name, request.body);
+    const { channel, created } = await api.catalog.putChannel(request.params.id, request.params.name, request.body);
     return reply.status(created ? 201 : 200).send(channel);
   });
 
   http.get('/v1/spacecraft/:id/channels', {
     schema: { tags: ['missions'], summary: "List a spacecraft's channels", params: Type.Object({ id: Type.String() }), response: { 200: Type.Array(Channel), 404: ProblemSchema } },
   }, async (request) => {
-    if (!(await catalog.spacecraft(request.params.id))) throw notFound(`no spacecraft "${request.params.id}"`);
-    return catalog.listChannels(request.params.id);
+    if (!(await api.catalog.spacecraft(request.params.id))) throw notFound(`no spacecraft "${request.params.id}"`);
+    return api.catalog.listChannels(request.params.id);
   });
-}
+};

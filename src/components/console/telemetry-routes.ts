@@ -2,13 +2,12 @@
  * Telemetry history: points in time order and aggregated buckets.
  */
 import { Type } from 'typebox';
-import type { HttpServer } from '../../platform/http.ts';
 import { ProblemSchema } from '../../platform/http.ts';
 import { badRequest, notFound, type FieldError } from '../../platform/problem.ts';
 import { Bucket, Point } from '../../core/schemas.ts';
 import { parseTimeParam } from '../../core/time.ts';
-import type { MissionCatalog } from '../missions/catalog.ts';
-import type { TelemetryStore } from '../telemetry/store.ts';
+import type { Routes } from '../../platform/modules.ts';
+import type { ConsoleApi } from './api.ts';
 
 const Range = {
   spacecraft: Type.String({ minLength: 1 }),
@@ -17,7 +16,7 @@ const Range = {
   to: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms, exclusive' })),
 };
 
-export function telemetryRoutes(http: HttpServer, catalog: MissionCatalog, store: TelemetryStore): void {
+export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
   const resolve = async (q: { spacecraft: string; channel: string; from?: string; to?: string }) => {
     const from = parseTimeParam(q.from);
     const to = parseTimeParam(q.to);
@@ -25,7 +24,7 @@ export function telemetryRoutes(http: HttpServer, catalog: MissionCatalog, store
     if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
     if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
     if (errors.length) throw badRequest('invalid time range', errors);
-    const channel = (await catalog.spacecraftWith(q.spacecraft, [q.channel]))?.channels.get(q.channel);
+    const channel = (await api.catalog.spacecraftWith(q.spacecraft, [q.channel]))?.channels.get(q.channel);
     if (!channel) throw notFound(`no channel "${q.channel}" of spacecraft "${q.spacecraft}"`);
     return { spacecraft: q.spacecraft, channel: q.channel, from, to, type: channel.type };
   };
@@ -38,7 +37,7 @@ export function telemetryRoutes(http: HttpServer, catalog: MissionCatalog, store
     },
   }, async (request) => {
     const q = await resolve(request.query);
-    return { points: await store.points({ ...q, limit: request.query.limit }, q.type) };
+    return { points: await api.telemetry.points({ ...q, limit: request.query.limit }, q.type) };
   });
 
   http.get('/v1/telemetry/aggregate', {
@@ -49,6 +48,6 @@ export function telemetryRoutes(http: HttpServer, catalog: MissionCatalog, store
     },
   }, async (request) => {
     const q = await resolve(request.query);
-    return { buckets: await store.aggregate({ ...q, stepSeconds: request.query.step, limit: request.query.limit }) };
+    return { buckets: await api.telemetry.aggregate({ ...q, stepSeconds: request.query.step, limit: request.query.limit }) };
   });
-}
+};

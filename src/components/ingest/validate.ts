@@ -6,7 +6,7 @@
 import type { FieldError } from '../../platform/problem.ts';
 import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import type { RawReading } from '../../core/messages.ts';
-import type { SpacecraftView } from '../missions/catalog.ts';
+import type { SpacecraftView } from '../../stores/missions/catalog.ts';
 import { calibrate } from '../../core/calibration.ts';
 import { MAX_EPOCH_MS } from '../../core/time.ts';
 

@@ -7,44 +7,26 @@
 import path from 'node:path';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { defineModule } from '../../platform/modules.ts';
-import type { Config } from '../../platform/config.ts';
-import type { HttpServer } from '../../platform/http.ts';
 import { ApiClient } from './client.ts';
-import { bootstrap, type Registration } from './bootstrap.ts';
-import { channelCatalog, staleAfterSeconds } from './channels.ts';
-import { loadFleet, spacecraftModel } from './fleet.ts';
-import { Flight } from './flight.ts';
+import { loadFleet } from './fleet.ts';
+import { FleetControl } from './fleet-control.ts';
 import { InjectionLog } from './injection-log.ts';
-import { registerInjectionRoutes } from './routes.ts';
-import { TelemetrySender } from './sender.ts';
-
-/** Where this process's own API is reachable, for the default target of the simulator. */
-export function localBaseUrl(config: Config, http: HttpServer): string {
-  const address = http.server.address();
-  const port = address && typeof address === 'object' ? address.port : config.port;
-  // A wildcard bind address is not one to connect to.
-  let host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '::1' : config.host;
-  if (host.includes(':')) host = `[${host}]`;
-  return `http://${host}:${port}`;
-}
+import { injectionRoutes } from './routes.ts';
 
 export const simulatorModule = defineModule({
   name: 'simulator',
-  deps: [],
   // It appends every injected anomaly to simulator/injections.jsonl.
   usesDataDir: () => true,
-  target: { description: 'Simulated fleet posting telemetry to ingest', routes: ['GET /v1/simulator/injections'] },
-  async start({ config, logger, http, metrics }) {
+  target: { description: 'Simulated fleet posting telemetry to ingest' },
+  async start({ config, logger, metrics, url }) {
     const log = new InjectionLog(path.join(config.dataDir, 'simulator', 'injections.jsonl'), logger);
     await log.load();
-    registerInjectionRoutes(http, log);
     if (!config.simulator) {
       logger.info('simulator not flying (set ORBIT_SIMULATOR=on to fly it); injection history is still served');
-      return { value: undefined };
+      return { value: log };
     }
 
-    const { spacecraft: count, intervalMs, anomalySeconds, tleFile, ingestUrl } = config.sim;
-    const fleet = await loadFleet({ count, tleFile, epoch: new Date() });
+    const fleet = await loadFleet({ count: config.sim.spacecraft, tleFile: config.sim.tleFile, epoch: new Date() });
     if (fleet.source === 'synthetic') logger.info({ reason: fleet.reason }, 'flying synthetic orbits');
 
     const generated = new Counter({ name: 'orbit_simulator_readings_generated_total', help: 'Readings the simulated fleet produced', registers: [metrics] });
@@ -60,104 +42,33 @@ export const simulatorModule = defineModule({
     });
 
     const api = new ApiClient({
-      baseUrl: ingestUrl ?? (() => localBaseUrl(config, http)),
+      baseUrl: config.sim.ingestUrl ?? url,
       onAnswer: (method, route, status, seconds) => {
         requests.inc({ method, route, status_code: String(status) });
         duration.observe({ method, route }, seconds);
       },
     });
 
-    let flight: Flight | undefined;
-    let timer: NodeJS.Timeout | undefined;
-    let running = true;
-    const failing = new Set<string>();
-
-    const tick = (): void => {
-      if (!flight || !running) return;
-      try {
-        const result = flight.tick(new Date());
-        for (const injection of result.injections) {
-          log.record(injection);
-          injected.inc({ kind: injection.kind });
-          logger.info({ injection }, `anomaly injected: ${injection.kind} on ${injection.spacecraft}`);
-        }
-        for (const { spacecraft, error } of result.failures) {
-          if (!failing.has(spacecraft)) logger.warn({ err: error, spacecraft }, 'spacecraft could not be propagated; it sends nothing until it can');
-          failing.add(spacecraft);
-        }
-        for (const batch of result.batches) {
-          failing.delete(batch.spacecraft);
-          generated.inc(batch.readings.length);
-          sender.enqueue(batch);
-        }
-      } catch (error) {
-        logger.error({ err: error }, 'simulator tick failed');
-      }
-      // Ticks stay on the launch time's grid; ones missed (a busy or suspended machine) are skipped, not bunched.
-      const startMs = flight.plan.startMs;
-      const now = Date.now();
-      timer = setTimeout(tick, startMs + Math.ceil((now + 1 - startMs) / intervalMs) * intervalMs - now);
-    };
-
-    /** The fleet starts flying once the mission database knows it. */
-    const launch = (registration: Registration): void => {
-      if (flight || !running) return;
-      const flown = fleet.members.map((member) => {
-        const registered = registration.registeredTles.get(member.id);
-        if (registered && registered.join('\n') !== member.tle.join('\n')) {
-          const adopted = { ...member, tle: registered, origin: `registered TLE ${registered[0].slice(2, 7).trim()}` };
-          try {
-            return { member: adopted, model: spacecraftModel(adopted) };
-          } catch (error) {
-            logger.warn({ err: error, spacecraft: member.id }, "the registered TLE cannot be flown; flying the simulator's own orbit");
-          }
-        }
-        return { member, model: spacecraftModel(member) };
-      });
-      const members = flown.map((f) => f.member);
-      const models = flown.map((f) => f.model);
-      const startMs = Date.now();
-      flight = new Flight(models, {
-        runId: startMs.toString(36),
-        startMs,
-        everyMs: anomalySeconds * 1000,
-        spacecraft: members.map((m) => m.id),
-        staleAfterSeconds: staleAfterSeconds(intervalMs),
-      });
-      logger.info(
-        { spacecraft: members.map((m) => ({ id: m.id, orbit: m.origin })), intervalMs, anomalySeconds, target: ingestUrl ?? 'this process' },
-        'simulator flying',
-      );
-      timer = setTimeout(tick, intervalMs);
-    };
-
-    const channels = channelCatalog(intervalMs);
-    const sender = new TelemetrySender({
-      api,
-      logger,
-      bootstrap: async (context) => {
-        const registration = await bootstrap(api, fleet.members, channels, context);
-        if (registration) launch(registration);
-        return registration !== undefined;
+    const control = new FleetControl({
+      fleet, sim: config.sim, maxBatchReadings: config.limits.maxBatchReadings, api, log, logger,
+      counters: {
+        generated: (n) => generated.inc(n),
+        posted: (n) => posted.inc(n),
+        dropped: (n, reason) => dropped.inc({ reason }, n),
+        injected: (injection) => injected.inc({ kind: injection.kind }),
       },
-      // About five minutes of telemetry rides out a restart of the API.
-      maxPendingBatches: Math.max(100, Math.ceil(300_000 / intervalMs) * count),
-      maxReadingsPerPost: Math.min(config.limits.maxBatchReadings, 2000),
-      onPosted: (n) => posted.inc(n),
-      onDropped: (n, reason) => dropped.inc({ reason }, n),
     });
-    new Gauge({ name: 'orbit_simulator_backlog_batches', help: 'Telemetry batches waiting to be posted', registers: [metrics], collect() { this.set(sender.pending); } });
-    sender.start();
+    new Gauge({ name: 'orbit_simulator_backlog_batches', help: 'Telemetry batches waiting to be posted', registers: [metrics], collect() { this.set(control.pending); } });
+    control.start();
 
     return {
-      value: undefined,
-      isReady: () => running,
+      value: log,
+      isReady: () => control.flying,
       async stop() {
-        running = false;
-        clearTimeout(timer);
-        await sender.stop();
+        await control.stop();
         await log.flush();
       },
     };
   },
+  routes: injectionRoutes,
 });

@@ -3,8 +3,8 @@
  * scored against it.
  */
 import { Type } from 'typebox';
-import type { HttpServer } from '../../platform/http.ts';
 import { ProblemSchema } from '../../platform/http.ts';
+import type { Routes } from '../../platform/modules.ts';
 import { badRequest } from '../../platform/problem.ts';
 import { parseTimeParam } from '../../core/time.ts';
 import { ANOMALY_KINDS, type AnomalyKind } from './anomalies.ts';
@@ -26,7 +26,7 @@ export const InjectionSchema = Type.Object({
   description: Type.String(),
 });
 
-export function registerInjectionRoutes(http: HttpServer, log: InjectionLog): void {
+export const injectionRoutes: Routes<InjectionLog> = (http, log) => {
   http.get(
     '/v1/simulator/injections',
     {
@@ -50,4 +50,4 @@ export function registerInjectionRoutes(http: HttpServer, log: InjectionLog): vo
       return log.list({ spacecraft, kind, sinceMs, limit });
     },
   );
-}
+};

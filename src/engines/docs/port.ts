@@ -2,6 +2,8 @@
  * Document store port: a narrow subset of MongoDB's collection API.
  */
 
+import { service } from '../../core/service.ts';
+
 export type Scalar = string | number | boolean | null;
 
 export interface Range {
@@ -56,3 +58,6 @@ export class DuplicateKeyError extends Error {
     this.index = index;
   }
 }
+
+/** The name modules depend on. */
+export const DOCS = service<DocumentStore>('docs');

@@ -3,6 +3,8 @@
  * Records with the same key land on the same partition and keep their order.
  */
 
+import { service } from '../../core/service.ts';
+
 export interface TopicOptions {
   partitions: number;
 }
@@ -74,3 +76,6 @@ export interface EventLog {
   isReady(): boolean;
   close(): Promise<void>;
 }
+
+/** The name modules depend on. */
+export const EVENTS = service<EventLog>('events');

@@ -2,22 +2,10 @@
  * Log index port: full-text search over the structured logs of every Orbit process.
  */
 
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+import type { LogEntry, LogLevel } from '../../core/log-entry.ts';
+import { service } from '../../core/service.ts';
 
-export interface LogEntry {
-  /** Epoch milliseconds. */
-  time: number;
-  level: LogLevel;
-  msg: string;
-  /** Which Orbit process (its targets, e.g. "all" or "ingest,processor"). */
-  service: string;
-  /** The module that wrote it, e.g. "processor". */
-  module?: string;
-  traceId?: string;
-  spanId?: string;
-  /** Any other structured fields; their string values are searchable too. */
-  fields?: Record<string, unknown>;
-}
+export type { LogEntry, LogLevel } from '../../core/log-entry.ts';
 
 export interface LogQuery {
   /** Words that must all appear (case-insensitive) in msg or field values. */
@@ -39,3 +27,6 @@ export interface LogIndex {
   isReady(): boolean;
   close(): Promise<void>;
 }
+
+/** The name modules depend on. */
+export const LOGS = service<LogIndex>('logs');

@@ -3,6 +3,8 @@
  * Semantics follow AMQP 0-9-1 so that the RabbitMQ adapter is a thin mapping.
  */
 
+import { service } from '../../core/service.ts';
+
 export interface QueueOptions {
   /** Deliveries before a message is dead-lettered (first delivery counts as 1). */
   maxAttempts: number;
@@ -84,3 +86,6 @@ export interface TaskQueue {
   isReady(): boolean;
   close(): Promise<void>;
 }
+
+/** The name modules depend on. */
+export const QUEUE = service<TaskQueue>('queue');

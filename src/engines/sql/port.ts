@@ -3,6 +3,8 @@
  * PGlite (embedded) and PostgreSQL 15+.
  */
 
+import { service } from '../../core/service.ts';
+
 export interface QueryResult<R> {
   rows: R[];
   /** Rows an INSERT, UPDATE, DELETE, MERGE or COPY touched; 0 for other statements. */
@@ -21,3 +23,6 @@ export interface SqlStore extends SqlExecutor {
   isReady(): boolean;
   close(): Promise<void>;
 }
+
+/** The name modules depend on. */
+export const SQL = service<SqlStore>('sql');

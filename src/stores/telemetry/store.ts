@@ -7,6 +7,7 @@ import type { SqlStore } from '../../engines/sql/port.ts';
 import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import type { ProcessedReading } from '../../core/messages.ts';
 import { MAX_EPOCH_MS, toIso } from '../../core/time.ts';
+import { service } from '../../core/service.ts';
 
 export interface StoredReading extends ProcessedReading {
   spacecraft: string;
@@ -100,6 +101,12 @@ export class TelemetryStore {
     return rows.length;
   }
 
+  /** Whether any reading of the channel is stored (its type then cannot change). */
+  async hasReadings(spacecraft: string, channel: string): Promise<boolean> {
+    const { rows } = await this.#sql.query('SELECT 1 FROM telemetry WHERE spacecraft_id = $1 AND channel = $2 LIMIT 1', [spacecraft, channel]);
+    return rows.length > 0;
+  }
+
   /** Time of the newest stored reading of a channel (epoch ms), if any. */
   async latestTime(spacecraft: string, channel: string): Promise<number | undefined> {
     const { rows } = await this.#sql.query<{ t: number | string | null }>(
@@ -131,3 +138,6 @@ export class TelemetryStore {
     return rows.map((r) => ({ time: toIso(Math.round(Number(r.b))), min: Number(r.min), max: Number(r.max), avg: Number(r.avg), count: Number(r.count) }));
   }
 }
+
+/** Processed telemetry: the only reader and writer of the telemetry table. */
+export const TELEMETRY = service<TelemetryStore>('telemetry');

@@ -7,6 +7,7 @@
 import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
 import type { Channel, ChannelDefinition, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
 import { toIso } from '../../core/time.ts';
+import { service } from '../../core/service.ts';
 
 export interface SpacecraftView {
   spacecraft: Spacecraft;
@@ -124,10 +125,19 @@ export class MissionCatalog {
     this.#cache.delete(spacecraftId);
   }
 
-  /** Whether any reading of the channel is stored (its type then cannot change). */
-  async hasReadings(spacecraftId: string, channel: string): Promise<boolean> {
-    const { rows } = await this.#sql.query('SELECT 1 FROM telemetry WHERE spacecraft_id = $1 AND channel = $2 LIMIT 1', [spacecraftId, channel]);
-    return rows.length > 0;
+  /** Channels with a staleness interval, across every spacecraft. */
+  async channelsWithStaleness(): Promise<{ spacecraft: string; channel: string; staleAfterSeconds: number }[]> {
+    const { rows } = await this.#sql.query<{ spacecraft_id: string; name: string; stale_after_seconds: number }>(
+      'SELECT spacecraft_id, name, stale_after_seconds FROM channels WHERE stale_after_seconds IS NOT NULL',
+    );
+    return rows.map((r) => ({ spacecraft: r.spacecraft_id, channel: r.name, staleAfterSeconds: r.stale_after_seconds }));
+  }
+
+  /** A spacecraft's TLE: null when it has none, undefined when there is no such spacecraft. */
+  async tle(spacecraftId: string): Promise<[string, string] | null | undefined> {
+    const { rows } = await this.#sql.query<{ tle_line1: string | null; tle_line2: string | null }>('SELECT tle_line1, tle_line2 FROM spacecraft WHERE id = $1', [spacecraftId]);
+    if (!rows[0]) return undefined;
+    return rows[0].tle_line1 && rows[0].tle_line2 ? [rows[0].tle_line1, rows[0].tle_line2] : null;
   }
 
   async listChannels(spacecraftId: string): Promise<Channel[]> {
@@ -181,3 +191,6 @@ function hasAll(view: SpacecraftView, channels: Iterable<string>): boolean {
   for (const c of channels) if (!view.channels.has(c)) return false;
   return true;
 }
+
+/** The mission database: the only reader and writer of missions, spacecraft and channels. */
+export const MISSIONS = service<MissionCatalog>('missions');

@@ -5,6 +5,7 @@
  */
 import type { SqlStore } from '../../engines/sql/port.ts';
 import { toIso } from '../../core/time.ts';
+import { service } from '../../core/service.ts';
 
 export type JobState = 'queued' | 'running' | 'succeeded' | 'failed';
 
@@ -113,3 +114,6 @@ export class JobStore {
     await this.#sql.query(`UPDATE jobs SET state = 'queued', progress = 0, started_at = NULL WHERE id = $1 AND state = 'running'`, [id]);
   }
 }
+
+/** Compute jobs: the only reader and writer of the jobs table. */
+export const JOBS = service<JobStore>('jobs');

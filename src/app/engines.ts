@@ -2,37 +2,37 @@
  * One module per port. Each opens the real engine whose URL is configured, or else the
  * embedded implementation under the data directory. A real engine that cannot be
  * reached at start is tried again with backoff: the process waits (not ready) instead
- * of exiting.
+ * of exiting. The queue and events modules declare every queue and topic of
+ * core/messages.ts, so a component only publishes to or consumes what exists.
  */
 import path from 'node:path';
 import { Gauge } from 'prom-client';
-import { Type } from 'typebox';
-import { GROUPS, QUEUES } from '../core/messages.ts';
-import { toIso } from '../core/time.ts';
+import { GROUPS, QUEUE_OPTIONS, QUEUES, TOPICS } from '../core/messages.ts';
 import { defineModule } from '../platform/modules.ts';
-import { PgliteWorkerStore } from './sql/pglite-worker.ts';
-import { migrate } from './sql/migrate.ts';
-import { EmbeddedTaskQueue } from './queue/embedded.ts';
-import { EmbeddedEventLog } from './events/embedded.ts';
-import { EmbeddedDocumentStore } from './docs/embedded.ts';
-import { EmbeddedLogIndex } from './logs/embedded.ts';
-import { PostgresStore } from './sql/postgres.ts';
-import { RabbitMqTaskQueue } from './queue/rabbitmq.ts';
-import { KafkaEventLog } from './events/kafka.ts';
-import { MongoDocumentStore } from './docs/mongo.ts';
-import { ElasticsearchLogIndex } from './logs/elasticsearch.ts';
-import { DeferredLogIndex } from './logs/deferred.ts';
-import { namespacedQueue } from './queue/namespaced.ts';
-import { namespacedLog } from './events/namespaced.ts';
+import { PgliteWorkerStore } from '../engines/sql/pglite-worker.ts';
+import { migrate } from '../engines/sql/migrate.ts';
+import { EmbeddedTaskQueue } from '../engines/queue/embedded.ts';
+import { EmbeddedEventLog } from '../engines/events/embedded.ts';
+import { EmbeddedDocumentStore } from '../engines/docs/embedded.ts';
+import { EmbeddedLogIndex } from '../engines/logs/embedded.ts';
+import { PostgresStore } from '../engines/sql/postgres.ts';
+import { RabbitMqTaskQueue } from '../engines/queue/rabbitmq.ts';
+import { KafkaEventLog } from '../engines/events/kafka.ts';
+import { MongoDocumentStore } from '../engines/docs/mongo.ts';
+import { ElasticsearchLogIndex } from '../engines/logs/elasticsearch.ts';
+import { DeferredLogIndex } from '../engines/logs/deferred.ts';
+import { namespacedQueue } from '../engines/queue/namespaced.ts';
+import { namespacedLog } from '../engines/events/namespaced.ts';
 import { connectWithRetry } from '../platform/retry.ts';
 import { maskSecret } from '../platform/config.ts';
-import type { SqlStore } from './sql/port.ts';
-import type { TaskQueue } from './queue/port.ts';
-import type { EventLog } from './events/port.ts';
+import { SQL, type SqlStore } from '../engines/sql/port.ts';
+import { QUEUE, type TaskQueue } from '../engines/queue/port.ts';
+import { EVENTS, type EventLog } from '../engines/events/port.ts';
+import { DOCS } from '../engines/docs/port.ts';
+import { LOGS } from '../engines/logs/port.ts';
 
 export const sqlModule = defineModule({
-  name: 'sql',
-  deps: [],
+  provides: SQL,
   usesDataDir: (config) => !config.engines.sqlUrl,
   async start({ config, logger }) {
     const { sqlUrl } = config.engines;
@@ -47,10 +47,9 @@ export const sqlModule = defineModule({
 });
 
 export const queueModule = defineModule({
-  name: 'queue',
-  deps: [],
+  provides: QUEUE,
   usesDataDir: (config) => !config.engines.queueUrl,
-  async start({ config, logger, metrics, http }) {
+  async start({ config, logger, metrics }) {
     const { queueUrl, namespace } = config.engines;
     let queue: TaskQueue;
     if (queueUrl) {
@@ -58,17 +57,7 @@ export const queueModule = defineModule({
       queue = namespace ? namespacedQueue(broker, namespace) : broker;
     } else queue = await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'));
     logger.info({ engine: queueUrl ? 'rabbitmq' : 'embedded', url: queueUrl && maskSecret('ORBIT_QUEUE_URL', queueUrl), namespace }, 'task queue open');
-    // Operators must be able to see what was given up on, and why.
-    http.get('/v1/queues/:queue/dead-letters', {
-      schema: {
-        tags: ['operations'], summary: 'Messages given up on after their retries, with the reason, oldest first',
-        params: Type.Object({ queue: Type.Union([Type.Literal(QUEUES.ingest), Type.Literal(QUEUES.jobs)]) }),
-        querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }) }),
-      },
-    }, async (request) => {
-      const letters = await queue.deadLetters(request.params.queue, request.query.limit);
-      return letters.map((l) => ({ ...l, publishedAt: toIso(l.publishedAt), deadAt: toIso(l.deadAt) }));
-    });
+    for (const name of Object.values(QUEUES)) await queue.assertQueue(name, QUEUE_OPTIONS[name]);
     new Gauge({
       name: 'orbit_queue_messages', help: 'Messages in a task queue: ready (waiting), unacked (being worked on), dead_lettered', labelNames: ['queue', 'state'], registers: [metrics],
       async collect() {
@@ -87,8 +76,7 @@ export const queueModule = defineModule({
 });
 
 export const eventsModule = defineModule({
-  name: 'events',
-  deps: [],
+  provides: EVENTS,
   usesDataDir: (config) => !config.engines.eventsBrokers,
   async start({ config, logger, metrics }) {
     const { eventsBrokers, namespace } = config.engines;
@@ -97,6 +85,7 @@ export const eventsModule = defineModule({
       const cluster = await connectWithRetry('Kafka', () => KafkaEventLog.open(eventsBrokers.join(','), { defaultPartitions: config.events.partitions, onError: (err) => logger.warn({ err }, 'event log') }), logger);
       events = namespace ? namespacedLog(cluster, namespace) : cluster;
     } else events = await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions });
+    for (const topic of Object.values(TOPICS)) await events.createTopic(topic, { partitions: config.events.partitions });
     logger.info({ engine: eventsBrokers ? 'kafka' : 'embedded', brokers: eventsBrokers, namespace }, 'event log open');
     new Gauge({
       name: 'orbit_events_consumer_lag_records', help: 'Records a consumer group has yet to process', labelNames: ['group', 'topic'], registers: [metrics],
@@ -112,8 +101,7 @@ export const eventsModule = defineModule({
 });
 
 export const docsModule = defineModule({
-  name: 'docs',
-  deps: [],
+  provides: DOCS,
   usesDataDir: (config) => !config.engines.docsUrl,
   async start({ config, logger }) {
     const { docsUrl } = config.engines;
@@ -126,8 +114,7 @@ export const docsModule = defineModule({
 });
 
 export const logsModule = defineModule({
-  name: 'logs',
-  deps: [],
+  provides: LOGS,
   usesDataDir: (config) => !config.engines.searchUrl,
   async start({ config, logger }) {
     const { searchUrl, namespace } = config.engines;
@@ -148,3 +135,5 @@ export const logsModule = defineModule({
     return { value: logs, isReady: () => logs.isReady(), stop: () => logs.close() };
   },
 });
+
+export const engineModules = [sqlModule, queueModule, eventsModule, docsModule, logsModule];

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
 import type { Alert, AlertRule, AlertState, Severity } from '../../core/schemas.ts';
 import { toIso } from '../../core/time.ts';
+import { service } from '../../core/service.ts';
 
 interface AlertRow {
   id: string; spacecraft_id: string; channel: string; rule: AlertRule; severity: Severity; state: AlertState;
@@ -148,3 +149,6 @@ export class AlertStore {
     };
   }
 }
+
+/** Alerts and their history: the only reader and writer of the alerts and alert_transitions tables. */
+export const ALERTS = service<AlertStore>('alerts');

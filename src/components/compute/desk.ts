@@ -1,0 +1,82 @@
+/**
+ * Taking compute jobs: POST /v1/jobs records a job and queues it on compute.jobs;
+ * GET /v1/jobs/{id} reads it back with its result.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Static } from 'typebox';
+import { QUEUES } from '../../core/messages.ts';
+import type { TaskQueue } from '../../engines/queue/port.ts';
+import { cloudEventHeaders } from '../../platform/envelope.ts';
+import { HttpProblem, badRequest, type FieldError } from '../../platform/problem.ts';
+import type { JobStore } from '../../stores/jobs/store.ts';
+import type { MissionCatalog } from '../../stores/missions/catalog.ts';
+import { checkTimeRange } from './check-params.ts';
+import { toResult } from './propagate.ts';
+import { decodeStates, isStoredStates } from './result-codec.ts';
+import type { Job, JobCreate, JobMessage, StoredPropagateParams } from './schemas.ts';
+
+export interface JobDeskDeps {
+  catalog: MissionCatalog;
+  jobs: JobStore;
+  queue: TaskQueue;
+  stopping(): boolean;
+  onSubmitted?(type: string): void;
+  onQueueFailed?(jobId: string, error: unknown): void;
+}
+
+export class JobDesk {
+  readonly #deps: JobDeskDeps;
+
+  constructor(deps: JobDeskDeps) {
+    this.#deps = deps;
+  }
+
+  /** Records and queues a job; throws the problem that names every bad parameter. */
+  async submit({ type, params }: Static<typeof JobCreate>, traceparent?: string): Promise<string> {
+    const { catalog, jobs, queue } = this.#deps;
+    if (this.#deps.stopping()) throw new HttpProblem(503, 'shutting down', { retryAfterSeconds: 1 });
+    const errors: FieldError[] = [];
+    const range = checkTimeRange(params, errors);
+    const tle = await catalog.tle(params.spacecraft);
+    if (tle === undefined) {
+      const unknown = { pointer: '/params/spacecraft', detail: `no spacecraft "${params.spacecraft}"` };
+      if (!errors.length) throw new HttpProblem(404, `no spacecraft "${params.spacecraft}"`, { errors: [unknown] });
+      errors.push(unknown);
+    } else if (tle === null) {
+      errors.push({ pointer: '/params/spacecraft', detail: `spacecraft "${params.spacecraft}" has no TLE to propagate` });
+    }
+    if (errors.length || !range || !tle) throw badRequest(`${errors.length} problem(s) in the job parameters`, errors);
+
+    const id = randomUUID();
+    const stored: StoredPropagateParams = {
+      spacecraft: params.spacecraft,
+      from: new Date(range.fromMs).toISOString(),
+      to: new Date(range.toMs).toISOString(),
+      stepSeconds: params.stepSeconds,
+      tle,
+    };
+    await jobs.create(id, type, stored);
+    try {
+      const message: JobMessage = { id, type };
+      await queue.publish(QUEUES.jobs, message, {
+        id,
+        headers: cloudEventHeaders('orbit.compute.job.v1', '/orbit/compute', { id, traceparent }),
+      });
+    } catch (error) {
+      // Without its message the job would stay queued forever: take it back.
+      await jobs.delete(id);
+      this.#deps.onQueueFailed?.(id, error);
+      throw new HttpProblem(503, 'the job queue is unavailable, retry shortly', { retryAfterSeconds: 5 });
+    }
+    this.#deps.onSubmitted?.(type);
+    return id;
+  }
+
+  /** A job with its result decoded, undefined when there is none. */
+  async get(id: string): Promise<Static<typeof Job> | undefined> {
+    const job = await this.#deps.jobs.get(id, { withResult: true });
+    if (!job) return undefined;
+    if (isStoredStates(job.result)) job.result = toResult(decodeStates(job.result));
+    return job as Static<typeof Job>;
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Takes parsed readings in: checks them against the mission database, registers the
+ * channels a mission auto-registers, and puts the whole batch on the task queue as one
+ * message. Either every reading is accepted or none is, and every bad field is named.
+ */
+import { randomUUID } from 'node:crypto';
+import { QUEUES, type IngestBatch } from '../../core/messages.ts';
+import type { TaskQueue } from '../../engines/queue/port.ts';
+import { cloudEventHeaders } from '../../platform/envelope.ts';
+import { badRequest, type FieldError } from '../../platform/problem.ts';
+import type { MissionCatalog } from '../../stores/missions/catalog.ts';
+import type { Located } from './parse.ts';
+import { checkGroup, type CheckedGroup } from './validate.ts';
+
+export interface Accepted {
+  batchId: string;
+  accepted: number;
+}
+
+export class Intake {
+  readonly #catalog: MissionCatalog;
+  readonly #queue: TaskQueue;
+
+  constructor(catalog: MissionCatalog, queue: TaskQueue) {
+    this.#catalog = catalog;
+    this.#queue = queue;
+  }
+
+  /**
+   * `errors` holds what parsing found already; any error in the end answers 400
+   * (`onRejected` learns how many readings were turned away). Resolves once the batch
+   * is durable on the queue.
+   */
+  async accept(located: Located, errors: FieldError[], options: { traceparent?: string; onRejected?(readings: number): void; onEnqueued?(seconds: number): void } = {}): Promise<Accepted> {
+    const total = [...located.values()].reduce((n, g) => n + g.readings.length, 0);
+    const reject = () => {
+      options.onRejected?.(total);
+      return badRequest(`${errors.length} problem(s) in the batch; nothing was stored`, errors);
+    };
+    const groups: CheckedGroup[] = [];
+    for (const [spacecraft, { pointer, readings }] of located) {
+      const group = checkGroup(spacecraft, await this.#catalog.spacecraftWith(spacecraft, new Set(readings.map((r) => r.channel))), readings, pointer, errors);
+      if (group) groups.push(group);
+    }
+    if (errors.length) throw reject();
+    for (const g of groups) {
+      if (!g.newChannels.length) continue;
+      await this.#catalog.registerChannels(g.spacecraft, g.newChannels);
+      // Another batch may have registered the same channel with another type meanwhile.
+      const { pointer, readings } = located.get(g.spacecraft)!;
+      checkGroup(g.spacecraft, await this.#catalog.spacecraft(g.spacecraft), readings, pointer, errors);
+    }
+    if (errors.length) throw reject();
+
+    const batch: IngestBatch = { batchId: randomUUID(), receivedAt: Date.now(), items: groups.map((g) => ({ spacecraft: g.spacecraft, readings: g.readings })) };
+    const started = performance.now();
+    await this.#queue.publish(QUEUES.ingest, batch, {
+      id: batch.batchId,
+      headers: cloudEventHeaders('orbit.telemetry.batch.v1', '/orbit/ingest', { id: batch.batchId, traceparent: options.traceparent }),
+    });
+    options.onEnqueued?.((performance.now() - started) / 1000);
+    return { batchId: batch.batchId, accepted: total };
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * One module per store. Each store owns its tables in the relational store: nothing
+ * else queries them, so a table's shape changes in one place.
+ */
+import { defineModule } from '../platform/modules.ts';
+import { SQL } from '../engines/sql/port.ts';
+import { ALERTS, AlertStore } from './alerts/store.ts';
+import { JOBS, JobStore } from './jobs/store.ts';
+import { MISSIONS, MissionCatalog } from './missions/catalog.ts';
+import { TELEMETRY, TelemetryStore } from './telemetry/store.ts';
+
+export const missionsModule = defineModule({ provides: MISSIONS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new MissionCatalog(deps.sql) }) });
+export const telemetryModule = defineModule({ provides: TELEMETRY, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new TelemetryStore(deps.sql) }) });
+export const alertsModule = defineModule({ provides: ALERTS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new AlertStore(deps.sql) }) });
+export const jobsModule = defineModule({ provides: JOBS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new JobStore(deps.sql) }) });
+
+export const storeModules = [missionsModule, telemetryModule, alertsModule, jobsModule];
