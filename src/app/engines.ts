@@ -23,7 +23,7 @@ import { ElasticsearchLogIndex } from '../engines/logs/elasticsearch.ts';
 import { DeferredLogIndex } from '../engines/logs/deferred.ts';
 import { namespacedQueue } from '../engines/queue/namespaced.ts';
 import { namespacedLog } from '../engines/events/namespaced.ts';
-import { connectWithRetry } from '../platform/retry.ts';
+import { connectWithRetry } from '../engines/shared/backoff.ts';
 import { maskSecret } from '../platform/config.ts';
 import { SQL, type SqlStore } from '../engines/sql/port.ts';
 import { QUEUE, type TaskQueue } from '../engines/queue/port.ts';

@@ -14,7 +14,7 @@ import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from 
 import { problemBody } from '../platform/problem.ts';
 import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
 import { LOGS } from '../engines/logs/port.ts';
-import { isUnavailable } from '../platform/unavailable.ts';
+import { isUnavailable } from '../engines/shared/unavailable.ts';
 import { modules } from './registry.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;

@@ -13,7 +13,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { migrate } from '../../src/engines/sql/migrate.ts';
-import type { QueryResult, SqlStore } from '../../src/engines/sql/port.ts';
+import { UniqueViolationError, type QueryResult, type SqlStore } from '../../src/engines/sql/port.ts';
 
 export interface SqlHarness {
   store: SqlStore;
@@ -359,12 +359,12 @@ export function sqlContract(name: string, open: () => Promise<SqlHarness>): void
         assert.equal(await count(store, 'p_many'), 50);
       });
 
-      it("rejects a unique violation with code '23505' and the constraint that caught it", async () => {
+      it("rejects a unique violation as UniqueViolationError, with code '23505' and the constraint that caught it", async () => {
         await store.exec('CREATE TABLE p_unique (id text PRIMARY KEY, rule text NOT NULL, open boolean NOT NULL)');
         await store.exec('CREATE UNIQUE INDEX p_unique_one_open ON p_unique (rule) WHERE open');
         await store.query('INSERT INTO p_unique VALUES ($1, $2, $3)', ['a-1', 'low-voltage', true]);
         await assert.rejects(store.query('INSERT INTO p_unique VALUES ($1, $2, $3)', ['a-1', 'other', false]), (e) => {
-          assert.ok(isDbError(e));
+          assert.ok(e instanceof UniqueViolationError);
           assert.equal(e.code, '23505');
           assert.equal(e.constraint, 'p_unique_pkey');
           assert.match(e.message, /duplicate key/);
@@ -375,7 +375,7 @@ export function sqlContract(name: string, open: () => Promise<SqlHarness>): void
           store.transaction(async (tx) => {
             await tx.query('INSERT INTO p_unique VALUES ($1, $2, $3)', ['a-2', 'low-voltage', true]);
           }),
-          (e) => isDbError(e) && e.code === '23505' && e.constraint === 'p_unique_one_open',
+          (e) => e instanceof UniqueViolationError && e.constraint === 'p_unique_one_open',
         );
         await store.query('INSERT INTO p_unique VALUES ($1, $2, $3)', ['a-2', 'low-voltage', false]);
         assert.equal(await count(store, 'p_unique'), 2);

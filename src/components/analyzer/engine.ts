@@ -5,6 +5,7 @@
  * decisions are rules.ts). Every change is stored, then published, one task at a time.
  */
 import type { ProcessedBatch } from '../../core/messages.ts';
+import { UniqueViolationError } from '../../engines/sql/port.ts';
 import type { Severity } from '../../core/schemas.ts';
 import { Serial } from '../../lib/serial.ts';
 import type { AlertChange, AlertStore } from '../../stores/alerts/store.ts';
@@ -12,8 +13,6 @@ import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import type { TelemetryStore } from '../../stores/telemetry/store.ts';
 import type { AlertPublisher, CausedChange } from './alert-publisher.ts';
 import { limitDecision, type ActiveAlert, type Decision } from './rules.ts';
-
-const UNIQUE_VIOLATION = '23505';
 
 interface Watch {
   spacecraft: string;
@@ -171,7 +170,7 @@ export class AlertEngine {
         try {
           return this.#track(await alerts.open({ spacecraft, channel, rule: decision.rule, severity: decision.severity, value, threshold: decision.threshold, message: decision.message, at }));
         } catch (error) {
-          if ((error as { code?: string }).code !== UNIQUE_VIOLATION) throw error;
+          if (!(error instanceof UniqueViolationError)) throw error;
           // Another analyzer (or an earlier life of this one) opened it: adopt it.
           const existing = (await alerts.list({ spacecraft, channel, limit: 20 })).find((a) => a.rule === decision.rule && a.state !== 'resolved');
           if (existing) this.#active.set(key(spacecraft, channel, decision.rule), { id: existing.id, rule: existing.rule, severity: existing.severity });

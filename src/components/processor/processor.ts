@@ -10,7 +10,7 @@ import type { EventLog, OutgoingEvent } from '../../engines/events/port.ts';
 import type { SqlStore } from '../../engines/sql/port.ts';
 import { GroupCommit } from '../../lib/group-commit.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
-import { waitOutOutages } from '../../platform/unavailable.ts';
+import { waitOutOutages } from '../../engines/shared/unavailable.ts';
 import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import type { StoredReading, TelemetryStore } from '../../stores/telemetry/store.ts';
 import { calibrateItem } from './calibrate.ts';

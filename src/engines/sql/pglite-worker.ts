@@ -12,7 +12,7 @@
  * `tx`): that call waits for the transaction, which waits for `fn`.
  */
 import { Worker } from 'node:worker_threads';
-import type { QueryResult, SqlExecutor, SqlStore } from './port.ts';
+import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 
 // ---- protocol (shared with pglite-worker-thread.ts) ----
 
@@ -244,7 +244,7 @@ export class PgliteWorkerStore implements SqlStore {
     this.#pending.delete(reply.id);
     this.#updateRef();
     if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(new SqlWorkerError(reply.error, callerFrames(pending.site)));
+    else pending.reject(UniqueViolationError.from(new SqlWorkerError(reply.error, callerFrames(pending.site))));
   }
 
   /** An idle store does not keep the process alive, just as the in-thread store does not. */

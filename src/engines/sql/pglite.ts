@@ -4,16 +4,16 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { QueryResult, SqlExecutor, SqlStore } from './port.ts';
+import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
     async query<R>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
-      const result = await db.query<R>(sql, params);
+      const result = await db.query<R>(sql, params).catch((error: unknown) => Promise.reject(UniqueViolationError.from(error)));
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
     async exec(sql: string): Promise<void> {
-      await db.exec(sql);
+      await db.exec(sql).catch((error: unknown) => Promise.reject(UniqueViolationError.from(error)));
     },
   };
 }

@@ -17,7 +17,7 @@ import pg from 'pg';
 import { types as pgliteTypes } from '@electric-sql/pglite';
 import { isNetworkCode, EngineUnavailableError } from '../shared/unavailable.ts';
 import { ReachabilityProbe } from '../shared/probe.ts';
-import type { QueryResult, SqlExecutor, SqlStore } from './port.ts';
+import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 
 export interface StoreLogger {
   info(details: object, message: string): void;
@@ -305,7 +305,7 @@ export class PostgresStore implements SqlStore {
         try {
           value = await work(client);
         } catch (error) {
-          if (!this.#failed(client, error)) throw withCaller(error, site);
+          if (!this.#failed(client, error)) throw withCaller(UniqueViolationError.from(error), site);
           if (surelyNotApplied(error) && Date.now() < deadline) continue;
           throw this.#describe(error, 'connection lost during a statement, which may or may not have been applied', site);
         }
@@ -363,7 +363,7 @@ export class PostgresStore implements SqlStore {
         this.#probe.answered();
         return value;
       } catch (error) {
-        if (!isConnectionError(error)) throw withCaller(error, site);
+        if (!isConnectionError(error)) throw withCaller(UniqueViolationError.from(error), site);
         broken = error;
         this.#probe.lost(error);
         throw this.#describe(error, 'connection lost during a transaction, which was rolled back', site);

@@ -4,7 +4,7 @@
  * batch, so they are cached; the cache expires quickly because other processes may
  * change definitions when targets run apart.
  */
-import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
+import { UniqueViolationError, type SqlExecutor, type SqlStore } from '../../engines/sql/port.ts';
 import type { Channel, ChannelDefinition, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
 import { toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
@@ -39,8 +39,7 @@ const channelOf = (r: ChannelRow): Channel => ({
   createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at),
 });
 
-const UNIQUE_VIOLATION = '23505';
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === UNIQUE_VIOLATION;
+const isUniqueViolation = (error: unknown) => error instanceof UniqueViolationError;
 
 export class MissionCatalog {
   readonly #sql: SqlStore;
