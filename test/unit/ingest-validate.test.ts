@@ -1,18 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { checkGroup, type LocatedReading } from '../../src/components/ingest/validate.ts';
-import type { Channel, ChannelDefinition } from '../../src/core/schemas.ts';
+import type { ChannelDefinition } from '../../src/core/schemas.ts';
 import type { FieldError } from '../../src/platform/problem.ts';
-import type { SpacecraftView } from '../../src/stores/missions/catalog.ts';
+import { spacecraftView } from '../support/components.ts';
 
-function view(channels: Record<string, ChannelDefinition>, autoRegisterChannels = false): SpacecraftView {
-  const at = '2024-01-01T00:00:00.000Z';
-  return {
-    spacecraft: { id: 'sc-a', missionId: 'm', name: 'A', createdAt: at },
-    autoRegisterChannels,
-    channels: new Map(Object.entries(channels).map(([name, d]): [string, Channel] => [name, { spacecraft: 'sc-a', name, ...d, createdAt: at, updatedAt: at }])),
-  };
-}
+const view = (channels: Record<string, ChannelDefinition>, autoRegisterChannels = false) => spacecraftView('sc-a', channels, { autoRegisterChannels });
 
 const reading = (i: number, channel: string, value: LocatedReading['value'], time = 1000 + i): LocatedReading => ({ channel, time, value, pointer: `/readings/${i}` });
 
