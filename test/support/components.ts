@@ -1,0 +1,162 @@
+/**
+ * What the unit tests of component logic run on: the embedded engines and the real
+ * stores, declared as the app declares them, plus an event log that can be made to
+ * look away (a fault injected around the real engine).
+ */
+import path from 'node:path';
+import { pino } from 'pino';
+import { QUEUE_OPTIONS, QUEUES, TOPICS } from '../../src/core/messages.ts';
+import type { Channel, ChannelDefinition } from '../../src/core/schemas.ts';
+import { EmbeddedEventLog } from '../../src/engines/events/embedded.ts';
+import type { BatchHandler, EventLog, EventRecord, OutgoingEvent, PartitionLag, Subscription, SubscribeOptions, TopicOptions } from '../../src/engines/events/port.ts';
+import { EmbeddedTaskQueue } from '../../src/engines/queue/embedded.ts';
+import type { QueueMessage, TaskQueue } from '../../src/engines/queue/port.ts';
+import { migrate } from '../../src/engines/sql/migrate.ts';
+import { PgliteStore } from '../../src/engines/sql/pglite.ts';
+import type { MissionCatalog, SpacecraftView } from '../../src/stores/missions/catalog.ts';
+import { tempDir } from './temp-store.ts';
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** An in-memory relational store with every migration applied. */
+export async function migratedSql(): Promise<PgliteStore> {
+  const sql = await PgliteStore.open();
+  await migrate(sql);
+  return sql;
+}
+
+export interface Engines {
+  queue: EmbeddedTaskQueue;
+  events: EmbeddedEventLog;
+  /** Closes both engines and removes their data. */
+  close(): Promise<void>;
+}
+
+/** A task queue and an event log on a temp dir, with every queue and topic declared as the queue and events modules do. */
+export async function openEngines(prefix: string): Promise<Engines> {
+  const { dir, remove } = await tempDir(prefix);
+  const queue = await EmbeddedTaskQueue.open(path.join(dir, 'queue'));
+  const events = await EmbeddedEventLog.open(path.join(dir, 'events'));
+  for (const name of Object.values(QUEUES)) await queue.assertQueue(name, QUEUE_OPTIONS[name]);
+  for (const topic of Object.values(TOPICS)) await events.createTopic(topic, { partitions: 2 });
+  return {
+    queue,
+    events,
+    async close() {
+      await queue.close();
+      await events.close();
+      await remove();
+    },
+  };
+}
+
+/** Every record of a topic, partition after partition, each in offset order. */
+export async function topicRecords<T>(events: EventLog, topic: string): Promise<EventRecord<T>[]> {
+  const records: EventRecord<T>[] = [];
+  for (let p = 0; p < (await events.partitions(topic)); p++) records.push(...(await events.read<T>(topic, p, 0, 10_000)));
+  return records;
+}
+
+/** Takes `count` messages off a queue (acking them); rejects if they do not all come within `timeoutMs`. */
+export async function takeMessages<T>(queue: TaskQueue, name: string, count: number, timeoutMs = 10_000): Promise<QueueMessage<T>[]> {
+  const taken: QueueMessage<T>[] = [];
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  const consumer = await queue.consume<T>(name, async ({ ack: _ack, nack: _nack, ...message }) => {
+    taken.push(message);
+    if (taken.length === count) done();
+  }, { prefetch: count });
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([all, new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${taken.length} of ${count} messages on ${name}`)), timeoutMs)))]);
+  } finally {
+    clearTimeout(timer);
+    await consumer.close();
+  }
+  return taken;
+}
+
+/** A spacecraft as the mission catalogue hands it out, for the pure functions that take one. */
+export function spacecraftView(id: string, channels: Record<string, ChannelDefinition>, options: { autoRegisterChannels?: boolean } = {}): SpacecraftView {
+  const at = '2024-01-01T00:00:00.000Z';
+  return {
+    spacecraft: { id, missionId: `mission-of-${id}`, name: id, createdAt: at },
+    autoRegisterChannels: options.autoRegisterChannels ?? false,
+    channels: new Map(Object.entries(channels).map(([name, d]): [string, Channel] => [name, { spacecraft: id, name, ...d, createdAt: at, updatedAt: at }])),
+  };
+}
+
+/** A mission with one spacecraft and the given channels. */
+export async function seedSpacecraft(
+  catalog: MissionCatalog,
+  spacecraft: string,
+  channels: Record<string, ChannelDefinition>,
+  options: { autoRegisterChannels?: boolean } = {},
+): Promise<void> {
+  const mission = `mission-of-${spacecraft}`;
+  await catalog.createMission({ id: mission, name: mission, autoRegisterChannels: options.autoRegisterChannels ?? false });
+  const created = await catalog.createSpacecraft({ id: spacecraft, missionId: mission, name: spacecraft });
+  if (typeof created === 'string') throw new Error(`spacecraft ${spacecraft}: ${created}`);
+  for (const [name, definition] of Object.entries(channels)) await catalog.putChannel(spacecraft, name, definition);
+}
+
+/** What a broker that cannot be reached answers; isUnavailable() recognises it by its name. */
+export function eventLogUnavailable(): Error {
+  return Object.assign(new Error('event log unavailable'), { name: 'EventLogUnavailableError' });
+}
+
+/**
+ * The real event log, except that while `away` is set every publish rejects with the
+ * error of an unreachable broker and writes nothing. `publishes` counts every attempt.
+ */
+export class EventLogWithOutage implements EventLog {
+  readonly log: EventLog;
+  away = false;
+  publishes = 0;
+
+  constructor(log: EventLog) {
+    this.log = log;
+  }
+
+  async publish<T>(topic: string, events: OutgoingEvent<T>[]): Promise<void> {
+    this.publishes++;
+    if (this.away) throw eventLogUnavailable();
+    await this.log.publish(topic, events);
+  }
+
+  createTopic(name: string, options: TopicOptions): Promise<void> {
+    return this.log.createTopic(name, options);
+  }
+
+  subscribe<T>(options: SubscribeOptions, handler: BatchHandler<T>): Promise<Subscription> {
+    return this.log.subscribe(options, handler);
+  }
+
+  read<T>(topic: string, partition: number, fromOffset: number, limit: number): Promise<EventRecord<T>[]> {
+    return this.log.read<T>(topic, partition, fromOffset, limit);
+  }
+
+  offsetForTime(topic: string, partition: number, time: number): Promise<number> {
+    return this.log.offsetForTime(topic, partition, time);
+  }
+
+  seek(group: string, topic: string, partition: number, offset: number): Promise<void> {
+    return this.log.seek(group, topic, partition, offset);
+  }
+
+  partitions(topic: string): Promise<number> {
+    return this.log.partitions(topic);
+  }
+
+  lag(group: string, topic: string): Promise<PartitionLag[]> {
+    return this.log.lag(group, topic);
+  }
+
+  isReady(): boolean {
+    return this.log.isReady();
+  }
+
+  close(): Promise<void> {
+    return this.log.close();
+  }
+}

@@ -1,0 +1,235 @@
+import { after, before, beforeEach, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { AlertPublisher } from '../../src/components/analyzer/alert-publisher.ts';
+import { AlertEngine } from '../../src/components/analyzer/engine.ts';
+import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
+import type { ChannelDefinition } from '../../src/core/schemas.ts';
+import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
+import { isUnavailable } from '../../src/platform/unavailable.ts';
+import { AlertStore, type AlertChange } from '../../src/stores/alerts/store.ts';
+import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
+import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
+import { EventLogWithOutage, migratedSql, openEngines, seedSpacecraft, topicRecords, type Engines } from '../support/components.ts';
+
+const T0 = 1_700_000_000_000;
+const limits = { redLow: 0, yellowLow: 10, yellowHigh: 90, redHigh: 100 };
+
+let sql: PgliteStore;
+let engines: Engines;
+let catalog: MissionCatalog;
+let alerts: AlertStore;
+let telemetry: TelemetryStore;
+
+before(async () => {
+  sql = await migratedSql();
+  engines = await openEngines('orbit-analyzer-');
+  alerts = new AlertStore(sql);
+  telemetry = new TelemetryStore(sql);
+});
+
+// Every test starts from an empty store (an engine loads every active alert and watched channel); the event log keeps its records, told apart by spacecraft.
+beforeEach(async () => {
+  await sql.exec('TRUNCATE alert_transitions, alerts, telemetry, channels, spacecraft, missions');
+  catalog = new MissionCatalog(sql);
+});
+
+after(async () => {
+  await engines?.close();
+  await sql?.close();
+});
+
+/** A fresh spacecraft with the given channels. */
+async function spacecraft(channels: Record<string, ChannelDefinition>): Promise<string> {
+  const id = `sc-${randomUUID().slice(0, 8)}`;
+  await seedSpacecraft(catalog, id, channels);
+  return id;
+}
+
+interface Harness {
+  engine: AlertEngine;
+  clock: { now: number };
+  transitions: AlertChange[];
+}
+
+async function loadedEngine(options: { publisher?: AlertPublisher; clock?: { now: number } } = {}): Promise<Harness> {
+  const clock = options.clock ?? { now: T0 };
+  const transitions: AlertChange[] = [];
+  const engine = new AlertEngine({
+    catalog, alerts, telemetry,
+    publisher: options.publisher ?? new AlertPublisher(engines.events),
+    onTransition: (change) => transitions.push(change),
+    now: () => clock.now,
+  });
+  await engine.load();
+  return { engine, clock, transitions };
+}
+
+const processed = (sc: string, channel: string, time: number, value: number): ProcessedBatch =>
+  ({ batchId: randomUUID(), spacecraft: sc, receivedAt: time, processedAt: time, readings: [{ channel, time, raw: value, value }] });
+
+/** Feeds each reading to the engine as its own batch, in order. */
+const feed = (engine: AlertEngine, sc: string, channel: string, readings: [time: number, value: number][]) =>
+  engine.onBatches(readings.map(([time, value]) => processed(sc, channel, time, value)));
+
+const alertsOf = (sc: string) => alerts.list({ spacecraft: sc, limit: 100 });
+const alertEventsOf = async (sc: string) => (await topicRecords<AlertEvent>(engines.events, TOPICS.alerts)).filter((r) => r.key === sc).map((r) => r.value);
+
+test('a reading past a limit opens one alert, stores it and publishes it with its batch', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', unit: 'degC', limits } });
+  const { engine, transitions } = await loadedEngine();
+  const cause = processed(sc, 'temp', T0, 95);
+  assert.equal(await engine.onBatches([processed(sc, 'temp', T0 - 1000, 50), cause, processed(sc, 'temp', T0 + 1000, 96)]), 3);
+
+  const [alert, ...others] = await alertsOf(sc);
+  assert.deepEqual(others, []);
+  assert.deepEqual(
+    { rule: alert!.rule, severity: alert!.severity, state: alert!.state, value: alert!.value, threshold: alert!.threshold, openedAt: alert!.openedAt },
+    { rule: 'limit', severity: 'warning', state: 'open', value: 95, threshold: 90, openedAt: new Date(T0).toISOString() },
+  );
+  assert.match(alert!.message, /temp = 95 degC is above its yellow limit 90/);
+  assert.deepEqual(transitions.map((t) => [t.from, t.to]), [[null, 'open']]);
+
+  const [event, ...moreEvents] = await alertEventsOf(sc);
+  assert.deepEqual(moreEvents, []);
+  assert.equal(event!.alert.id, alert!.id);
+  assert.deepEqual(event!.transition, { from: null, to: 'open', severity: 'warning', at: T0 });
+  assert.equal(event!.batchId, cause.batchId);
+  assert.deepEqual(engine.activeBySeverity(), new Map([['warning', 1]]));
+});
+
+test('an alert escalates at once and steps down or resolves only past the hysteresis margin', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', limits } });
+  const { engine } = await loadedEngine();
+  await feed(engine, sc, 'temp', [[T0, 95], [T0 + 1, 120], [T0 + 2, 99], [T0 + 3, 97], [T0 + 4, 89], [T0 + 5, 87]]);
+
+  const [alert] = await alertsOf(sc);
+  const history = (await alerts.get(alert!.id))!.history!;
+  assert.deepEqual(history.map((h) => [h.from, h.to, h.severity, h.value]), [
+    [null, 'open', 'warning', 95],
+    ['open', 'open', 'critical', 120],
+    ['open', 'open', 'warning', 97],
+    ['open', 'resolved', 'warning', 87],
+  ]);
+  assert.equal(history[3]!.comment, 'value back within limits');
+  assert.deepEqual((await alertEventsOf(sc)).map((e) => [e.transition.to, e.transition.severity]), [['open', 'warning'], ['open', 'critical'], ['open', 'warning'], ['resolved', 'warning']]);
+  assert.equal(engine.activeBySeverity().size, 0);
+});
+
+test('a late reading does not resolve an alert decided by newer readings, but still opens one it shows', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', limits } });
+  const { engine } = await loadedEngine();
+  await feed(engine, sc, 'temp', [[T0 + 2000, 95], [T0 + 1000, 50]]);
+  assert.deepEqual((await alertsOf(sc)).map((a) => a.state), ['open'], 'the late normal reading left the alert open');
+
+  await feed(engine, sc, 'temp', [[T0 + 3000, 50], [T0 + 2500, 120]]);
+  const states = (await alertsOf(sc)).map((a) => [a.state, a.severity, a.value]).sort();
+  assert.deepEqual(states, [['open', 'critical', 120], ['resolved', 'warning', 95]]);
+});
+
+test('a watched channel silent past its interval gets one stale alert, resolved when readings resume', async () => {
+  const sc = await spacecraft({ heartbeat: { type: 'number', staleAfterSeconds: 10 } });
+  const { engine, clock } = await loadedEngine();
+
+  clock.now = T0 + 10_000;
+  await engine.checkStaleness();
+  assert.deepEqual(await alertsOf(sc), [], 'silent for exactly its interval is not stale yet');
+
+  clock.now = T0 + 10_001;
+  await engine.checkStaleness();
+  clock.now = T0 + 15_000;
+  await engine.checkStaleness();
+  const [stale, ...others] = await alertsOf(sc);
+  assert.deepEqual(others, [], 'one stale alert however often it is checked');
+  assert.deepEqual([stale!.rule, stale!.severity, stale!.state, stale!.threshold, stale!.message], ['stale', 'warning', 'open', 10, 'heartbeat: no reading for more than 10 s']);
+  assert.equal(stale!.openedAt, new Date(T0 + 10_001).toISOString());
+
+  clock.now = T0 + 16_000;
+  const resumed = processed(sc, 'heartbeat', T0 + 15_900, 1);
+  await engine.onBatches([resumed]);
+  const after = (await alerts.get(stale!.id))!;
+  assert.equal(after.state, 'resolved');
+  assert.equal(after.history!.at(-1)!.comment, 'readings resumed');
+  const events = await alertEventsOf(sc);
+  assert.deepEqual(events.map((e) => e.transition.to), ['open', 'resolved']);
+  assert.equal(events[0]!.batchId, undefined, 'no reading caused the stale alert');
+  assert.equal(events[1]!.batchId, resumed.batchId);
+
+  clock.now = T0 + 25_000;
+  await engine.checkStaleness();
+  assert.equal((await alerts.active()).length, 0, 'the reading restarted the interval');
+});
+
+test('a channel whose readings reach the store through another analyzer is not stale', async () => {
+  const sc = await spacecraft({ heartbeat: { type: 'number', staleAfterSeconds: 10 } });
+  const { engine, clock } = await loadedEngine();
+  await telemetry.write([{ spacecraft: sc, channel: 'heartbeat', time: T0 + 9_000, raw: 1, value: 1, type: 'number', batchId: 'elsewhere' }]);
+
+  clock.now = T0 + 12_000;
+  await engine.checkStaleness();
+  assert.deepEqual(await alertsOf(sc), []);
+
+  clock.now = T0 + 19_001;
+  await engine.checkStaleness();
+  assert.deepEqual((await alertsOf(sc)).map((a) => a.rule), ['stale'], 'silent for 10 s after the stored reading');
+});
+
+test('acknowledging moves an open alert to acknowledged and publishes it; an unknown id is undefined', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', limits } });
+  const { engine, clock } = await loadedEngine();
+  await feed(engine, sc, 'temp', [[T0, 95]]);
+  const [alert] = await alertsOf(sc);
+  const held: unknown[] = [];
+
+  clock.now = T0 + 60_000;
+  const change = await engine.acknowledge(alert!.id, 'flight-director', 'looking into it', (e) => held.push(e));
+  assert.deepEqual([change?.from, change?.to, change?.alert.acknowledgedBy, change?.at], ['open', 'acknowledged', 'flight-director', T0 + 60_000]);
+  assert.equal((await alerts.get(alert!.id))!.history!.at(-1)!.comment, 'looking into it');
+
+  const again = await engine.acknowledge(alert!.id, 'someone-else', undefined, (e) => held.push(e));
+  assert.deepEqual([again?.from, again?.to, again?.alert.acknowledgedBy], ['acknowledged', 'acknowledged', 'flight-director'], 'a second acknowledgement changes nothing');
+  assert.equal(await engine.acknowledge('no-such-alert', 'ops', undefined, (e) => held.push(e)), undefined);
+  assert.deepEqual(held, []);
+  assert.deepEqual((await alertEventsOf(sc)).map((e) => e.transition.to), ['open', 'acknowledged']);
+
+  await feed(engine, sc, 'temp', [[T0 + 1, 120]]);
+  assert.deepEqual((await alertsOf(sc)).map((a) => [a.state, a.severity]), [['open', 'critical']], 'an escalation re-opens an acknowledged alert');
+});
+
+test('an acknowledgement is answered while the event log is away; its event follows once it is back', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', limits } });
+  const events = new EventLogWithOutage(engines.events);
+  const { engine } = await loadedEngine({ publisher: new AlertPublisher(events) });
+  await feed(engine, sc, 'temp', [[T0, 95]]);
+  const [alert] = await alertsOf(sc);
+
+  events.away = true;
+  const held: unknown[] = [];
+  const change = await engine.acknowledge(alert!.id, 'ops', undefined, (e) => held.push(e));
+  assert.equal(change?.to, 'acknowledged');
+  assert.equal((await alerts.get(alert!.id))!.state, 'acknowledged');
+  assert.equal(held.length, 1);
+  assert.ok(isUnavailable(held[0]));
+  assert.deepEqual((await alertEventsOf(sc)).map((e) => e.transition.to), ['open']);
+
+  events.away = false;
+  await feed(engine, sc, 'temp', [[T0 + 1, 87]]);
+  assert.deepEqual((await alertEventsOf(sc)).map((e) => e.transition.to), ['open', 'acknowledged', 'resolved']);
+});
+
+test('two analyzers over one store keep one alert per channel: the second adopts the alert the first opened', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', limits } });
+  const a = await loadedEngine();
+  const b = await loadedEngine();
+
+  await feed(a.engine, sc, 'temp', [[T0, 95]]);
+  await feed(b.engine, sc, 'temp', [[T0 + 1, 96]]);
+  const [opened, ...others] = await alertsOf(sc);
+  assert.deepEqual(others, [], 'no second alert for the same channel');
+  assert.deepEqual(b.transitions, []);
+
+  await feed(b.engine, sc, 'temp', [[T0 + 2, 120], [T0 + 3, 50]]);
+  const history = (await alerts.get(opened!.id))!.history!;
+  assert.deepEqual(history.map((h) => [h.to, h.severity]), [['open', 'warning'], ['open', 'critical'], ['resolved', 'critical']], 'the second analyzer escalated and resolved the adopted alert');
+  assert.deepEqual((await alertsOf(sc)).length, 1);
+});

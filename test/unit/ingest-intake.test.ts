@@ -1,0 +1,108 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Intake } from '../../src/components/ingest/intake.ts';
+import { parseNdjson } from '../../src/components/ingest/parse.ts';
+import { QUEUES, type IngestBatch } from '../../src/core/messages.ts';
+import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
+import { HttpProblem, type FieldError } from '../../src/platform/problem.ts';
+import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
+import { migratedSql, openEngines, seedSpacecraft, takeMessages, type Engines } from '../support/components.ts';
+
+let sql: PgliteStore;
+let engines: Engines;
+let catalog: MissionCatalog;
+let intake: Intake;
+
+before(async () => {
+  sql = await migratedSql();
+  engines = await openEngines('orbit-intake-');
+  catalog = new MissionCatalog(sql);
+  intake = new Intake(catalog, engines.queue);
+  await seedSpacecraft(catalog, 'probe-1', { temp: { type: 'number' }, mode: { type: 'string' } });
+  await seedSpacecraft(catalog, 'rover-1', { temp: { type: 'number' } }, { autoRegisterChannels: true });
+});
+
+after(async () => {
+  await engines?.close();
+  await sql?.close();
+});
+
+const ndjson = (...lines: unknown[]) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
+
+/** Parses NDJSON as the route does and hands it to the intake. */
+function accept(text: string, options: Parameters<Intake['accept']>[2] = {}) {
+  const errors: FieldError[] = [];
+  return intake.accept(parseNdjson(text, 100, errors), errors, options);
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HttpProblem> {
+  const error = await promise.then(() => assert.fail('the batch was accepted'), (e: unknown) => e);
+  assert.ok(error instanceof HttpProblem, String(error));
+  assert.equal(error.status, 400);
+  return error;
+}
+
+test('a good batch is one message on the ingest queue holding every reading, grouped by spacecraft', async () => {
+  let enqueuedSeconds = -1;
+  const accepted = await accept(ndjson(
+    { spacecraft: 'probe-1', channel: 'temp', time: 1000, value: 20.5 },
+    { spacecraft: 'rover-1', channel: 'temp', time: 1000, value: -3 },
+    { spacecraft: 'probe-1', channel: 'mode', time: '1970-01-01T00:00:02.000Z', value: 'safe' },
+  ), { traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01', onEnqueued: (s) => (enqueuedSeconds = s) });
+  assert.equal(accepted.accepted, 3);
+  assert.ok(enqueuedSeconds >= 0, 'onEnqueued is told how long publishing took');
+
+  const [message, ...more] = await takeMessages<IngestBatch>(engines.queue, QUEUES.ingest, 1);
+  assert.deepEqual(more, []);
+  assert.equal(message!.id, accepted.batchId);
+  assert.equal(message!.body.batchId, accepted.batchId);
+  assert.deepEqual(message!.body.items, [
+    { spacecraft: 'probe-1', readings: [{ channel: 'temp', time: 1000, value: 20.5 }, { channel: 'mode', time: 2000, value: 'safe' }] },
+    { spacecraft: 'rover-1', readings: [{ channel: 'temp', time: 1000, value: -3 }] },
+  ]);
+  assert.equal(message!.headers.ce_type, 'orbit.telemetry.batch.v1');
+  assert.equal(message!.headers.ce_id, accepted.batchId);
+  assert.equal(message!.headers.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+});
+
+test('a batch with any bad reading is rejected whole, naming every bad field, and nothing is queued', async () => {
+  let rejected = -1;
+  const problem = await rejection(accept(ndjson(
+    { spacecraft: 'probe-1', channel: 'temp', time: 1000, value: 20 },
+    'not json',
+    { spacecraft: 'probe-1', channel: 'temp', time: 2000, value: 'warm' },
+    { spacecraft: 'probe-1', channel: 'pressure', time: 3000, value: 1 },
+    { spacecraft: 'ghost-9', channel: 'temp', time: 4000, value: 1 },
+  ), { onRejected: (n) => (rejected = n) }));
+  assert.deepEqual(problem.errors?.map((e) => e.pointer).sort(), ['/1', '/2/value', '/3/channel', '/4/spacecraft']);
+  assert.match(problem.message, /^4 problem\(s\) in the batch; nothing was stored$/);
+  assert.equal(rejected, 4, 'onRejected learns how many parsed readings were turned away');
+  assert.equal((await engines.queue.depth(QUEUES.ingest)).ready, 0);
+});
+
+test('channels new to an auto-registering mission are created with the type of their values', async () => {
+  await accept(ndjson(
+    { spacecraft: 'rover-1', channel: 'wheel.speed', time: 1000, value: 0.4 },
+    { spacecraft: 'rover-1', channel: 'arm.stowed', time: 1000, value: true },
+    { spacecraft: 'rover-1', channel: 'arm.stowed', time: 2000, value: false },
+  ));
+  const channels = await catalog.listChannels('rover-1');
+  assert.deepEqual(channels.map((c) => [c.name, c.type]), [['arm.stowed', 'boolean'], ['temp', 'number'], ['wheel.speed', 'number']]);
+  const [message] = await takeMessages<IngestBatch>(engines.queue, QUEUES.ingest, 1);
+  assert.equal(message!.body.items[0]!.readings.length, 3);
+});
+
+test('a rejected batch registers none of its new channels', async () => {
+  await rejection(accept(ndjson(
+    { spacecraft: 'rover-1', channel: 'camera.on', time: 1000, value: true },
+    { spacecraft: 'rover-1', channel: 'temp', time: 1000, value: 'hot' },
+  )));
+  assert.equal((await catalog.listChannels('rover-1')).some((c) => c.name === 'camera.on'), false);
+  assert.equal((await engines.queue.depth(QUEUES.ingest)).ready, 0);
+});
+
+test('a mission that does not auto-register keeps its channels as defined', async () => {
+  const problem = await rejection(accept(ndjson({ spacecraft: 'probe-1', channel: 'heater', time: 1000, value: true })));
+  assert.deepEqual(problem.errors, [{ pointer: '/0/channel', detail: 'unknown channel "heater" of spacecraft "probe-1"' }]);
+  assert.deepEqual((await catalog.listChannels('probe-1')).map((c) => c.name), ['mode', 'temp']);
+});

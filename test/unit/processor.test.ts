@@ -1,0 +1,123 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { TelemetryProcessor } from '../../src/components/processor/processor.ts';
+import { TOPICS, type IngestBatch, type ProcessedBatch } from '../../src/core/messages.ts';
+import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
+import { isUnavailable } from '../../src/platform/unavailable.ts';
+import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
+import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
+import { EventLogWithOutage, migratedSql, openEngines, seedSpacecraft, silentLogger, topicRecords, type Engines } from '../support/components.ts';
+import { until } from '../support/wait.ts';
+
+let sql: PgliteStore;
+let engines: Engines;
+let events: EventLogWithOutage;
+let catalog: MissionCatalog;
+
+before(async () => {
+  sql = await migratedSql();
+  engines = await openEngines('orbit-processor-');
+  events = new EventLogWithOutage(engines.events);
+  catalog = new MissionCatalog(sql);
+  await seedSpacecraft(catalog, 'sat-1', { temp: { type: 'number', calibration: { polynomial: [-40, 0.5] } }, mode: { type: 'string' } });
+  await seedSpacecraft(catalog, 'sat-2', { volts: { type: 'number' } });
+});
+
+after(async () => {
+  await engines?.close();
+  await sql?.close();
+});
+
+function processor(onStored?: (readings: number) => void) {
+  return new TelemetryProcessor({ catalog, telemetry: new TelemetryStore(sql), sql, events, logger: silentLogger, onStored });
+}
+
+const batch = (items: IngestBatch['items']): IngestBatch => ({ batchId: randomUUID(), receivedAt: 1_700_000_000_000, items });
+
+async function storedRows(batchId: string) {
+  const { rows } = await sql.query<{ spacecraft_id: string; channel: string; t: number; raw: number | null; value: number | null; text_value: string | null }>(
+    `SELECT spacecraft_id, channel, extract(epoch FROM time) * 1000 AS t, raw, value, text_value FROM telemetry WHERE batch_id = $1 ORDER BY spacecraft_id, channel, time`,
+    [batchId],
+  );
+  return rows.map((r) => ({ ...r, t: Number(r.t) }));
+}
+
+async function published(batchId: string) {
+  return (await topicRecords<ProcessedBatch>(engines.events, TOPICS.processed)).filter((r) => r.value.batchId === batchId);
+}
+
+test('a batch is stored calibrated, then published per spacecraft on telemetry.processed', async () => {
+  let stored = 0;
+  const b = batch([
+    { spacecraft: 'sat-1', readings: [{ channel: 'temp', time: 1000, value: 200 }, { channel: 'mode', time: 1000, value: 'safe' }] },
+    { spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 1000, value: 28 }] },
+  ]);
+  await processor((n) => (stored += n)).process(b, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+
+  assert.equal(stored, 3);
+  assert.deepEqual(await storedRows(b.batchId), [
+    { spacecraft_id: 'sat-1', channel: 'mode', t: 1000, raw: null, value: null, text_value: 'safe' },
+    { spacecraft_id: 'sat-1', channel: 'temp', t: 1000, raw: 200, value: 60, text_value: null },
+    { spacecraft_id: 'sat-2', channel: 'volts', t: 1000, raw: 28, value: 28, text_value: null },
+  ]);
+  const records = await published(b.batchId);
+  assert.deepEqual(records.map((r) => r.key).sort(), ['sat-1', 'sat-2']);
+  const sat1 = records.find((r) => r.key === 'sat-1')!;
+  assert.equal(sat1.value.receivedAt, b.receivedAt);
+  assert.deepEqual(sat1.value.readings, [{ channel: 'temp', time: 1000, raw: 200, value: 60 }, { channel: 'mode', time: 1000, raw: 'safe', value: 'safe' }]);
+  assert.equal(sat1.headers.ce_type, 'orbit.telemetry.processed.v1');
+  assert.equal(sat1.headers.traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+});
+
+test('a redelivered batch does not add rows', async () => {
+  const b = batch([{ spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 2000, value: 27 }, { channel: 'volts', time: 2001, value: 27.5 }] }]);
+  const p = processor();
+  await p.process(b);
+  await p.process(b);
+  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry WHERE spacecraft_id = 'sat-2' AND time >= to_timestamp(2) AND time < to_timestamp(3)`);
+  assert.equal(rows[0]!.n, 2);
+});
+
+test('a batch naming a channel the mission database does not know fails whole: nothing stored, nothing published', async () => {
+  const b = batch([
+    { spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 3000, value: 27 }] },
+    { spacecraft: 'sat-1', readings: [{ channel: 'pressure', time: 3000, value: 1 }] },
+  ]);
+  await assert.rejects(processor().process(b), /unknown channel "pressure" of spacecraft "sat-1"/);
+  assert.deepEqual(await storedRows(b.batchId), []);
+  assert.deepEqual(await published(b.batchId), []);
+});
+
+test('while the event log is away the batch is held, not failed, and is published once it is back', async () => {
+  const b = batch([{ spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 4000, value: 26 }] }]);
+  let settled = false;
+  events.away = true;
+  const attemptsBefore = events.publishes;
+  const processing = processor().process(b).finally(() => (settled = true));
+  try {
+    await until(() => assert.ok(events.publishes >= attemptsBefore + 2, 'the publish is tried again'), 15_000);
+    assert.equal(settled, false, 'the caller has not been told to ack or nack');
+    assert.equal((await storedRows(b.batchId)).length, 1, 'the readings are stored before they are published');
+  } finally {
+    events.away = false;
+  }
+  await processing;
+  assert.equal((await published(b.batchId)).length, 1);
+});
+
+test('once stopping, held work fails with the outage so the batch stays on the queue', async () => {
+  const b = batch([{ spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 5000, value: 25 }] }]);
+  const p = processor();
+  events.away = true;
+  const attemptsBefore = events.publishes;
+  try {
+    const processing = p.process(b);
+    await until(() => assert.ok(events.publishes > attemptsBefore), 15_000);
+    p.stop();
+    await assert.rejects(processing, (error: unknown) => isUnavailable(error));
+  } finally {
+    events.away = false;
+  }
+  assert.deepEqual(await published(b.batchId), []);
+});
