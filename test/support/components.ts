@@ -15,6 +15,7 @@ import { migrate } from '../../src/engines/sql/migrate.ts';
 import { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import type { MissionCatalog, SpacecraftView } from '../../src/stores/missions/catalog.ts';
 import { tempDir } from './temp-store.ts';
+import { EngineUnavailableError } from '../../src/engines/shared/unavailable.ts';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -100,9 +101,9 @@ export async function seedSpacecraft(
   for (const [name, definition] of Object.entries(channels)) await catalog.putChannel(spacecraft, name, definition);
 }
 
-/** What a broker that cannot be reached answers; isUnavailable() recognises it by its name. */
+/** What an event log that cannot be reached answers: the ports' outage error. */
 export function eventLogUnavailable(): Error {
-  return Object.assign(new Error('event log unavailable'), { name: 'EventLogUnavailableError' });
+  return new EngineUnavailableError('event log', 'event log unavailable');
 }
 
 /**

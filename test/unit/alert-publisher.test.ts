@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { AlertPublisher, type CausedChange } from '../../src/components/analyzer/alert-publisher.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
 import type { AlertState } from '../../src/core/schemas.ts';
-import { isUnavailable } from '../../src/platform/unavailable.ts';
+import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 import { EventLogWithOutage, openEngines, topicRecords, type Engines } from '../support/components.ts';
 
 let engines: Engines;

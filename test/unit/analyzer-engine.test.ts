@@ -6,7 +6,7 @@ import { AlertEngine } from '../../src/components/analyzer/engine.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
 import type { ChannelDefinition } from '../../src/core/schemas.ts';
 import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
-import { isUnavailable } from '../../src/platform/unavailable.ts';
+import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 import { AlertStore, type AlertChange } from '../../src/stores/alerts/store.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
 import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
