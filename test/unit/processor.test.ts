@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TelemetryProcessor } from '../../src/components/processor/processor.ts';
@@ -18,8 +18,16 @@ const env = componentEnv('orbit-processor-', async () => {
   await seedSpacecraft(catalog, 'sat-2', { volts: { type: 'number' } });
 });
 
+const made: TelemetryProcessor[] = [];
+// Work still held when a test fails would otherwise retry for ever once the engines are closed.
+afterEach(() => {
+  for (const p of made.splice(0)) p.stop();
+});
+
 function processor(onStored?: (readings: number) => void) {
-  return new TelemetryProcessor({ catalog, telemetry: new TelemetryStore(env.sql), sql: env.sql, events, logger: silentLogger, onStored });
+  const p = new TelemetryProcessor({ catalog, telemetry: new TelemetryStore(env.sql), sql: env.sql, events, logger: silentLogger, onStored });
+  made.push(p);
+  return p;
 }
 
 const batch = (items: IngestBatch['items']): IngestBatch => ({ batchId: randomUUID(), receivedAt: 1_700_000_000_000, items });
