@@ -4,6 +4,7 @@
  * look away (a fault injected around the real engine).
  */
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { pino } from 'pino';
 import { QUEUE_OPTIONS, QUEUES, TOPICS } from '../../src/core/messages.ts';
 import type { Channel, ChannelDefinition } from '../../src/core/schemas.ts';
@@ -49,6 +50,30 @@ export async function openEngines(prefix: string): Promise<Engines> {
       await remove();
     },
   };
+}
+
+export interface ComponentEnv {
+  sql: PgliteStore;
+  engines: Engines;
+}
+
+/**
+ * A migrated relational store and the engines, opened before the tests of the calling
+ * file, then `prepare`d (top-level `before` hooks of one file do not wait for each
+ * other, so set-up that needs them goes there), and closed after the tests.
+ */
+export function componentEnv(prefix: string, prepare: (env: ComponentEnv) => Promise<void> = async () => undefined): ComponentEnv {
+  const env = {} as ComponentEnv;
+  before(async () => {
+    env.sql = await migratedSql();
+    env.engines = await openEngines(prefix);
+    await prepare(env);
+  });
+  after(async () => {
+    await env.engines?.close();
+    await env.sql?.close();
+  });
+  return env;
 }
 
 /** Every record of a topic, partition after partition, each in offset order. */
@@ -107,21 +132,31 @@ export function eventLogUnavailable(): Error {
 }
 
 /**
- * The real event log, except that while `away` is set every publish rejects with the
+ * The real event log, except that during whileAway() every publish rejects with the
  * error of an unreachable broker and writes nothing. `publishes` counts every attempt.
  */
 export class EventLogWithOutage implements EventLog {
   readonly log: EventLog;
-  away = false;
+  #away = false;
   publishes = 0;
 
   constructor(log: EventLog) {
     this.log = log;
   }
 
+  /** Runs `work` with the event log away, and brings it back however `work` ends. */
+  async whileAway<T>(work: () => Promise<T>): Promise<T> {
+    this.#away = true;
+    try {
+      return await work();
+    } finally {
+      this.#away = false;
+    }
+  }
+
   async publish<T>(topic: string, events: OutgoingEvent<T>[]): Promise<void> {
     this.publishes++;
-    if (this.away) throw eventLogUnavailable();
+    if (this.#away) throw eventLogUnavailable();
     await this.log.publish(topic, events);
   }
 

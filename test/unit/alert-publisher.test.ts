@@ -60,14 +60,11 @@ test('with nothing to send, the event log is not asked', async () => {
 test('changes made while the event log is away are held, then sent first and in order on the next publish', async () => {
   const sc = `sc-${randomUUID()}`;
   const publisher = new AlertPublisher(events);
-  events.away = true;
-  try {
+  await events.whileAway(async () => {
     await assert.rejects(publisher.publish([change(sc, 'open', 1)]), unavailable);
     await assert.rejects(publisher.publish([change(sc, 'acknowledged', 2)]), unavailable);
     assert.equal(publisher.held, 2);
-  } finally {
-    events.away = false;
-  }
+  });
   assert.deepEqual(await eventsOf(sc), []);
 
   await publisher.publish([change(sc, 'resolved', 3)]);
@@ -81,12 +78,7 @@ test('changes made while the event log is away are held, then sent first and in 
 test('held changes go out on the next publish even when it brings nothing new', async () => {
   const sc = `sc-${randomUUID()}`;
   const publisher = new AlertPublisher(events);
-  events.away = true;
-  try {
-    await assert.rejects(publisher.publish([change(sc, 'open', 1)]), unavailable);
-  } finally {
-    events.away = false;
-  }
+  await events.whileAway(() => assert.rejects(publisher.publish([change(sc, 'open', 1)]), unavailable));
   await publisher.publish([]);
   assert.equal(publisher.held, 0);
   assert.deepEqual((await eventsOf(sc)).map((r) => r.value.transition.to), ['open']);

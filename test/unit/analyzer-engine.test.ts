@@ -1,4 +1,4 @@
-import { after, before, beforeEach, test } from 'node:test';
+import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AlertPublisher } from '../../src/components/analyzer/alert-publisher.ts';
@@ -10,33 +10,23 @@ import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 import { AlertStore, type AlertChange } from '../../src/stores/alerts/store.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
 import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
-import { EventLogWithOutage, migratedSql, openEngines, seedSpacecraft, topicRecords, type Engines } from '../support/components.ts';
+import { componentEnv, EventLogWithOutage, seedSpacecraft, topicRecords } from '../support/components.ts';
 
 const T0 = 1_700_000_000_000;
 const limits = { redLow: 0, yellowLow: 10, yellowHigh: 90, redHigh: 100 };
 
-let sql: PgliteStore;
-let engines: Engines;
 let catalog: MissionCatalog;
 let alerts: AlertStore;
 let telemetry: TelemetryStore;
-
-before(async () => {
-  sql = await migratedSql();
-  engines = await openEngines('orbit-analyzer-');
-  alerts = new AlertStore(sql);
-  telemetry = new TelemetryStore(sql);
+const env = componentEnv('orbit-analyzer-', async () => {
+  alerts = new AlertStore(env.sql);
+  telemetry = new TelemetryStore(env.sql);
 });
 
 // Every test starts from an empty store (an engine loads every active alert and watched channel); the event log keeps its records, told apart by spacecraft.
 beforeEach(async () => {
-  await sql.exec('TRUNCATE alert_transitions, alerts, telemetry, channels, spacecraft, missions');
-  catalog = new MissionCatalog(sql);
-});
-
-after(async () => {
-  await engines?.close();
-  await sql?.close();
+  await env.sql.exec('TRUNCATE alert_transitions, alerts, telemetry, channels, spacecraft, missions');
+  catalog = new MissionCatalog(env.sql);
 });
 
 /** A fresh spacecraft with the given channels. */
@@ -57,7 +47,7 @@ async function loadedEngine(options: { publisher?: AlertPublisher; clock?: { now
   const transitions: AlertChange[] = [];
   const engine = new AlertEngine({
     catalog, alerts, telemetry,
-    publisher: options.publisher ?? new AlertPublisher(engines.events),
+    publisher: options.publisher ?? new AlertPublisher(env.engines.events),
     onTransition: (change) => transitions.push(change),
     now: () => clock.now,
   });
@@ -73,7 +63,7 @@ const feed = (engine: AlertEngine, sc: string, channel: string, readings: [time:
   engine.onBatches(readings.map(([time, value]) => processed(sc, channel, time, value)));
 
 const alertsOf = (sc: string) => alerts.list({ spacecraft: sc, limit: 100 });
-const alertEventsOf = async (sc: string) => (await topicRecords<AlertEvent>(engines.events, TOPICS.alerts)).filter((r) => r.key === sc).map((r) => r.value);
+const alertEventsOf = async (sc: string) => (await topicRecords<AlertEvent>(env.engines.events, TOPICS.alerts)).filter((r) => r.key === sc).map((r) => r.value);
 
 test('a reading past a limit opens one alert, stores it and publishes it with its batch', async () => {
   const sc = await spacecraft({ temp: { type: 'number', unit: 'degC', limits } });
@@ -198,21 +188,19 @@ test('acknowledging moves an open alert to acknowledged and publishes it; an unk
 
 test('an acknowledgement is answered while the event log is away; its event follows once it is back', async () => {
   const sc = await spacecraft({ temp: { type: 'number', limits } });
-  const events = new EventLogWithOutage(engines.events);
+  const events = new EventLogWithOutage(env.engines.events);
   const { engine } = await loadedEngine({ publisher: new AlertPublisher(events) });
   await feed(engine, sc, 'temp', [[T0, 95]]);
   const [alert] = await alertsOf(sc);
 
-  events.away = true;
   const held: unknown[] = [];
-  const change = await engine.acknowledge(alert!.id, 'ops', undefined, (e) => held.push(e));
+  const change = await events.whileAway(() => engine.acknowledge(alert!.id, 'ops', undefined, (e) => held.push(e)));
   assert.equal(change?.to, 'acknowledged');
   assert.equal((await alerts.get(alert!.id))!.state, 'acknowledged');
   assert.equal(held.length, 1);
   assert.ok(isUnavailable(held[0]));
   assert.deepEqual((await alertEventsOf(sc)).map((e) => e.transition.to), ['open']);
 
-  events.away = false;
   await feed(engine, sc, 'temp', [[T0 + 1, 87]]);
   assert.deepEqual((await alertEventsOf(sc)).map((e) => e.transition.to), ['open', 'acknowledged', 'resolved']);
 });

@@ -1,40 +1,29 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobDesk, type JobDeskDeps } from '../../src/components/compute/desk.ts';
 import { encodeStates } from '../../src/components/compute/result-codec.ts';
 import type { JobMessage } from '../../src/components/compute/schemas.ts';
 import { QUEUES } from '../../src/core/messages.ts';
 import type { TaskQueue } from '../../src/engines/queue/port.ts';
-import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import { HttpProblem } from '../../src/platform/problem.ts';
 import { JobStore } from '../../src/stores/jobs/store.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
-import { migratedSql, openEngines, takeMessages, type Engines } from '../support/components.ts';
+import { componentEnv, takeMessages } from '../support/components.ts';
 
 const ISS: [string, string] = ['1 25544U 98067A   19156.50900463  .00003075  00000-0  59442-4 0  9992', '2 25544  51.6433  59.2583 0008217  16.4489 347.6017 15.51174618173442'];
 
-let sql: PgliteStore;
-let engines: Engines;
 let catalog: MissionCatalog;
 let jobs: JobStore;
-
-before(async () => {
-  sql = await migratedSql();
-  engines = await openEngines('orbit-desk-');
-  catalog = new MissionCatalog(sql);
-  jobs = new JobStore(sql);
+const env = componentEnv('orbit-desk-', async () => {
+  catalog = new MissionCatalog(env.sql);
+  jobs = new JobStore(env.sql);
   await catalog.createMission({ id: 'm1', name: 'Mission' });
   await catalog.createSpacecraft({ id: 'iss', missionId: 'm1', name: 'ISS', tle: ISS });
   await catalog.createSpacecraft({ id: 'probe', missionId: 'm1', name: 'No TLE' });
 });
 
-after(async () => {
-  await engines?.close();
-  await sql?.close();
-});
-
 function desk(deps: Partial<JobDeskDeps> = {}) {
-  return new JobDesk({ catalog, jobs, queue: engines.queue, stopping: () => false, ...deps });
+  return new JobDesk({ catalog, jobs, queue: env.engines.queue, stopping: () => false, ...deps });
 }
 
 const propagate = (params: Partial<{ spacecraft: string; from: string | number; to: string | number; stepSeconds: number }>) => ({
@@ -50,7 +39,7 @@ async function refusal(promise: Promise<unknown>, status: number): Promise<HttpP
 }
 
 const pointers = (problem: HttpProblem) => (problem.errors ?? []).map((e) => e.pointer).sort();
-const jobCount = async () => (await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')).rows[0]!.n;
+const jobCount = async () => (await env.sql.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')).rows[0]!.n;
 
 test('a good job is recorded as queued with its TLE and normalised times, and one message names it on compute.jobs', async () => {
   const submitted: string[] = [];
@@ -62,7 +51,7 @@ test('a good job is recorded as queued with its TLE and normalised times, and on
   assert.deepEqual(job?.params, { spacecraft: 'iss', from: '2019-06-05T12:00:00.000Z', to: '2019-06-05T12:10:00.000Z', stepSeconds: 60, tle: ISS });
   assert.deepEqual(submitted, ['orbit.propagate']);
 
-  const [message, ...more] = await takeMessages<JobMessage>(engines.queue, QUEUES.jobs, 1);
+  const [message, ...more] = await takeMessages<JobMessage>(env.engines.queue, QUEUES.jobs, 1);
   assert.deepEqual(more, []);
   assert.deepEqual(message!.body, { id, type: 'orbit.propagate' });
   assert.equal(message!.id, id);
@@ -75,7 +64,7 @@ test('an unknown spacecraft is 404 naming /params/spacecraft, and nothing is rec
   const problem = await refusal(desk().submit(propagate({ spacecraft: 'voyager-3' })), 404);
   assert.deepEqual(problem.errors, [{ pointer: '/params/spacecraft', detail: 'no spacecraft "voyager-3"' }]);
   assert.equal(await jobCount(), before);
-  assert.equal((await engines.queue.depth(QUEUES.jobs)).ready, 0);
+  assert.equal((await env.engines.queue.depth(QUEUES.jobs)).ready, 0);
 });
 
 test('bad parameters are 400 naming every bad field, the spacecraft included', async () => {
@@ -108,7 +97,7 @@ test('a stopping process refuses jobs with 503 and Retry-After 1', async () => {
 });
 
 test('when the queue cannot take the message the job is taken back and the answer is 503 with Retry-After 5', async () => {
-  const real = engines.queue;
+  const real = env.engines.queue;
   const down = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5672'), { code: 'ECONNREFUSED' });
   const away: TaskQueue = {
     assertQueue: (name, options) => real.assertQueue(name, options),
@@ -135,7 +124,7 @@ test('get reads a job back with its stored states expanded to samples; an unknow
   assert.equal(await desk().get('no-such-job'), undefined);
 
   const id = await desk().submit(propagate({}));
-  await takeMessages(engines.queue, QUEUES.jobs, 1);
+  await takeMessages(env.engines.queue, QUEUES.jobs, 1);
   assert.equal((await desk().get(id))?.result, undefined, 'a queued job has no result yet');
 
   const values = Float64Array.from({ length: 18 }, (_, i) => i + 0.5);

@@ -1,30 +1,19 @@
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Intake } from '../../src/components/ingest/intake.ts';
 import { parseNdjson } from '../../src/components/ingest/parse.ts';
 import { QUEUES, type IngestBatch } from '../../src/core/messages.ts';
-import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import { HttpProblem, type FieldError } from '../../src/platform/problem.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
-import { migratedSql, openEngines, seedSpacecraft, takeMessages, type Engines } from '../support/components.ts';
+import { componentEnv, seedSpacecraft, takeMessages } from '../support/components.ts';
 
-let sql: PgliteStore;
-let engines: Engines;
 let catalog: MissionCatalog;
 let intake: Intake;
-
-before(async () => {
-  sql = await migratedSql();
-  engines = await openEngines('orbit-intake-');
-  catalog = new MissionCatalog(sql);
-  intake = new Intake(catalog, engines.queue);
+const env = componentEnv('orbit-intake-', async () => {
+  catalog = new MissionCatalog(env.sql);
+  intake = new Intake(catalog, env.engines.queue);
   await seedSpacecraft(catalog, 'probe-1', { temp: { type: 'number' }, mode: { type: 'string' } });
   await seedSpacecraft(catalog, 'rover-1', { temp: { type: 'number' } }, { autoRegisterChannels: true });
-});
-
-after(async () => {
-  await engines?.close();
-  await sql?.close();
 });
 
 const ndjson = (...lines: unknown[]) => lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n');
@@ -52,7 +41,7 @@ test('a good batch is one message on the ingest queue holding every reading, gro
   assert.equal(accepted.accepted, 3);
   assert.ok(enqueuedSeconds >= 0, 'onEnqueued is told how long publishing took');
 
-  const [message, ...more] = await takeMessages<IngestBatch>(engines.queue, QUEUES.ingest, 1);
+  const [message, ...more] = await takeMessages<IngestBatch>(env.engines.queue, QUEUES.ingest, 1);
   assert.deepEqual(more, []);
   assert.equal(message!.id, accepted.batchId);
   assert.equal(message!.body.batchId, accepted.batchId);
@@ -77,7 +66,7 @@ test('a batch with any bad reading is rejected whole, naming every bad field, an
   assert.deepEqual(problem.errors?.map((e) => e.pointer).sort(), ['/1', '/2/value', '/3/channel', '/4/spacecraft']);
   assert.match(problem.message, /^4 problem\(s\) in the batch; nothing was stored$/);
   assert.equal(rejected, 4, 'onRejected learns how many parsed readings were turned away');
-  assert.equal((await engines.queue.depth(QUEUES.ingest)).ready, 0);
+  assert.equal((await env.engines.queue.depth(QUEUES.ingest)).ready, 0);
 });
 
 test('channels new to an auto-registering mission are created with the type of their values', async () => {
@@ -88,7 +77,7 @@ test('channels new to an auto-registering mission are created with the type of t
   ));
   const channels = await catalog.listChannels('rover-1');
   assert.deepEqual(channels.map((c) => [c.name, c.type]), [['arm.stowed', 'boolean'], ['temp', 'number'], ['wheel.speed', 'number']]);
-  const [message] = await takeMessages<IngestBatch>(engines.queue, QUEUES.ingest, 1);
+  const [message] = await takeMessages<IngestBatch>(env.engines.queue, QUEUES.ingest, 1);
   assert.equal(message!.body.items[0]!.readings.length, 3);
 });
 
@@ -98,7 +87,7 @@ test('a rejected batch registers none of its new channels', async () => {
     { spacecraft: 'rover-1', channel: 'temp', time: 1000, value: 'hot' },
   )));
   assert.equal((await catalog.listChannels('rover-1')).some((c) => c.name === 'camera.on'), false);
-  assert.equal((await engines.queue.depth(QUEUES.ingest)).ready, 0);
+  assert.equal((await env.engines.queue.depth(QUEUES.ingest)).ready, 0);
 });
 
 test('a mission that does not auto-register keeps its channels as defined', async () => {

@@ -1,4 +1,4 @@
-import { after, before, test } from 'node:test';
+import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TelemetryProcessor } from '../../src/components/processor/processor.ts';
@@ -7,36 +7,34 @@ import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
 import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
-import { EventLogWithOutage, migratedSql, openEngines, seedSpacecraft, silentLogger, topicRecords, type Engines } from '../support/components.ts';
+import { componentEnv, EventLogWithOutage, seedSpacecraft, silentLogger, topicRecords } from '../support/components.ts';
 import { until } from '../support/wait.ts';
 
-let sql: PgliteStore;
-let engines: Engines;
 let events: EventLogWithOutage;
 let catalog: MissionCatalog;
-
-before(async () => {
-  sql = await migratedSql();
-  engines = await openEngines('orbit-processor-');
-  events = new EventLogWithOutage(engines.events);
-  catalog = new MissionCatalog(sql);
+const env = componentEnv('orbit-processor-', async () => {
+  events = new EventLogWithOutage(env.engines.events);
+  catalog = new MissionCatalog(env.sql);
   await seedSpacecraft(catalog, 'sat-1', { temp: { type: 'number', calibration: { polynomial: [-40, 0.5] } }, mode: { type: 'string' } });
   await seedSpacecraft(catalog, 'sat-2', { volts: { type: 'number' } });
 });
 
-after(async () => {
-  await engines?.close();
-  await sql?.close();
+const made: TelemetryProcessor[] = [];
+// Work still held when a test fails would otherwise retry for ever once the engines are closed.
+afterEach(() => {
+  for (const p of made.splice(0)) p.stop();
 });
 
 function processor(onStored?: (readings: number) => void) {
-  return new TelemetryProcessor({ catalog, telemetry: new TelemetryStore(sql), sql, events, logger: silentLogger, onStored });
+  const p = new TelemetryProcessor({ catalog, telemetry: new TelemetryStore(env.sql), sql: env.sql, events, logger: silentLogger, onStored });
+  made.push(p);
+  return p;
 }
 
 const batch = (items: IngestBatch['items']): IngestBatch => ({ batchId: randomUUID(), receivedAt: 1_700_000_000_000, items });
 
 async function storedRows(batchId: string) {
-  const { rows } = await sql.query<{ spacecraft_id: string; channel: string; t: number; raw: number | null; value: number | null; text_value: string | null }>(
+  const { rows } = await env.sql.query<{ spacecraft_id: string; channel: string; t: number; raw: number | null; value: number | null; text_value: string | null }>(
     `SELECT spacecraft_id, channel, extract(epoch FROM time) * 1000 AS t, raw, value, text_value FROM telemetry WHERE batch_id = $1 ORDER BY spacecraft_id, channel, time`,
     [batchId],
   );
@@ -44,7 +42,7 @@ async function storedRows(batchId: string) {
 }
 
 async function published(batchId: string) {
-  return (await topicRecords<ProcessedBatch>(engines.events, TOPICS.processed)).filter((r) => r.value.batchId === batchId);
+  return (await topicRecords<ProcessedBatch>(env.engines.events, TOPICS.processed)).filter((r) => r.value.batchId === batchId);
 }
 
 test('a batch is stored calibrated, then published per spacecraft on telemetry.processed', async () => {
@@ -75,7 +73,7 @@ test('a redelivered batch does not add rows', async () => {
   const p = processor();
   await p.process(b);
   await p.process(b);
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry WHERE spacecraft_id = 'sat-2' AND time >= to_timestamp(2) AND time < to_timestamp(3)`);
+  const { rows } = await env.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry WHERE spacecraft_id = 'sat-2' AND time >= to_timestamp(2) AND time < to_timestamp(3)`);
   assert.equal(rows[0]!.n, 2);
 });
 
@@ -92,32 +90,27 @@ test('a batch naming a channel the mission database does not know fails whole: n
 test('while the event log is away the batch is held, not failed, and is published once it is back', async () => {
   const b = batch([{ spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 4000, value: 26 }] }]);
   let settled = false;
-  events.away = true;
-  const attemptsBefore = events.publishes;
-  const processing = processor().process(b).finally(() => (settled = true));
-  try {
+  const processing = await events.whileAway(async () => {
+    const attemptsBefore = events.publishes;
+    const held = processor().process(b).finally(() => (settled = true));
     await until(() => assert.ok(events.publishes >= attemptsBefore + 2, 'the publish is tried again'), 15_000);
     assert.equal(settled, false, 'the caller has not been told to ack or nack');
     assert.equal((await storedRows(b.batchId)).length, 1, 'the readings are stored before they are published');
-  } finally {
-    events.away = false;
-  }
-  await processing;
+    return { held };
+  });
+  await processing.held;
   assert.equal((await published(b.batchId)).length, 1);
 });
 
 test('once stopping, held work fails with the outage so the batch stays on the queue', async () => {
   const b = batch([{ spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 5000, value: 25 }] }]);
   const p = processor();
-  events.away = true;
-  const attemptsBefore = events.publishes;
-  try {
+  await events.whileAway(async () => {
+    const attemptsBefore = events.publishes;
     const processing = p.process(b);
     await until(() => assert.ok(events.publishes > attemptsBefore), 15_000);
     p.stop();
     await assert.rejects(processing, (error: unknown) => isUnavailable(error));
-  } finally {
-    events.away = false;
-  }
+  });
   assert.deepEqual(await published(b.batchId), []);
 });
