@@ -5,7 +5,6 @@ import { AlertPublisher } from '../../src/components/analyzer/alert-publisher.ts
 import { AlertEngine } from '../../src/components/analyzer/engine.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
 import type { ChannelDefinition } from '../../src/core/schemas.ts';
-import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 import { AlertStore, type AlertChange } from '../../src/stores/alerts/store.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';

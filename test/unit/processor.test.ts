@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TelemetryProcessor } from '../../src/components/processor/processor.ts';
 import { TOPICS, type IngestBatch, type ProcessedBatch } from '../../src/core/messages.ts';
-import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
 import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
