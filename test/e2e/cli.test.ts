@@ -21,6 +21,12 @@ describe('the orbit command', () => {
     assert.equal(code, 0);
     for (const t of ['ingest', 'processor', 'enricher', 'analyzer', 'compute', 'dashboard', 'console', 'simulator', 'all']) assert.match(stdout, new RegExp(`^${t} `, 'm'));
     assert.match(stdout, /ingest[^\n]*\n\s+POST \/v1\/telemetry/);
+    // Read from each target's route plugin: path parameters in OpenAPI form, no HEAD twins.
+    const block = (target: string) => stdout.split(/^(?=\S)/m).find((b) => b.startsWith(`${target} `)) ?? '';
+    assert.match(block('analyzer'), /^\s+POST \/v1\/alerts\/\{id\}\/acknowledge$/m);
+    assert.match(block('console'), /^\s+GET \/v1\/queues\/\{queue\}\/dead-letters$/m);
+    assert.doesNotMatch(stdout, /HEAD /);
+    assert.equal(block('processor').trim().split('\n').length, 1, 'the processor serves no routes');
   });
 
   test('config prints effective settings, marks defaults and hides nothing it should not', async () => {
