@@ -276,7 +276,7 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       assert.deepEqual(await log.read(topic, 0, 10, 5), []);
     });
 
-    test('offsetForTime and seek replay a group from a point in time', async () => {
+    test('offsetForTime finds where to replay a partition from a point in time', async () => {
       const topic = unique('seek');
       await log.createTopic(topic, { partitions: 1 });
       const base = Date.now() - 3_600_000;
@@ -289,17 +289,10 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       assert.equal(await log.offsetForTime(topic, 0, base - 1), 0);
       assert.equal(await log.offsetForTime(topic, 0, Date.now() + 3_600_000), 10, 'the end offset when no record is that late');
 
-      const group = unique('replayer');
-      const first = await collect<Reading>(group, topic);
-      await until(() => assert.equal(first.records.length, 10), SETTLE_MS);
-      await first.subscription.close();
-
-      await log.seek(group, topic, 0, await log.offsetForTime(topic, 0, base + 5000));
-      const again = await collect<Reading>(group, topic);
-      await until(() => assert.equal(again.records.length, 5), SETTLE_MS);
-      await sleep(200);
+      // Replay from a time: read from the offset it names, as orbit replay does.
+      const from = await log.offsetForTime(topic, 0, base + 5000);
       assert.deepEqual(
-        again.records.map((r) => r.value.n),
+        (await log.read<Reading>(topic, 0, from, 100)).map((r) => r.value.n),
         [5, 6, 7, 8, 9],
       );
     });

@@ -86,22 +86,4 @@ describe('EmbeddedEventLog', () => {
       assert.equal(kept[kept.length - 1].offset, 39);
     });
   });
-
-  test('seek moves a group that is subscribed right now', async () => {
-    await withLog({}, async (log) => {
-      await log.createTopic('processed', { partitions: 1 });
-      await log.publish(
-        'processed',
-        Array.from({ length: 5 }, (_, n) => ({ key: 'SC-1', value: n })),
-      );
-      const got: number[] = [];
-      const sub = await log.subscribe<number>({ group: 'live', topics: ['processed'] }, async (batch) => {
-        got.push(...batch.map((r) => r.value));
-      });
-      await until(() => assert.deepEqual(got, [0, 1, 2, 3, 4]));
-      await log.seek('live', 'processed', 0, 2);
-      await until(() => assert.deepEqual(got, [0, 1, 2, 3, 4, 2, 3, 4]));
-      await sub.close();
-    });
-  });
 });

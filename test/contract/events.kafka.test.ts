@@ -171,38 +171,6 @@ describe('KafkaEventLog', () => {
     });
   });
 
-  test('seek moves a group that is subscribed right now, through its member', async () => {
-    await withHarness(() => harness(), async ({ log }) => {
-      await log.createTopic('live', { partitions: 1 });
-      await log.publish('live', [0, 1, 2, 3, 4].map((n) => ({ key: 'SC-1', value: n })));
-      const got: number[] = [];
-      const subscription = await log.subscribe<number>({ group: 'live', topics: ['live'] }, async (batch) => {
-        got.push(...batch.map((r) => r.value));
-      });
-      try {
-        await until(() => assert.deepEqual(got, [0, 1, 2, 3, 4]), 15_000);
-        await log.seek('live', 'live', 0, 2);
-        await until(() => assert.deepEqual(got, [0, 1, 2, 3, 4, 2, 3, 4]), 15_000);
-        assert.equal((await log.lag('live', 'live'))[0].lag, 0);
-      } finally {
-        await subscription.close();
-      }
-    });
-  });
-
-  test('seeking a group whose members are in another process is refused with a reason', async () => {
-    await withHarness(() => harness(), async ({ log, open }) => {
-      await log.createTopic('elsewhere', { partitions: 1 });
-      const other = await open();
-      const subscription = await other.subscribe({ group: 'busy', topics: ['elsewhere'] }, async () => undefined);
-      try {
-        await assert.rejects(log.seek('busy', 'elsewhere', 0, 0), /active members that are not in this process/);
-      } finally {
-        await subscription.close();
-      }
-    });
-  });
-
   test("a group that started from 'latest' keeps that start when its only member leaves before any record", async () => {
     await withHarness(() => harness(), async ({ log }) => {
       await log.createTopic('pinned', { partitions: 2 });

@@ -176,10 +176,6 @@ export class EventLogWithOutage implements EventLog {
     return this.log.offsetForTime(topic, partition, time);
   }
 
-  seek(group: string, topic: string, partition: number, offset: number): Promise<void> {
-    return this.log.seek(group, topic, partition, offset);
-  }
-
   partitions(topic: string): Promise<number> {
     return this.log.partitions(topic);
   }

@@ -172,11 +172,6 @@ class PartitionWorker {
     this.done = this.loop();
   }
 
-  /** Re-reads the committed offset now (after a seek). */
-  nudge(): void {
-    this.wake.abort();
-  }
-
   /** Lets a running batch finish (and commit), then stops. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -196,7 +191,6 @@ class PartitionWorker {
           await this.log.waitFor(position, this.wake.signal);
           continue;
         }
-        const generation = this.engine.seekGeneration(this.key);
         const raw = await this.log.read(position, this.member.maxBatch, settings.maxBatchBytes);
         if (this.stopping || raw.length === 0) continue;
         const records = raw.map((record) => decodeEvent(this.topic, this.partition, record));
@@ -208,10 +202,7 @@ class PartitionWorker {
           continue;
         }
         delay.reset();
-        // A seek during the batch wins over the batch's own progress.
-        if (this.engine.seekGeneration(this.key) === generation) {
-          await this.engine.commit(this.key, raw[raw.length - 1].seq + 1);
-        }
+        await this.engine.commit(this.key, raw[raw.length - 1].seq + 1);
       } catch {
         // Reading or committing failed (disk trouble, or the store is closing): pause and retry.
         if (this.stopping) break;
@@ -228,7 +219,6 @@ export class EmbeddedEventLog implements EventLog {
   private readonly topics = new Map<string, Topic>();
   private readonly creating = new Map<string, Promise<Topic>>();
   private readonly groups = new Map<string, Group>();
-  private readonly seeks = new Map<string, number>();
   private readonly retention: NodeJS.Timeout;
   private readonly lock: DirLock;
   private nextMemberId = 1;
@@ -415,10 +405,6 @@ export class EmbeddedEventLog implements EventLog {
     return this.offsets.get(key);
   }
 
-  seekGeneration(key: string): number {
-    return this.seeks.get(key) ?? 0;
-  }
-
   async commit(key: string, offset: number): Promise<void> {
     if (this.closed) return;
     await this.offsets.set(key, offset);
@@ -437,16 +423,6 @@ export class EmbeddedEventLog implements EventLog {
   async offsetForTime(topic: string, partition: number, time: number): Promise<number> {
     this.assertOpen();
     return this.partitionLog(topic, partition).seqForStamp(time);
-  }
-
-  async seek(group: string, topic: string, partition: number, offset: number): Promise<void> {
-    this.assertOpen();
-    const log = this.partitionLog(topic, partition);
-    const key = offsetKey(group, topic, partition);
-    const target = Math.min(Math.max(Math.floor(offset), log.start), log.end);
-    this.seeks.set(key, this.seekGeneration(key) + 1);
-    await this.offsets.set(key, target);
-    this.groups.get(group)?.workers.get(key)?.nudge();
   }
 
   async lag(group: string, topic: string): Promise<PartitionLag[]> {

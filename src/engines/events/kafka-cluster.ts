@@ -142,11 +142,6 @@ export class KafkaCluster {
     }
   }
 
-  /** Sets a committed offset of a group that has no active member (Kafka refuses it otherwise). */
-  async alterOffset(group: string, topic: string, partition: number, offset: bigint): Promise<void> {
-    await this.admin.alterConsumerGroupOffsets({ groupId: group, topics: [{ name: topic, partitionOffsets: [{ partition, offset }] }] });
-  }
-
   /** Up to `limit` records of a partition from `from`, without joining any group. */
   read<T>(topic: ClusterTopicMetadata & { name: string }, partition: number, from: bigint, limit: number): Promise<EventRecord<T>[]> {
     return this.reading.run(() => this.fetchOnce<T>(topic, partition, from, limit));

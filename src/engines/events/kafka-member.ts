@@ -169,9 +169,8 @@ export class GroupMember implements PartitionOwner {
    * Commits `offset` under the worker's generation. Retries while the broker is away;
    * resolves false when the partition is no longer this member's (the group moved on),
    * on an error that retrying does not cure, or when the member closes meanwhile.
-   * A `strict` commit (a seek) rejects instead of resolving false.
    */
-  async commit(worker: PartitionWorker, offset: bigint, strict: boolean): Promise<boolean> {
+  async commit(worker: PartitionWorker, offset: bigint): Promise<boolean> {
     const delay = this.backoff(250);
     for (;;) {
       try {
@@ -179,12 +178,8 @@ export class GroupMember implements PartitionOwner {
         this.settings.onConnection(true);
         return true;
       } catch (error) {
-        if (hasProtocolError(error, 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID')) {
-          if (strict) throw new Error(`group "${this.options.group}" is rebalancing; ${worker.topic}/${worker.partition} was not moved`, { cause: error });
-          return false;
-        }
+        if (hasProtocolError(error, 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'FENCED_INSTANCE_ID')) return false;
         if (!isTransient(error) || this.closed) {
-          if (strict) throw error;
           this.settings.onError(new Error(`commit of group "${this.options.group}" on ${worker.topic}/${worker.partition} failed: ${describeError(error)}`, { cause: error }));
           return false;
         }
@@ -341,7 +336,7 @@ export class GroupMember implements PartitionOwner {
           for (const p of t.partitions) {
             const worker = this.owner(topic, p.partitionIndex);
             const from = worker && requested.get(worker);
-            // The worker changed hands or moved (seek) while the fetch was out: this data is stale.
+            // The worker changed hands or restarted while the fetch was out: this data is stale.
             if (!worker || from === undefined || worker.fetchOffset !== from) continue;
             if (p.errorCode === 1) {
               worker.restartAt(from < p.logStartOffset ? p.logStartOffset : p.highWatermark);

@@ -22,7 +22,7 @@ export interface PartitionOwner {
   readonly handler: BatchHandler<unknown>;
   onError(error: Error): void;
   /** Commits under the worker's generation; false when the partition is no longer the member's. */
-  commit(worker: PartitionWorker, offset: bigint, strict: boolean): Promise<boolean>;
+  commit(worker: PartitionWorker, offset: bigint): Promise<boolean>;
 }
 
 /** Hands the records of one partition to the handler in order, committing after each batch. */
@@ -38,13 +38,11 @@ export class PartitionWorker {
   /** Approximate: the fetched size of the records queued. */
   private queuedBytes = 0;
   private readonly member: PartitionOwner;
-  /** Woken by new records, a seek or stop. */
+  /** Woken by new records or stop. */
   private readonly wakeup = new Wakeup();
-  /** Cuts a retry backoff short: woken by a seek or stop only, so arriving records do not hurry a failing handler. */
+  /** Cuts a retry backoff short: woken by stop only, so arriving records do not hurry a failing handler. */
   private readonly interrupt = new Wakeup();
   private stopping = false;
-  /** Bumped by a seek, so a batch in flight does not commit over it. */
-  private seekGeneration = 0;
   /** Commits of this partition go out one after another, so an older one never lands last. */
   private readonly committing = new Serial();
   private done: Promise<void> = Promise.resolve();
@@ -74,7 +72,7 @@ export class PartitionWorker {
     if (records.length) this.wakeup.wake();
   }
 
-  /** After OFFSET_OUT_OF_RANGE (records deleted by retention, or a seek past the end). */
+  /** After OFFSET_OUT_OF_RANGE (records deleted by retention). */
   restartAt(offset: bigint): void {
     this.clearQueue();
     this.fetchOffset = offset;
@@ -88,23 +86,13 @@ export class PartitionWorker {
     return this.done;
   }
 
-  /** Moves the group's committed offset of this partition and goes on from there. */
-  async seek(offset: bigint): Promise<void> {
-    this.seekGeneration += 1;
-    this.clearQueue();
-    this.fetchOffset = offset;
-    this.interrupt.wake();
-    await this.commit(offset, true);
-    this.wakeup.wake();
-  }
-
   private clearQueue(): void {
     this.queue = [];
     this.queuedBytes = 0;
   }
 
-  private commit(offset: bigint, strict: boolean): Promise<boolean> {
-    return this.committing.run(() => this.member.commit(this, offset, strict));
+  private commit(offset: bigint): Promise<boolean> {
+    return this.committing.run(() => this.member.commit(this, offset));
   }
 
   private async loop(): Promise<void> {
@@ -115,7 +103,6 @@ export class PartitionWorker {
         continue;
       }
       const batch = this.queue.slice(0, this.member.maxBatch);
-      const seekGeneration = this.seekGeneration;
       try {
         await this.member.handler(batch);
       } catch (error) {
@@ -125,10 +112,7 @@ export class PartitionWorker {
         continue;
       }
       delay.reset();
-      // A seek during the batch wins over the batch's own progress.
-      if (seekGeneration !== this.seekGeneration) continue;
-      const committed = await this.commit(BigInt(batch[batch.length - 1].offset) + 1n, false);
-      if (seekGeneration !== this.seekGeneration) continue;
+      const committed = await this.commit(BigInt(batch[batch.length - 1].offset) + 1n);
       this.queuedBytes = this.queue.length > batch.length ? Math.round(this.queuedBytes * (1 - batch.length / this.queue.length)) : 0;
       this.queue.splice(0, batch.length);
       if (!committed) break;

@@ -243,35 +243,6 @@ export class KafkaEventLog implements EventLog {
     });
   }
 
-  /**
-   * Moves a group's committed offset. A group with members in this process is moved
-   * through the member that owns the partition, which goes on from there; Kafka refuses
-   * to move a group whose members are all elsewhere while they are subscribed.
-   */
-  async seek(group: string, topic: string, partition: number, offset: number): Promise<void> {
-    this.assertOpen();
-    await this.call(`seek group "${group}" on ${topic}/${partition}`, async () => {
-      this.assertPartition(topic, partition, (await this.cluster.knownTopic(topic)).partitionsCount);
-      const [start, end] = await Promise.all([this.cluster.earliest(topic, [partition]), this.cluster.latest(topic, [partition])]);
-      const low = start.get(partition) ?? 0n;
-      const high = end.get(partition) ?? 0n;
-      let target = BigInt(Math.floor(offset));
-      target = target < low ? low : target > high ? high : target;
-      for (const member of this.members) {
-        const owner = member.options.group === group ? member.owner(topic, partition) : undefined;
-        if (owner) return owner.seek(target);
-      }
-      try {
-        await this.cluster.alterOffset(group, topic, partition, target);
-      } catch (error) {
-        if (hasProtocolError(error, 'UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'GROUP_SUBSCRIBED_TO_TOPIC')) {
-          throw new Error(`kafka: group "${group}" has active members that are not in this process; close them before moving its offsets`, { cause: error });
-        }
-        throw error;
-      }
-    });
-  }
-
   async lag(group: string, topic: string): Promise<PartitionLag[]> {
     this.assertOpen();
     return this.call(`lag of group "${group}" on "${topic}"`, async () => {

@@ -17,7 +17,6 @@ export function namespacedLog(log: EventLog, namespace: string): EventLog {
     read: async <T>(topic: string, partition: number, fromOffset: number, limit: number) =>
       (await log.read<T>(inner(topic), partition, fromOffset, limit)).map((record) => ({ ...record, topic: outer(record.topic) })),
     offsetForTime: (topic, partition, time) => log.offsetForTime(inner(topic), partition, time),
-    seek: (group, topic, partition, offset) => log.seek(inner(group), inner(topic), partition, offset),
     partitions: (topic) => log.partitions(inner(topic)),
     lag: async (group, topic) => (await log.lag(inner(group), inner(topic))).map((p) => ({ ...p, topic: outer(p.topic) })),
     isReady: () => log.isReady(),

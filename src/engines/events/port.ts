@@ -65,12 +65,10 @@ export interface EventLog {
    */
   publish<T>(topic: string, events: OutgoingEvent<T>[]): Promise<void>;
   subscribe<T>(options: SubscribeOptions, handler: BatchHandler<T>): Promise<Subscription>;
-  /** Replay: read a partition from an offset without joining any group. */
+  /** Replay (orbit replay): read a partition from an offset without joining any group. */
   read<T>(topic: string, partition: number, fromOffset: number, limit: number): Promise<EventRecord<T>[]>;
   /** The first offset whose timestamp is >= time (the end offset if none). */
   offsetForTime(topic: string, partition: number, time: number): Promise<number>;
-  /** Moves a group's committed offset, e.g. to replay from an offset or a time. A broker may refuse while the group has members in another process. */
-  seek(group: string, topic: string, partition: number, offset: number): Promise<void>;
   partitions(topic: string): Promise<number>;
   lag(group: string, topic: string): Promise<PartitionLag[]>;
   isReady(): boolean;
