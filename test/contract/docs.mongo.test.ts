@@ -184,11 +184,18 @@ describe('mongodb document store: adapter behaviour', () => {
     try {
       const store = await MongoDocumentStore.open(server.url, { serverSelectionTimeoutMS: 1000, retryWindowMs: 0 });
       try {
-        // Hundreds of commands on FerretDB: the stop lands in the middle of them.
-        const docs = Array.from({ length: 6000 }, (_, i) => ({ _id: `r${i}`, v: i }));
-        const writing = store.collection('readings').upsertMany(docs);
+        // Writes follow one another without a pause, so the stop lands while one is under way
+        // however fast the server is; the first one acknowledged shows the writes are flowing.
+        const readings = store.collection('readings');
+        let acknowledged = 0;
+        const writing = (async () => {
+          for (let round = 0; ; round++) {
+            await readings.upsertMany(Array.from({ length: 2000 }, (_, i) => ({ _id: `r${round}-${i}`, v: i })));
+            acknowledged++;
+          }
+        })();
         writing.catch(() => undefined);
-        await sleep(500);
+        while (acknowledged === 0) await sleep(10);
         const stopping = Date.now();
         await server.stop();
         await assert.rejects(writing, (error: Error) => {
