@@ -182,8 +182,8 @@ describe('PostgreSQL store', { concurrency: 1 }, () => {
       assert.equal(await ours.write(readings), await theirs.write(readings));
       for (const type of ['number', 'boolean', 'string'] as const) {
         const q = { spacecraft: 'SC-1', channel: `CH_${type}`, limit: 100 };
-        const points = await ours.points(q, type);
-        assert.deepEqual(points, await theirs.points(q, type));
+        const { points } = await ours.points(q, type);
+        assert.deepEqual(points, (await theirs.points(q, type)).points);
         assert.deepEqual(await ours.aggregate({ ...q, stepSeconds: 2 }), await theirs.aggregate({ ...q, stepSeconds: 2 }));
         if (type === 'number') assert.deepEqual(points.map((p) => p.value), [42, 0, 1.5e150, -1e-300, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.1 + 0.2]);
         if (type === 'string') assert.equal(points[4].value, 'lone \ufffd surrogate');

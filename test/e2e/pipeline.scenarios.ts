@@ -57,6 +57,8 @@ export function pipelineScenarios(name: string, start: () => Promise<Installatio
       assert.deepEqual(points.map((p: { value: number }) => p.value), [0, 5, 10, 15, 60], 'engineering values after calibration');
       assert.deepEqual(points.map((p: { raw: number }) => p.raw), raws);
       assert.equal(points[0].time, '2026-11-27T10:00:00.000Z');
+      const csv = await (await orbit.api(`/v1/telemetry/export?${q}&format=csv`)).text();
+      assert.deepEqual(csv.trimEnd().split('\n'), ['time,value,raw', ...points.map((p: { time: string; value: number; raw: number }) => `${p.time},${p.value},${p.raw}`)], 'the export holds what the history API shows');
 
       const doc = await eventually(async () => {
         const body = await (await orbit.api(`/v1/telemetry/enriched?${q}`)).json();

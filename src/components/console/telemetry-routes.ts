@@ -1,6 +1,8 @@
 /**
- * Telemetry history: points in time order and aggregated buckets.
+ * Telemetry history: points in time order (paged with a cursor), aggregated buckets, and
+ * an export of any length streamed as CSV or NDJSON.
  */
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { ProblemSchema } from '../../platform/http.ts';
 import { badRequest, notFound, type FieldError } from '../../platform/problem.ts';
@@ -8,6 +10,21 @@ import { Bucket, Point } from '../../core/schemas.ts';
 import { parseTimeParam } from '../../core/time.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
+import { EXPORT_FORMATS, exportLines, type ExportFormat } from './export-format.ts';
+
+/** The cursor of a page: where the next one starts, opaque to clients. */
+const encodeCursor = (lastTime: number) => Buffer.from(JSON.stringify({ after: lastTime })).toString('base64url');
+
+function decodeCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof after === 'number' && Number.isFinite(after)) return after;
+  } catch {
+    // answered below
+  }
+  throw badRequest('invalid cursor', [{ pointer: 'querystring/cursor', detail: 'is not a cursor this API gave out; pass the `next` of the previous page' }]);
+}
 
 const Range = {
   spacecraft: Type.String({ minLength: 1 }),
@@ -32,12 +49,49 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
   http.get('/v1/telemetry', {
     schema: {
       tags: ['telemetry'], summary: 'Processed readings of one channel, in time order',
-      querystring: Type.Object({ ...Range, limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }) }),
-      response: { 200: Type.Object({ points: Type.Array(Point) }), 400: ProblemSchema, 404: ProblemSchema },
+      description: 'At most `limit` points. When the range holds more, `next` is a cursor: ask again with `cursor=<next>` (and the same range) for the following page.',
+      querystring: Type.Object({
+        ...Range,
+        limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 }),
+        cursor: Type.Optional(Type.String({ description: 'The `next` of the previous page' })),
+      }),
+      response: {
+        200: Type.Object({ points: Type.Array(Point), next: Type.Optional(Type.String({ description: 'Cursor of the next page; absent on the last one' })) }),
+        400: ProblemSchema, 404: ProblemSchema,
+      },
     },
   }, async (request) => {
+    const after = decodeCursor(request.query.cursor);
     const q = await resolve(request.query);
-    return { points: await api.telemetry.points({ ...q, limit: request.query.limit }, q.type) };
+    const { limit } = request.query;
+    const page = await api.telemetry.points({ ...q, limit, after }, q.type);
+    return { points: page.points, ...(page.points.length === limit && page.lastTime !== undefined && { next: encodeCursor(page.lastTime) }) };
+  });
+
+  http.get('/v1/telemetry/export', {
+    schema: {
+      tags: ['telemetry'], summary: 'Every reading of one channel in a range, streamed as CSV or NDJSON',
+      description: 'CSV: a `time,value,raw` header, then one reading per line. NDJSON: one `{time, value, raw}` object per line. In time order; any number of readings, streamed a page at a time.',
+      querystring: Type.Object({ ...Range, format: Type.Union([Type.Literal('csv'), Type.Literal('ndjson')], { default: 'csv' }) }),
+      response: {
+        200: { description: 'The readings', content: { 'text/csv': { schema: Type.String() }, 'application/x-ndjson': { schema: Type.String() } } },
+        400: ProblemSchema, 404: ProblemSchema,
+      },
+    },
+  }, async (request, reply) => {
+    const q = await resolve(request.query);
+    const format: ExportFormat = request.query.format;
+    const { contentType, header } = EXPORT_FORMATS[format];
+    async function* lines() {
+      if (header) yield header;
+      for await (const page of api.telemetry.scan(q, q.type)) yield exportLines(page, format);
+    }
+    const name = `${q.spacecraft}-${q.channel}`.replace(/[^\w.-]+/g, '_');
+    return reply
+      .type(contentType)
+      .header('content-disposition', `attachment; filename="${name}.${format}"`)
+      // A stream of text; the response schema documents what it carries.
+      .send(Readable.from(lines(), { objectMode: false }) as unknown as string);
   });
 
   http.get('/v1/telemetry/aggregate', {

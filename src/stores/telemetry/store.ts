@@ -117,14 +117,32 @@ export class TelemetryStore {
     return t === null || t === undefined ? undefined : Number(t);
   }
 
-  async points(q: RangeQuery & { limit: number }, type: ChannelType): Promise<Point[]> {
+  /**
+   * Up to `limit` readings of the range in time order, starting after `after` (epoch ms)
+   * when given: keys are unique per (spacecraft, channel, time), so the last time read is
+   * where the next page starts, however the range is being written to meanwhile.
+   */
+  async points(q: RangeQuery & { limit: number; after?: number }, type: ChannelType): Promise<{ points: Point[]; lastTime?: number }> {
     const { rows } = await this.#sql.query<{ t: number; raw: number | null; value: number | null; text_value: string | null }>(
       `SELECT extract(epoch FROM time) * 1000 AS t, raw, value, text_value FROM telemetry
        WHERE spacecraft_id = $1 AND channel = $2 AND time >= to_timestamp($3 / 1000.0) AND time < to_timestamp($4 / 1000.0)
+         AND ($6::float8 IS NULL OR time > to_timestamp($6 / 1000.0))
        ORDER BY time LIMIT $5`,
-      [q.spacecraft, q.channel, q.from ?? 0, q.to ?? MAX_EPOCH_MS, q.limit],
+      [q.spacecraft, q.channel, q.from ?? 0, q.to ?? MAX_EPOCH_MS, q.limit, q.after ?? null],
     );
-    return rows.map((r) => ({ time: toIso(Math.round(Number(r.t))), value: decode(type, r.value, r.text_value), raw: decode(type, r.raw, r.text_value) }));
+    const points = rows.map((r) => ({ time: toIso(Math.round(Number(r.t))), value: decode(type, r.value, r.text_value), raw: decode(type, r.raw, r.text_value) }));
+    return { points, ...(rows.length && { lastTime: Math.round(Number(rows.at(-1)!.t)) }) };
+  }
+
+  /** Every reading of the range in time order, a page at a time, so memory stays bounded however long the range. */
+  async *scan(q: RangeQuery, type: ChannelType, pageSize = 10_000): AsyncGenerator<Point[]> {
+    let after: number | undefined;
+    for (;;) {
+      const page = await this.points({ ...q, limit: pageSize, after }, type);
+      if (page.points.length) yield page.points;
+      if (page.points.length < pageSize) return;
+      after = page.lastTime;
+    }
   }
 
   async aggregate(q: RangeQuery & { stepSeconds: number; limit: number }): Promise<Bucket[]> {
