@@ -18,6 +18,7 @@ export const MissionCreate = Type.Object(
     name: Type.String({ minLength: 1, maxLength: 200 }),
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     autoRegisterChannels: Type.Optional(Type.Boolean({ description: 'Unknown channels in a batch are created (type inferred, no limits) instead of rejected' })),
+    retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36_500, description: 'Days telemetry is kept; whole days of segments are dropped after it. Absent: kept for good' })),
   },
   { additionalProperties: false },
 );
@@ -28,6 +29,7 @@ export const Mission = Type.Object({
   name: Type.String(),
   description: Type.Optional(Type.String()),
   autoRegisterChannels: Type.Boolean(),
+  retentionDays: Type.Optional(Type.Integer()),
   createdAt: TimeOutput,
 });
 export type Mission = Static<typeof Mission>;

@@ -4,7 +4,6 @@
  * types them, concurrent migrations, and the store living through its server going away.
  */
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
@@ -14,49 +13,11 @@ import { PostgresStore, SqlUnavailableError, type PostgresStoreOptions } from '.
 import type { SqlStore } from '../../src/engines/sql/port.ts';
 import { TelemetryStore, type StoredReading } from '../../src/stores/telemetry/store.ts';
 import type { ChannelType, ReadingValue } from '../../src/core/schemas.ts';
-import { realEngine } from '../support/engines.ts';
 import { sleep, until } from '../support/wait.ts';
 import { sqlContract, type SqlHarness } from './sql.contract.ts';
+import { asOrbit, freshDatabase, SERVER_URL, type Database } from '../support/postgres.ts';
 
-const SERVER_URL = realEngine('ORBIT_SQL_URL');
 const PASSWORD = decodeURIComponent(new URL(SERVER_URL).password);
-
-async function asOrbit<T>(work: (client: pg.Client) => Promise<T>, url = SERVER_URL): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
-interface Database {
-  url: string;
-  drop(): Promise<void>;
-}
-
-const created = new Set<string>();
-
-async function freshDatabase(): Promise<Database> {
-  const name = `orbit_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  await asOrbit((c) => c.query(`CREATE DATABASE ${name}`));
-  created.add(name);
-  const url = new URL(SERVER_URL);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      await asOrbit((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-      created.delete(name);
-    },
-  };
-}
-
-// Databases of tests that failed half-way are dropped all the same.
-after(async () => {
-  for (const name of created) await asOrbit((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-});
 
 async function harness(): Promise<SqlHarness> {
   const db = await freshDatabase();
@@ -185,7 +146,7 @@ describe('PostgreSQL store', { concurrency: 1 }, () => {
         const { points } = await ours.points(q, type);
         assert.deepEqual(points, (await theirs.points(q, type)).points);
         assert.deepEqual(await ours.aggregate({ ...q, stepSeconds: 2 }), await theirs.aggregate({ ...q, stepSeconds: 2 }));
-        if (type === 'number') assert.deepEqual(points.map((p) => p.value), [42, 0, 1.5e150, -1e-300, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.1 + 0.2]);
+        if (type === 'number') assert.deepEqual(points.map((p) => p.value), [42, -0, 1.5e150, -1e-300, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0.1 + 0.2]);
         if (type === 'string') assert.equal(points[4].value, 'lone \ufffd surrogate');
       }
     });

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import pg from 'pg';
+import { archived } from '../support/archive.ts';
 import { startDeployment, type Deployment } from '../support/deployment.ts';
 import { eventually, metric, metricTotal, seedMission } from '../support/orbit.ts';
 import { openStream } from '../support/sse.ts';
@@ -14,13 +14,7 @@ import { pipelineScenarios } from './pipeline.scenarios.ts';
 let deployment: Deployment;
 
 async function telemetryCount(spacecraft: string): Promise<number> {
-  const client = new pg.Client({ connectionString: deployment.env.ORBIT_SQL_URL });
-  await client.connect();
-  try {
-    return (await client.query('SELECT count(*)::int AS n FROM telemetry WHERE spacecraft_id = $1', [spacecraft])).rows[0].n;
-  } finally {
-    await client.end();
-  }
+  return (await archived(deployment.env.ORBIT_SQL_URL!, spacecraft)).count;
 }
 
 pipelineScenarios(
@@ -73,14 +67,7 @@ pipelineScenarios(
       const analyzed = await Promise.all(deployment.processes.get('analyzer')!.map((p) => metric(p.url, 'orbit_analyzer_readings_total')));
       assert.ok(analyzed.every((n) => n > 0), `both analyzers took partitions: ${analyzed.join(', ')}`);
 
-      const client = new pg.Client({ connectionString: deployment.env.ORBIT_SQL_URL });
-      await client.connect();
-      try {
-        const { rows } = await client.query(`SELECT count(*)::int AS n FROM telemetry WHERE spacecraft_id LIKE 'share-%'`);
-        assert.equal(rows[0].n, posted, 'every posted reading is in the store');
-      } finally {
-        await client.end();
-      }
+      assert.equal((await archived(deployment.env.ORBIT_SQL_URL!, 'share-%')).count, posted, 'every posted reading is in the store');
 
       for (const spacecraft of fleet) {
         const alerts = await eventually(async () => {

@@ -10,6 +10,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { down, up } from '../../ops/engines/engines.ts';
+import { archived } from '../support/archive.ts';
 import { startDeployment, type Deployment } from '../support/deployment.ts';
 import { eventually, seedMission, startOrbit, tempDir } from '../support/orbit.ts';
 import { openStream } from '../support/sse.ts';
@@ -115,12 +116,11 @@ describe('engine outages', { concurrency: 1 }, () => {
       await sql.connect();
       try {
         const stored = await eventually(async () => {
-          const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM telemetry');
-          return rows[0]!.n >= accepted.size ? rows[0]!.n : undefined;
+          const archive = await archived(deployment.env.ORBIT_SQL_URL!);
+          return archive.count >= accepted.size ? archive : undefined;
         }, 180_000, `all ${accepted.size} accepted readings stored`);
-        assert.equal(stored, accepted.size, 'no reading stored twice, none that was not accepted');
-        const { rows } = await sql.query<{ k: string }>(`SELECT spacecraft_id || '|' || channel || '|' || (extract(epoch FROM time) * 1000)::bigint AS k FROM telemetry`);
-        const storedKeys = new Set(rows.map((r) => r.k));
+        assert.equal(stored.count, accepted.size, 'no reading stored twice, none that was not accepted');
+        const storedKeys = stored.keys;
         const missing = [...accepted].filter((k) => !storedKeys.has(k));
         assert.deepEqual(missing.slice(0, 5), [], `${missing.length} accepted readings missing`);
 

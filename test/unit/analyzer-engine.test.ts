@@ -24,7 +24,7 @@ const env = componentEnv('orbit-analyzer-', async () => {
 
 // Every test starts from an empty store (an engine loads every active alert and watched channel); the event log keeps its records, told apart by spacecraft.
 beforeEach(async () => {
-  await env.sql.exec('TRUNCATE alert_transitions, alerts, telemetry, channels, spacecraft, missions');
+  await env.sql.exec('TRUNCATE alert_transitions, alerts, telemetry_segments, telemetry_batches, channels, spacecraft, missions');
   catalog = new MissionCatalog(env.sql);
 });
 

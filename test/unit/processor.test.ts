@@ -32,12 +32,19 @@ function processor(onStored?: (readings: number) => void) {
 
 const batch = (items: IngestBatch['items']): IngestBatch => ({ batchId: randomUUID(), receivedAt: 1_700_000_000_000, items });
 
-async function storedRows(batchId: string) {
-  const { rows } = await env.sql.query<{ spacecraft_id: string; channel: string; t: number; raw: number | null; value: number | null; text_value: string | null }>(
-    `SELECT spacecraft_id, channel, extract(epoch FROM time) * 1000 AS t, raw, value, text_value FROM telemetry WHERE batch_id = $1 ORDER BY spacecraft_id, channel, time`,
-    [batchId],
-  );
-  return rows.map((r) => ({ ...r, t: Number(r.t) }));
+/** The readings of a batch as the archive answers them, by spacecraft and channel. */
+async function storedRows(b: IngestBatch) {
+  const telemetry = new TelemetryStore(env.sql);
+  const out = [];
+  const channels = [...new Set(b.items.flatMap((i) => i.readings.map((r) => `${i.spacecraft}|${r.channel}`)))].sort();
+  for (const key of channels) {
+    const [spacecraft, channel] = key.split('|') as [string, string];
+    const times = b.items.flatMap((i) => (i.spacecraft === spacecraft ? i.readings.filter((r) => r.channel === channel).map((r) => r.time) : []));
+    const type = channel === 'mode' ? 'string' : 'number';
+    const { points } = await telemetry.points({ spacecraft, channel, from: Math.min(...times), to: Math.max(...times) + 1, limit: 1000 }, type);
+    out.push(...points.map((p) => ({ spacecraft, channel, t: Date.parse(p.time), raw: p.raw, value: p.value })));
+  }
+  return out;
 }
 
 async function published(batchId: string) {
@@ -53,10 +60,10 @@ test('a batch is stored calibrated, then published per spacecraft on telemetry.p
   await processor((n) => (stored += n)).process(b, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
 
   assert.equal(stored, 3);
-  assert.deepEqual(await storedRows(b.batchId), [
-    { spacecraft_id: 'sat-1', channel: 'mode', t: 1000, raw: null, value: null, text_value: 'safe' },
-    { spacecraft_id: 'sat-1', channel: 'temp', t: 1000, raw: 200, value: 60, text_value: null },
-    { spacecraft_id: 'sat-2', channel: 'volts', t: 1000, raw: 28, value: 28, text_value: null },
+  assert.deepEqual(await storedRows(b), [
+    { spacecraft: 'sat-1', channel: 'mode', t: 1000, raw: 'safe', value: 'safe' },
+    { spacecraft: 'sat-1', channel: 'temp', t: 1000, raw: 200, value: 60 },
+    { spacecraft: 'sat-2', channel: 'volts', t: 1000, raw: 28, value: 28 },
   ]);
   const records = await published(b.batchId);
   assert.deepEqual(records.map((r) => r.key).sort(), ['sat-1', 'sat-2']);
@@ -67,13 +74,16 @@ test('a batch is stored calibrated, then published per spacecraft on telemetry.p
   assert.equal(sat1.headers.traceparent, '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
 });
 
-test('a redelivered batch does not add rows', async () => {
+test('a redelivered batch stores nothing again, even after its readings were replaced', async () => {
   const b = batch([{ spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 2000, value: 27 }, { channel: 'volts', time: 2001, value: 27.5 }] }]);
   const p = processor();
   await p.process(b);
+  const newer = batch([{ spacecraft: 'sat-2', readings: [{ channel: 'volts', time: 2001, value: 30 }] }]);
+  await p.process(newer);
   await p.process(b);
-  const { rows } = await env.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry WHERE spacecraft_id = 'sat-2' AND time >= to_timestamp(2) AND time < to_timestamp(3)`);
-  assert.equal(rows[0]!.n, 2);
+  assert.deepEqual((await storedRows(b)).map((r) => r.value), [27, 30]);
+  const { rows } = await env.sql.query<{ n: number }>(`SELECT sum(count)::int AS n FROM telemetry_segments WHERE spacecraft_id = 'sat-2' AND start_time >= to_timestamp(2) AND start_time < to_timestamp(3)`);
+  assert.equal(rows[0]!.n, 3, 'the copy sent again added no segment');
 });
 
 test('a batch naming a channel the mission database does not know fails whole: nothing stored, nothing published', async () => {
@@ -82,7 +92,7 @@ test('a batch naming a channel the mission database does not know fails whole: n
     { spacecraft: 'sat-1', readings: [{ channel: 'pressure', time: 3000, value: 1 }] },
   ]);
   await assert.rejects(processor().process(b), /unknown channel "pressure" of spacecraft "sat-1"/);
-  assert.deepEqual(await storedRows(b.batchId), []);
+  assert.deepEqual(await storedRows(b), []);
   assert.deepEqual(await published(b.batchId), []);
 });
 
@@ -94,7 +104,7 @@ test('while the event log is away the batch is held, not failed, and is publishe
     const held = processor().process(b).finally(() => (settled = true));
     await until(() => assert.ok(events.publishes >= attemptsBefore + 2, 'the publish is tried again'), 15_000);
     assert.equal(settled, false, 'the caller has not been told to ack or nack');
-    assert.equal((await storedRows(b.batchId)).length, 1, 'the readings are stored before they are published');
+    assert.equal((await storedRows(b)).length, 1, 'the readings are stored before they are published');
     return { held };
   });
   await processing.held;

@@ -29,10 +29,10 @@ const env = componentEnv('orbit-history-', async ({ sql, engines }) => {
   await seedSpacecraft(catalog, 'hist-1', { volts: { type: 'number', calibration: { polynomial: [0, 2] } }, mode: { type: 'string' } });
   const readings: StoredReading[] = [];
   // Written out of order, as late data arrives: reads must still come back in time order.
-  for (let i = COUNT - 1; i >= 0; i--) readings.push({ spacecraft: 'hist-1', channel: 'volts', time: T0 + i * 1000, raw: i, value: i * 2, type: 'number', batchId: 'b' });
+  for (let i = COUNT - 1; i >= 0; i--) readings.push({ spacecraft: 'hist-1', channel: 'volts', time: T0 + i * 1000, raw: i, value: i * 2, type: 'number', batchId: 'b-volts' });
   await telemetry.write(readings);
   const modes = ['safe', 'say "hi", then\nstop', 'nominal'];
-  await telemetry.write(modes.map((m, i) => ({ spacecraft: 'hist-1', channel: 'mode', time: T0 + i * 1000, raw: m, value: m, type: 'string', batchId: 'b' })));
+  await telemetry.write(modes.map((m, i) => ({ spacecraft: 'hist-1', channel: 'mode', time: T0 + i * 1000, raw: m, value: m, type: 'string', batchId: 'b-mode' })));
   const logDir = await tempDir('orbit-history-logs-');
   removeLogs = logDir.remove;
   logs = await EmbeddedLogIndex.open(logDir.dir);
@@ -52,18 +52,18 @@ after(async () => {
 
 const get = (url: string) => http.inject({ method: 'GET', url });
 
-test('the store scans a range a page at a time, every reading once', async () => {
+test('the store reads a range in chunks, every reading once, in time order', async () => {
   const telemetry = new TelemetryStore(env.sql);
-  const pages: number[] = [];
+  let count = 0;
   let last = -Infinity;
-  for await (const page of telemetry.scan({ spacecraft: 'hist-1', channel: 'volts' }, 'number', 1000)) {
-    pages.push(page.length);
+  for await (const page of telemetry.scan({ spacecraft: 'hist-1', channel: 'volts' }, 'number')) {
     for (const p of page) {
       assert.ok(Date.parse(p.time) > last, 'in time order, no repeats');
       last = Date.parse(p.time);
+      count++;
     }
   }
-  assert.deepEqual(pages, [1000, 1000, COUNT - 2000]);
+  assert.equal(count, COUNT);
 });
 
 test('the cursor pages through a range: every reading once, in time order, and no cursor after the last page', async () => {

@@ -102,6 +102,6 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
     },
   }, async (request) => {
     const q = await resolve(request.query);
-    return { buckets: await api.telemetry.aggregate({ ...q, stepSeconds: request.query.step, limit: request.query.limit }) };
+    return { buckets: await api.telemetry.aggregate({ ...q, stepSeconds: request.query.step, limit: request.query.limit }, q.type) };
   });
 };

@@ -12,6 +12,7 @@ import { defineModule } from '../../platform/modules.ts';
 import { MISSIONS } from '../../stores/missions/catalog.ts';
 import { TELEMETRY } from '../../stores/telemetry/store.ts';
 import { TelemetryProcessor } from './processor.ts';
+import { ArchiveMaintenance } from './archive-maintenance.ts';
 
 export const processorModule = defineModule({
   name: 'processor',
@@ -24,6 +25,12 @@ export const processorModule = defineModule({
       name: 'orbit_processor_batch_duration_seconds', help: 'Time to calibrate, store and publish one batch', registers: [metrics],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     });
+    const compactions = new Counter({ name: 'orbit_archive_compacted_channels_total', help: 'Channels whose open archive segments were merged into full ones', registers: [metrics] });
+    const expired = new Counter({ name: 'orbit_archive_expired_segments_total', help: 'Archive segments dropped past their mission retention', registers: [metrics] });
+    const maintenance = new ArchiveMaintenance(telemetry, logger, {
+      compactEveryMs: 1000, expireEveryMs: 60_000, onCompacted: (n) => compactions.inc(n), onExpired: (n) => expired.inc(n),
+    });
+    maintenance.start();
     const processor = new TelemetryProcessor({ catalog, telemetry, sql, events, logger, onStored: (n) => processed.inc(n) });
 
     const consumer = await queue.consume<IngestBatch>(QUEUES.ingest, async (delivery) => {
@@ -42,9 +49,9 @@ export const processorModule = defineModule({
     return {
       value: undefined,
       isReady: () => queue.isReady() && events.isReady(),
-      stop: () => {
+      stop: async () => {
         processor.stop();
-        return consumer.close();
+        await Promise.all([consumer.close(), maintenance.stop()]);
       },
     };
   },

@@ -15,7 +15,7 @@ export interface SpacecraftView {
   channels: Map<string, Channel>;
 }
 
-interface MissionRow { id: string; name: string; description: string | null; auto_register_channels: boolean; created_at: Date }
+interface MissionRow { id: string; name: string; description: string | null; auto_register_channels: boolean; retention_days: number | null; created_at: Date }
 interface SpacecraftRow { id: string; mission_id: string; name: string; tle_line1: string | null; tle_line2: string | null; created_at: Date }
 interface ChannelRow {
   spacecraft_id: string; name: string; type: Channel['type']; unit: string | null; description: string | null;
@@ -24,7 +24,8 @@ interface ChannelRow {
 }
 
 const missionOf = (r: MissionRow): Mission => ({
-  id: r.id, name: r.name, ...(r.description !== null && { description: r.description }), autoRegisterChannels: r.auto_register_channels, createdAt: toIso(r.created_at),
+  id: r.id, name: r.name, ...(r.description !== null && { description: r.description }), autoRegisterChannels: r.auto_register_channels,
+  ...(r.retention_days !== null && { retentionDays: r.retention_days }), createdAt: toIso(r.created_at),
 });
 const spacecraftOf = (r: SpacecraftRow): Spacecraft => ({
   id: r.id, missionId: r.mission_id, name: r.name, ...(r.tle_line1 && r.tle_line2 && { tle: [r.tle_line1, r.tle_line2] as [string, string] }), createdAt: toIso(r.created_at),
@@ -55,8 +56,8 @@ export class MissionCatalog {
   async createMission(input: MissionCreate): Promise<Mission | undefined> {
     try {
       const { rows } = await this.#sql.query<MissionRow>(
-        'INSERT INTO missions (id, name, description, auto_register_channels) VALUES ($1, $2, $3, $4) RETURNING *',
-        [input.id, input.name, input.description ?? null, input.autoRegisterChannels ?? false],
+        'INSERT INTO missions (id, name, description, auto_register_channels, retention_days) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+        [input.id, input.name, input.description ?? null, input.autoRegisterChannels ?? false, input.retentionDays ?? null],
       );
       return missionOf(rows[0]!);
     } catch (error) {

@@ -1,0 +1,192 @@
+/**
+ * Segments of the telemetry archive: the readings of one (spacecraft, channel), in time
+ * order, as encoded columns with their summary. Pure: building, encoding, decoding and
+ * merging segments; the store moves them in and out of SQL.
+ *
+ * A segment never crosses a UTC midnight and holds at most SEGMENT_READINGS readings, so a
+ * range query finds every segment that can touch it among those starting at most a day
+ * before it, and retention drops whole days. Segments of a channel may overlap (late data,
+ * a reading sent again): where two hold the same time, the one written later (higher `seq`)
+ * wins, and the compactor merges them into disjoint ones.
+ */
+import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
+import { decodeNumbers, decodeStrings, decodeTimes, encodeNumbers, encodeStrings, encodeTimes } from './codec.ts';
+
+export const SEGMENT_READINGS = 1024;
+export const DAY_MS = 86_400_000;
+
+/** Readings of one channel in time order, one per time. */
+export interface Series {
+  times: ArrayLike<number>;
+  values: ArrayLike<ReadingValue>;
+  raws: ArrayLike<ReadingValue>;
+}
+
+/** Aggregate of the readings with a finite numeric value (booleans count as 0 and 1). */
+export interface Summary {
+  valueCount: number;
+  min: number | null;
+  max: number | null;
+  sum: number | null;
+}
+
+export interface EncodedSegment extends Summary {
+  start: number;
+  end: number;
+  count: number;
+  times: Uint8Array;
+  values: Uint8Array;
+  /** Absent when every raw value equals its calibrated value. */
+  raws: Uint8Array | null;
+}
+
+export interface DecodedSegment extends Series {
+  seq: number;
+  start: number;
+  end: number;
+}
+
+const numeric = (v: ReadingValue): number => (typeof v === 'number' ? v : v ? 1 : 0);
+const same = (a: ReadingValue, b: ReadingValue) => a === b || (Number.isNaN(a) && Number.isNaN(b));
+
+function summarise(type: ChannelType, values: ArrayLike<ReadingValue>, from: number, to: number): Summary {
+  if (type === 'string') return { valueCount: 0, min: null, max: null, sum: null };
+  let valueCount = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (let i = from; i < to; i++) {
+    const v = numeric(values[i]!);
+    if (!Number.isFinite(v)) continue;
+    valueCount++;
+    if (v < min) min = v;
+    if (v > max) max = v;
+    sum += v;
+  }
+  return valueCount ? { valueCount, min, max, sum } : { valueCount, min: null, max: null, sum: null };
+}
+
+function encodeColumn(type: ChannelType, values: ArrayLike<ReadingValue>, from: number, to: number): Uint8Array {
+  // A lone surrogate has no UTF-8 form: it becomes U+FFFD here rather than in each export.
+  if (type === 'string') return encodeStrings(Array.from({ length: to - from }, (_, i) => String(values[from + i]).toWellFormed()));
+  const out = new Float64Array(to - from);
+  for (let i = from; i < to; i++) out[i - from] = numeric(values[i]!);
+  return encodeNumbers(out);
+}
+
+/** One encoded segment of series[from, to). */
+export function encodeSegment(type: ChannelType, s: Series, from: number, to: number): EncodedSegment {
+  let rawsDiffer = false;
+  if (type !== 'string') for (let i = from; i < to && !rawsDiffer; i++) rawsDiffer = !same(s.raws[i]!, s.values[i]!);
+  const times = s.times instanceof Float64Array ? s.times.subarray(from, to) : Array.prototype.slice.call(s.times, from, to) as number[];
+  return {
+    start: s.times[from]!,
+    end: s.times[to - 1]!,
+    count: to - from,
+    ...summarise(type, s.values, from, to),
+    times: encodeTimes(times),
+    values: encodeColumn(type, s.values, from, to),
+    raws: rawsDiffer ? encodeColumn(type, s.raws, from, to) : null,
+  };
+}
+
+/** A series cut into segments: at each UTC midnight and every SEGMENT_READINGS readings. */
+export function cutSegments(type: ChannelType, s: Series, size = SEGMENT_READINGS): EncodedSegment[] {
+  const out: EncodedSegment[] = [];
+  let from = 0;
+  while (from < s.times.length) {
+    const dayEnd = (Math.floor(s.times[from]! / DAY_MS) + 1) * DAY_MS;
+    let to = from + 1;
+    while (to < s.times.length && to - from < size && s.times[to]! < dayEnd) to++;
+    out.push(encodeSegment(type, s, from, to));
+    from = to;
+  }
+  return out;
+}
+
+function typed(type: ChannelType, values: Float64Array | string[]): ArrayLike<ReadingValue> {
+  if (type === 'boolean') return Array.from(values as Float64Array, (v) => v === 1);
+  return values;
+}
+
+export function decodeSegment(type: ChannelType, row: { seq: number; start: number; end: number; times: Uint8Array; values: Uint8Array; raws: Uint8Array | null }): DecodedSegment {
+  const column = (bytes: Uint8Array) => typed(type, type === 'string' ? decodeStrings(bytes) : decodeNumbers(bytes));
+  const values = column(row.values);
+  return { seq: row.seq, start: row.start, end: row.end, times: decodeTimes(row.times), values, raws: row.raws ? column(row.raws) : values };
+}
+
+/** The first index of a sorted array whose time is at least t. */
+export function lowerBound(times: ArrayLike<number>, t: number): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (times[mid]! < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The readings of several segments in [from, to), in time order, one per time: where
+ * segments share a time, the one with the highest seq. Segments that do not overlap (the
+ * usual case) are simply joined.
+ */
+export function mergeSegments(segments: readonly DecodedSegment[], from = -Infinity, to = Infinity): Series {
+  const parts = segments
+    .map((s) => ({ s, lo: lowerBound(s.times, from), hi: lowerBound(s.times, to) }))
+    .filter((p) => p.hi > p.lo)
+    .sort((a, b) => a.s.times[a.lo]! - b.s.times[b.lo]! || a.s.seq - b.s.seq);
+  if (parts.length === 1 && parts[0]!.lo === 0 && parts[0]!.hi === parts[0]!.s.times.length) return parts[0]!.s;
+  const disjoint = parts.every((p, i) => i === 0 || p.s.times[p.lo]! > parts[i - 1]!.s.times[parts[i - 1]!.hi - 1]!);
+  const times: number[] = [];
+  const values: ReadingValue[] = [];
+  const raws: ReadingValue[] = [];
+  if (disjoint) {
+    for (const { s, lo, hi } of parts) {
+      for (let i = lo; i < hi; i++) {
+        times.push(s.times[i]!);
+        values.push(s.values[i]!);
+        raws.push(s.raws[i]!);
+      }
+    }
+    return { times, values, raws };
+  }
+  const all: { t: number; seq: number; s: DecodedSegment; i: number }[] = [];
+  for (const { s, lo, hi } of parts) for (let i = lo; i < hi; i++) all.push({ t: s.times[i]!, seq: s.seq, s, i });
+  all.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  for (let k = 0; k < all.length; k++) {
+    const r = all[k]!;
+    if (k + 1 < all.length && all[k + 1]!.t === r.t) continue;
+    times.push(r.t);
+    values.push(r.s.values[r.i]!);
+    raws.push(r.s.raws[r.i]!);
+  }
+  return { times, values, raws };
+}
+
+/**
+ * Readings as they arrived (a batch, a group of batches) as a series: sorted by time, and
+ * of readings with the same time the one that came last.
+ */
+export function seriesOf(readings: readonly { time: number; value: ReadingValue; raw: ReadingValue }[]): Series {
+  let ordered = readings;
+  for (let i = 1; i < readings.length; i++) {
+    if (readings[i]!.time <= readings[i - 1]!.time) {
+      // A stable sort keeps arrival order among equal times, so the last of them is the newest.
+      ordered = readings.map((r, k) => ({ r, k })).sort((a, b) => a.r.time - b.r.time || a.k - b.k).map((x) => x.r);
+      break;
+    }
+  }
+  const times: number[] = [];
+  const values: ReadingValue[] = [];
+  const raws: ReadingValue[] = [];
+  for (let i = 0; i < ordered.length; i++) {
+    const r = ordered[i]!;
+    if (i + 1 < ordered.length && ordered[i + 1]!.time === r.time) continue;
+    times.push(r.time);
+    values.push(r.value);
+    raws.push(r.raw);
+  }
+  return { times, values, raws };
+}

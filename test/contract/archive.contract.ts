@@ -1,0 +1,235 @@
+/**
+ * Contract of the telemetry archive: the same suite on PGlite and on PostgreSQL. What it
+ * reads back is compared with a model of the readings written (one per key, the last
+ * written wins), before and after the compactor has merged the segments.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { migrate } from '../../src/engines/sql/migrate.ts';
+import type { SqlStore } from '../../src/engines/sql/port.ts';
+import type { ChannelType, ReadingValue } from '../../src/core/schemas.ts';
+import { TelemetryStore, type StoredReading } from '../../src/stores/telemetry/store.ts';
+import { DAY_MS, SEGMENT_READINGS } from '../../src/stores/telemetry/segments.ts';
+
+export interface ArchiveHarness {
+  sql: SqlStore;
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.UTC(2026, 10, 1);
+let batches = 0;
+
+function reading(channel: string, time: number, value: ReadingValue, type: ChannelType = 'number', raw: ReadingValue = value): Omit<StoredReading, 'batchId'> {
+  return { spacecraft: 'arc-1', channel, time, value, raw, type };
+}
+
+/** Readings as one batch of their own. */
+const asBatch = (readings: Omit<StoredReading, 'batchId'>[], batchId = `batch-${++batches}`): StoredReading[] => readings.map((r) => ({ ...r, batchId }));
+
+/** What the archive should answer: one reading per time, the last written. */
+class Model {
+  readonly #byTime = new Map<number, { value: ReadingValue; raw: ReadingValue }>();
+
+  write(readings: Omit<StoredReading, 'batchId'>[]): void {
+    for (const r of readings) this.#byTime.set(r.time, { value: r.value, raw: r.raw });
+  }
+
+  points(from = -Infinity, to = Infinity) {
+    return [...this.#byTime.entries()].filter(([t]) => t >= from && t < to).sort((a, b) => a[0] - b[0]).map(([t, r]) => ({ time: new Date(t).toISOString(), ...r }));
+  }
+
+  buckets(stepSeconds: number, from = -Infinity, to = Infinity) {
+    const step = stepSeconds * 1000;
+    const out = new Map<number, number[]>();
+    for (const [t, r] of this.#byTime) {
+      if (t < from || t >= to || typeof r.value !== 'number') continue;
+      const b = Math.floor(t / step) * step;
+      out.set(b, [...(out.get(b) ?? []), r.value]);
+    }
+    return [...out.entries()].sort((a, b) => a[0] - b[0]).map(([b, vs]) => ({
+      time: new Date(b).toISOString(), min: Math.min(...vs), max: Math.max(...vs), avg: vs.reduce((x, y) => x + y, 0) / vs.length, count: vs.length,
+    }));
+  }
+}
+
+function assertBucketsEqual(actual: { time: string; min: number; max: number; avg: number; count: number }[], expected: typeof actual, what: string): void {
+  assert.deepEqual(actual.map((b) => [b.time, b.min, b.max, b.count]), expected.map((b) => [b.time, b.min, b.max, b.count]), what);
+  // Sums add up in another order from summaries than one by one.
+  actual.forEach((b, i) => assert.ok(Math.abs(b.avg - expected[i]!.avg) <= 1e-9 * Math.max(1, Math.abs(expected[i]!.avg)), `${what}: mean ${b.avg} against ${expected[i]!.avg}`));
+}
+
+const compactAll = async (store: TelemetryStore) => {
+  while (await store.compact({ minSegments: 2 })) {
+    // until no channel has open segments piled up
+  }
+};
+
+async function overlapping(sql: SqlStore, channel: string): Promise<number> {
+  const { rows } = await sql.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM telemetry_segments a JOIN telemetry_segments b ON a.spacecraft_id = b.spacecraft_id AND a.channel = b.channel
+     AND (a.start_time, a.seq) < (b.start_time, b.seq) AND a.end_time >= b.start_time WHERE a.channel = $1`,
+    [channel],
+  );
+  return rows[0]!.n;
+}
+
+export function archiveContract(name: string, open: () => Promise<ArchiveHarness>): void {
+  describe(`telemetry archive on ${name}`, { concurrency: 1 }, () => {
+    let h: ArchiveHarness;
+    let store: TelemetryStore;
+    before(async () => {
+      h = await open();
+      await migrate(h.sql);
+      store = new TelemetryStore(h.sql);
+      await h.sql.query(`INSERT INTO missions (id, name, retention_days) VALUES ('arc', 'Archive', 30), ('keep', 'Kept', NULL)`);
+      await h.sql.query(`INSERT INTO spacecraft (id, mission_id, name) VALUES ('arc-1', 'arc', 'Archive 1'), ('keep-1', 'keep', 'Kept 1')`);
+    });
+    after(() => h?.cleanup());
+
+    it('answers readings in time order however they were written, across days and segments', async () => {
+      const model = new Model();
+      const times = Array.from({ length: 3 * SEGMENT_READINGS }, (_, i) => T0 + DAY_MS - 1_500_000 + i * 1000).reverse();
+      for (let i = 0; i < times.length; i += 700) {
+        const part = times.slice(i, i + 700).map((t, k) => reading('order', t, (i + k) / 4));
+        await store.write(asBatch(part));
+        model.write(part);
+      }
+      const all = (await store.points({ spacecraft: 'arc-1', channel: 'order', limit: 10_000 }, 'number')).points;
+      assert.deepEqual(all, model.points());
+      const { rows } = await h.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_segments WHERE channel = 'order' AND date_trunc('day', start_time, 'UTC') <> date_trunc('day', end_time, 'UTC')`);
+      assert.equal(rows[0]!.n, 0, 'no segment crosses midnight');
+      await compactAll(store);
+      assert.deepEqual((await store.points({ spacecraft: 'arc-1', channel: 'order', limit: 10_000 }, 'number')).points, model.points());
+      assert.equal(await overlapping(h.sql, 'order'), 0, 'compacted segments do not overlap');
+    });
+
+    it('late and out-of-order readings land in place, and a reading with a stored key replaces it', async () => {
+      const model = new Model();
+      const write = async (readings: Omit<StoredReading, 'batchId'>[]) => {
+        await store.write(asBatch(readings));
+        model.write(readings);
+      };
+      await write(Array.from({ length: 2000 }, (_, i) => reading('late', T0 + i * 1000, i)));
+      await compactAll(store);
+      await write([reading('late', T0 + 500, -1), reading('late', T0 + 1000 * 1500, 99_999), reading('late', T0 - 5000, 7)]);
+      await write([reading('late', T0 + 1000 * 10, 10.5, 'number', 21)]);
+      const q = { spacecraft: 'arc-1', channel: 'late', limit: 5000 };
+      assert.deepEqual((await store.points(q, 'number')).points, model.points());
+      assertBucketsEqual(await store.aggregate({ ...q, stepSeconds: 60 }), model.buckets(60), 'before compaction');
+      await compactAll(store);
+      assert.deepEqual((await store.points(q, 'number')).points, model.points());
+      assertBucketsEqual(await store.aggregate({ ...q, stepSeconds: 60 }), model.buckets(60), 'after compaction');
+      assert.equal(await overlapping(h.sql, 'late'), 0);
+    });
+
+    it('a batch sent again stores nothing, even after a later batch replaced some of its readings', async () => {
+      const first = asBatch([reading('once', T0, 1), reading('once', T0 + 1000, 2)], 'once-1');
+      assert.equal(await store.write(first), 2);
+      assert.equal(await store.write(asBatch([reading('once', T0 + 1000, 3)], 'once-2')), 1);
+      assert.equal(await store.write(first), 0);
+      assert.equal(await store.write([...first, ...asBatch([reading('once', T0 + 2000, 4)], 'once-3')]), 1, 'a group holding a batch sent again stores only the new one');
+      const { points } = await store.points({ spacecraft: 'arc-1', channel: 'once', limit: 10 }, 'number');
+      assert.deepEqual(points.map((p) => p.value), [1, 3, 4]);
+    });
+
+    it('keeps strings, booleans and raw values apart from calibrated ones', async () => {
+      await store.write(asBatch([
+        reading('mode', T0, 'SAFE', 'string'), reading('mode', T0 + 1, 'say "hi",\nthen', 'string'), reading('mode', T0 + 2, 'SAFE', 'string'),
+        reading('flag', T0, true, 'boolean'), reading('flag', T0 + 1, false, 'boolean'),
+        reading('temp', T0, 21.5, 'number', 1234), reading('temp', T0 + 1, Number.NaN, 'number', 0),
+      ]));
+      const read = async (channel: string, type: ChannelType) => (await store.points({ spacecraft: 'arc-1', channel, limit: 10 }, type)).points.map((p) => [p.value, p.raw]);
+      assert.deepEqual(await read('mode', 'string'), [['SAFE', 'SAFE'], ['say "hi",\nthen', 'say "hi",\nthen'], ['SAFE', 'SAFE']]);
+      assert.deepEqual(await read('flag', 'boolean'), [[true, true], [false, false]]);
+      assert.deepEqual(await read('temp', 'number'), [[21.5, 1234], [Number.NaN, 0]]);
+      assert.deepEqual(await store.aggregate({ spacecraft: 'arc-1', channel: 'flag', stepSeconds: 60, limit: 10 }, 'boolean'), [{ time: new Date(T0).toISOString(), min: 0, max: 1, avg: 0.5, count: 2 }]);
+      assert.deepEqual(await store.aggregate({ spacecraft: 'arc-1', channel: 'temp', stepSeconds: 60, limit: 10 }), [{ time: new Date(T0).toISOString(), min: 21.5, max: 21.5, avg: 21.5, count: 1 }], 'NaN is left out of aggregates');
+    });
+
+    it('answers exactly what a brute-force computation over random writes answers', async () => {
+      let run = 0;
+      const write = fc.record({
+        start: fc.integer({ min: 0, max: 3 * 86_400 }),
+        count: fc.integer({ min: 1, max: 400 }),
+        spacing: fc.integer({ min: 1, max: 120 }),
+        values: fc.array(fc.integer({ min: -50_000, max: 50_000 }), { minLength: 1, maxLength: 400 }),
+      });
+      await fc.assert(fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 20_000 }), fc.boolean(), async (writes, stepSeconds, compact) => {
+        const channel = `random-${++run}`;
+        const model = new Model();
+        for (const w of writes) {
+          const readings = Array.from({ length: w.count }, (_, i) => reading(channel, T0 + (w.start + i * w.spacing) * 1000, w.values[i % w.values.length]! / 100));
+          await store.write(asBatch(readings));
+          model.write(readings);
+        }
+        if (compact) await compactAll(store);
+        const q = { spacecraft: 'arc-1', channel };
+        const from = T0 + 86_400_000;
+        const to = T0 + 2 * 86_400_000 + 12_345;
+        assert.deepEqual((await store.points({ ...q, limit: 100_000 }, 'number')).points, model.points());
+        assert.deepEqual((await store.points({ ...q, from, to, limit: 100_000 }, 'number')).points, model.points(from, to));
+        assertBucketsEqual(await store.aggregate({ ...q, stepSeconds, limit: 100_000 }), model.buckets(stepSeconds), 'whole range');
+        assertBucketsEqual(await store.aggregate({ ...q, from, to, stepSeconds, limit: 100_000 }), model.buckets(stepSeconds, from, to), 'part of it');
+        // Paged with the position of the last reading, the pages join up to the whole range.
+        const paged = [];
+        let afterTime: number | undefined;
+        for (;;) {
+          const page = await store.points({ ...q, limit: 97, after: afterTime }, 'number');
+          paged.push(...page.points);
+          if (page.points.length < 97) break;
+          afterTime = page.lastTime;
+        }
+        assert.deepEqual(paged, model.points());
+      }), { numRuns: 12 });
+    });
+
+    it('retention drops whole segments that ended before the mission keeps telemetry, and nothing of missions that keep all', async () => {
+      const now = T0 + 40 * DAY_MS;
+      const day = (d: number, spacecraft = 'arc-1') => Array.from({ length: 10 }, (_, i) => ({ ...reading('kept', T0 + d * DAY_MS + i * 3_600_000, d), spacecraft }));
+      await store.write(asBatch([...day(5), ...day(9), ...day(10), ...day(15), ...day(5, 'keep-1')]));
+      const dropped = await store.dropExpired(now);
+      assert.ok(dropped >= 2, `${dropped} segments dropped`);
+      const days = async (spacecraft: string) => [...new Set((await store.points({ spacecraft, channel: 'kept', limit: 1000 }, 'number')).points.map((p) => p.value))];
+      // 30 days before day 40 is day 10: day 10's segment ends after it, so it stays whole.
+      assert.deepEqual(await days('arc-1'), [10, 15]);
+      assert.deepEqual(await days('keep-1'), [5]);
+    });
+
+    it('moves readings stored one row each into segments when it migrates', async () => {
+      const legacy = await open();
+      try {
+        const sql = legacy.sql;
+        await sql.exec('CREATE TABLE schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
+        const dir = path.join(import.meta.dirname, '../../src/engines/sql/migrations');
+        for (const version of ['001_mission_database', '002_telemetry', '003_alerts', '004_jobs']) {
+          await sql.exec(await readFile(path.join(dir, `${version}.sql`), 'utf8'));
+          await sql.query('INSERT INTO schema_migrations (version) VALUES ($1)', [version]);
+        }
+        await sql.query(
+          `INSERT INTO telemetry (spacecraft_id, channel, time, raw, value, text_value, batch_id)
+           SELECT 'old-1', 'volts', to_timestamp($1::float8 / 1000 + i), i, i / 2.0, NULL, 'b' FROM generate_series(0, 2999) AS i`,
+          [T0 + DAY_MS - 1_000_000],
+        );
+        await sql.query(`INSERT INTO telemetry VALUES ('old-1', 'mode', to_timestamp(1), NULL, NULL, 'SAFE', 'b'), ('old-1', 'mode', to_timestamp(2), NULL, NULL, 'ON', 'b')`);
+        await sql.query(`INSERT INTO telemetry VALUES ('old-1', 'same', to_timestamp(1), 4, 4, NULL, 'b')`);
+        await migrate(sql);
+        const migrated = new TelemetryStore(sql);
+        const volts = (await migrated.points({ spacecraft: 'old-1', channel: 'volts', limit: 5000 }, 'number')).points;
+        assert.equal(volts.length, 3000);
+        assert.deepEqual(volts[2999], { time: new Date(T0 + DAY_MS - 1_000_000 + 2_999_000).toISOString(), value: 1499.5, raw: 2999 });
+        assert.deepEqual((await migrated.points({ spacecraft: 'old-1', channel: 'mode', limit: 5 }, 'string')).points.map((p) => p.value), ['SAFE', 'ON']);
+        assert.deepEqual((await migrated.points({ spacecraft: 'old-1', channel: 'same', limit: 5 }, 'number')).points.map((p) => p.raw), [4]);
+        const before = await migrated.aggregate({ spacecraft: 'old-1', channel: 'volts', stepSeconds: 600, limit: 100 });
+        await compactAll(migrated);
+        assert.deepEqual(await migrated.aggregate({ spacecraft: 'old-1', channel: 'volts', stepSeconds: 600, limit: 100 }), before);
+        const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_segments WHERE spacecraft_id = 'old-1' AND get_byte(value_data, 0) = 0`);
+        assert.equal(rows[0]!.n, 0, 'the compactor packed the plain segments');
+      } finally {
+        await legacy.cleanup();
+      }
+    });
+  });
+}
