@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/platform/config.ts';
 import { createHttpServer, type HttpServer } from '../../src/platform/http.ts';
 import { EmbeddedLogIndex } from '../../src/engines/logs/embedded.ts';
 import { consoleModule } from '../../src/components/console/module.ts';
-import { exportLines } from '../../src/components/console/export-format.ts';
+import { exportLines, isoFormatter } from '../../src/components/console/export-format.ts';
 import { AlertStore } from '../../src/stores/alerts/store.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
 import { TelemetryStore, type StoredReading } from '../../src/stores/telemetry/store.ts';
@@ -56,10 +56,10 @@ test('the store reads a range in chunks, every reading once, in time order', asy
   const telemetry = new TelemetryStore(env.sql);
   let count = 0;
   let last = -Infinity;
-  for await (const page of telemetry.scan({ spacecraft: 'hist-1', channel: 'volts' }, 'number')) {
-    for (const p of page) {
-      assert.ok(Date.parse(p.time) > last, 'in time order, no repeats');
-      last = Date.parse(p.time);
+  for await (const chunk of telemetry.columns({ spacecraft: 'hist-1', channel: 'volts' }, 'number')) {
+    for (let i = 0; i < chunk.times.length; i++) {
+      assert.ok(chunk.times[i]! > last, 'in time order, no repeats');
+      last = chunk.times[i]!;
       count++;
     }
   }
@@ -129,7 +129,7 @@ test('CSV quotes text values that hold commas, quotes or line breaks', async () 
     `${new Date(T0 + 1000).toISOString()},"say ""hi"", then\nstop","say ""hi"", then\nstop"`,
     `${new Date(T0 + 2000).toISOString()},nominal,nominal`,
   ].join('\n') + '\n');
-  assert.equal(exportLines([{ time: 't', value: true, raw: false }], 'csv'), 't,true,false\n');
+  assert.equal(exportLines({ times: [0], values: [true], raws: [false] }, 'csv'), '1970-01-01T00:00:00.000Z,true,false\n');
 });
 
 test('export answers problems before streaming: unknown channel 404, bad format or time 400', async () => {
@@ -140,4 +140,11 @@ test('export answers problems before streaming: unknown channel 404, bad format 
   const time = await get('/v1/telemetry/export?spacecraft=hist-1&channel=volts&from=yesterday');
   assert.equal(time.statusCode, 400);
   assert.deepEqual(time.json().errors.map((e: { pointer: string }) => e.pointer), ['querystring/from']);
+});
+
+test('export times read exactly as toISOString writes them, across days, years and the edges of four-digit years', () => {
+  const iso = isoFormatter();
+  const times = [0, 1, 999, 86_399_999, 86_400_000, -1, -86_400_001, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999), 253_402_300_800_000, -62_167_219_200_001, 8.64e15, 1.5];
+  for (let t = -5e12; t < 5e12; t += 7_777_777_777) times.push(Math.round(t));
+  for (const t of times) assert.equal(iso(t), new Date(t).toISOString(), String(t));
 });

@@ -10,7 +10,7 @@ import { Bucket, Point } from '../../core/schemas.ts';
 import { parseTimeParam } from '../../core/time.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
-import { EXPORT_FORMATS, exportLines, type ExportFormat } from './export-format.ts';
+import { EXPORT_FORMATS, exportLines, isoFormatter, type ExportFormat } from './export-format.ts';
 
 /** The cursor of a page: where the next one starts, opaque to clients. */
 const encodeCursor = (lastTime: number) => Buffer.from(JSON.stringify({ after: lastTime })).toString('base64url');
@@ -84,7 +84,8 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
     const { contentType, header } = EXPORT_FORMATS[format];
     async function* lines() {
       if (header) yield header;
-      for await (const page of api.telemetry.scan(q, q.type)) yield exportLines(page, format);
+      const iso = isoFormatter();
+      for await (const columns of api.telemetry.columns(q, q.type)) yield exportLines(columns, format, iso);
     }
     const name = `${q.spacecraft}-${q.channel}`.replace(/[^\w.-]+/g, '_');
     return reply

@@ -39,14 +39,16 @@ export class ArchiveMaintenance {
     await this.#running;
   }
 
-  /** One round: compacts until no channel has segments piled up; expires when it is due. */
+  /** One round: compacts until no channel has segments piled up; expires and reclaims room when it is due. */
   async round(expire: boolean): Promise<void> {
     let compacted: number;
     do {
       compacted = await this.#telemetry.compact();
       if (compacted) this.#options.onCompacted?.(compacted);
     } while (compacted && !this.#stopping);
-    if (expire) this.#options.onExpired?.(await this.#telemetry.dropExpired());
+    if (!expire) return;
+    this.#options.onExpired?.(await this.#telemetry.dropExpired());
+    await this.#telemetry.reclaim();
   }
 
   async #loop(): Promise<void> {

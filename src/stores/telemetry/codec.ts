@@ -126,20 +126,6 @@ function writeResiduals(w: ByteWriter, residual: (i: number) => number, from: nu
   }
 }
 
-/** Reads `count` residuals into `out` from `from` on, each passed through `apply(i, residual)`. */
-function readResiduals(r: ByteReader, from: number, count: number, apply: (i: number, residual: number) => void): void {
-  let i = from;
-  while (i < count) {
-    const token = r.varint();
-    if (token !== 0) {
-      apply(i++, unzigzag(token));
-      continue;
-    }
-    const run = r.varint() + 1;
-    for (let k = 0; k < run; k++) apply(i++, 0);
-  }
-}
-
 function plainFloats(tag: number, values: ArrayLike<number>): Uint8Array {
   const out = new Uint8Array(1 + values.length * 8);
   out[0] = tag;
@@ -176,6 +162,51 @@ export function encodeTimes(times: ArrayLike<number>): Uint8Array {
   return w.done();
 }
 
+/**
+ * Integrates residuals `order` times into `out` from index `order` on, `out[0..order)`
+ * given. Written as one loop with the varint reading inline: decoding is on the path of
+ * every history read, and this runs several times faster than a callback per value.
+ */
+function integrate(bytes: Uint8Array, at: number, out: Float64Array, order: 1 | 2): void {
+  const n = out.length;
+  let i: number = order;
+  let prev = out[order - 1]!;
+  let delta = order === 2 ? prev - out[0]! : 0;
+  while (i < n) {
+    let b = bytes[at++]!;
+    let token = b & 127;
+    if (b >= 128) {
+      let scale = 128;
+      do {
+        b = bytes[at++]!;
+        token += (b & 127) * scale;
+        scale *= 128;
+      } while (b >= 128);
+    }
+    if (token === 0) {
+      let run = bytes[at++]!;
+      if (run >= 128) {
+        run &= 127;
+        let scale = 128;
+        let c: number;
+        do {
+          c = bytes[at++]!;
+          run += (c & 127) * scale;
+          scale *= 128;
+        } while (c >= 128);
+      }
+      const end = i + run + 1;
+      if (order === 1) out.fill(prev, i, end);
+      else for (; i < end; i++) out[i] = prev += delta;
+      i = end;
+      continue;
+    }
+    const r = token % 2 === 0 ? token / 2 : -(token + 1) / 2;
+    if (order === 1) out[i++] = prev += r;
+    else out[i++] = prev += delta += r;
+  }
+}
+
 export function decodeTimes(bytes: Uint8Array): Float64Array {
   if (bytes[0] === TIME_ENCODING.plain) return readPlainFloats(bytes);
   if (bytes[0] !== TIME_ENCODING.delta) throw new Error(`unknown time encoding ${bytes[0]}`);
@@ -185,9 +216,7 @@ export function decodeTimes(bytes: Uint8Array): Float64Array {
   if (n === 0) return out;
   out[0] = r.float64();
   if (n > 1) out[1] = out[0] + unzigzag(r.varint());
-  readResiduals(r, 2, n, (i, d) => {
-    out[i] = 2 * out[i - 1]! - out[i - 2]! + d;
-  });
+  if (n > 2) integrate(bytes, r.at, out, 2);
   return out;
 }
 
@@ -268,20 +297,12 @@ export function decodeNumbers(bytes: Uint8Array): Float64Array {
       const r = new ByteReader(bytes);
       const n = r.varint();
       const scale = POW10[r.byte()]!;
-      const order = r.byte();
+      const order = r.byte() === 2 ? 2 : 1;
       const ints = new Float64Array(n);
       if (n === 0) return ints;
       ints[0] = unzigzag(r.varint());
-      if (order === 2) {
-        if (n > 1) ints[1] = ints[0] + unzigzag(r.varint());
-        readResiduals(r, 2, n, (i, d) => {
-          ints[i] = 2 * ints[i - 1]! - ints[i - 2]! + d;
-        });
-      } else {
-        readResiduals(r, 1, n, (i, d) => {
-          ints[i] = ints[i - 1]! + d;
-        });
-      }
+      if (order === 2 && n > 1) ints[1] = ints[0] + unzigzag(r.varint());
+      if (n > order) integrate(bytes, r.at, ints, order);
       for (let i = 0; i < n; i++) ints[i] = ints[i]! / scale;
       return ints;
     }

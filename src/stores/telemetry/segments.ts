@@ -127,40 +127,51 @@ export function lowerBound(times: ArrayLike<number>, t: number): number {
   return lo;
 }
 
+const slice = <T>(column: ArrayLike<T>, lo: number, hi: number): ArrayLike<T> =>
+  ArrayBuffer.isView(column) ? (column as unknown as Float64Array).subarray(lo, hi) as unknown as ArrayLike<T> : Array.prototype.slice.call(column, lo, hi) as T[];
+
 /**
- * The readings of several segments in [from, to), in time order, one per time: where
- * segments share a time, the one with the highest seq. Segments that do not overlap (the
- * usual case) are simply joined.
+ * The readings of several segments in [from, to), in time order, one per time, as a list
+ * of series: where segments share a time, the one with the highest seq wins. Segments
+ * that do not overlap (the usual case) come back as views of their own columns, uncopied.
  */
-export function mergeSegments(segments: readonly DecodedSegment[], from = -Infinity, to = Infinity): Series {
+export function mergeSegments(segments: readonly DecodedSegment[], from = -Infinity, to = Infinity): Series[] {
   const parts = segments
     .map((s) => ({ s, lo: lowerBound(s.times, from), hi: lowerBound(s.times, to) }))
     .filter((p) => p.hi > p.lo)
     .sort((a, b) => a.s.times[a.lo]! - b.s.times[b.lo]! || a.s.seq - b.s.seq);
-  if (parts.length === 1 && parts[0]!.lo === 0 && parts[0]!.hi === parts[0]!.s.times.length) return parts[0]!.s;
   const disjoint = parts.every((p, i) => i === 0 || p.s.times[p.lo]! > parts[i - 1]!.s.times[parts[i - 1]!.hi - 1]!);
-  const times: number[] = [];
-  const values: ReadingValue[] = [];
-  const raws: ReadingValue[] = [];
   if (disjoint) {
-    for (const { s, lo, hi } of parts) {
-      for (let i = lo; i < hi; i++) {
-        times.push(s.times[i]!);
-        values.push(s.values[i]!);
-        raws.push(s.raws[i]!);
-      }
-    }
-    return { times, values, raws };
+    return parts.map(({ s, lo, hi }) => (lo === 0 && hi === s.times.length ? s : { times: slice(s.times, lo, hi), values: slice(s.values, lo, hi), raws: slice(s.raws, lo, hi) }));
   }
   const all: { t: number; seq: number; s: DecodedSegment; i: number }[] = [];
   for (const { s, lo, hi } of parts) for (let i = lo; i < hi; i++) all.push({ t: s.times[i]!, seq: s.seq, s, i });
   all.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  const times: number[] = [];
+  const values: ReadingValue[] = [];
+  const raws: ReadingValue[] = [];
   for (let k = 0; k < all.length; k++) {
     const r = all[k]!;
     if (k + 1 < all.length && all[k + 1]!.t === r.t) continue;
     times.push(r.t);
     values.push(r.s.values[r.i]!);
     raws.push(r.s.raws[r.i]!);
+  }
+  return [{ times, values, raws }];
+}
+
+/** Several series one after the other as one (for rewriting them as segments). */
+export function joinSeries(parts: readonly Series[]): Series {
+  if (parts.length === 1) return parts[0]!;
+  const times: number[] = [];
+  const values: ReadingValue[] = [];
+  const raws: ReadingValue[] = [];
+  for (const p of parts) {
+    for (let i = 0; i < p.times.length; i++) {
+      times.push(p.times[i]!);
+      values.push(p.values[i]!);
+      raws.push(p.raws[i]!);
+    }
   }
   return { times, values, raws };
 }
