@@ -9,7 +9,7 @@
  * With `--engines real` every run measures both modes one after the other, so the two
  * figures come from the same machine state.
  *
- *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --json --cpu-prof DIR]
+ *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --idle-seconds 30 --json --cpu-prof DIR]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     json: { type: 'boolean', default: false },
     engines: { type: 'string', default: 'embedded' },
     processors: { type: 'string', default: '2', description: 'processor services in distributed mode' },
+    'idle-seconds': { type: 'string', default: '30', description: 'how long Orbit idles after start before idleRssBytes is read' },
     'cpu-prof': { type: 'string', description: 'write a CPU profile of the Orbit process to this directory' },
   },
 });
@@ -130,6 +131,8 @@ interface RunResult {
   postToProcessedMs: { p50: number; p99: number };
   postToAlertMs: { p50: number; p99: number };
   peakRssBytes: number;
+  /** Resident memory --idle-seconds after start, before any load (simulator off). */
+  idleRssBytes: number;
   /** Resident memory after the load, once drained. */
   rssBytes: number;
   accepted: number;
@@ -159,6 +162,8 @@ async function memory(pids: number[]): Promise<{ peak: number; now: number }> {
 async function run(start: () => Promise<Installation>): Promise<RunResult> {
   const orbit = await start();
   try {
+    await sleep(Number(args['idle-seconds']) * 1000);
+    const idleRssBytes = (await memory(orbit.pids())).now;
     const channelDefs = Object.fromEntries(Array.from({ length: CHANNELS }, (_, i) => [`ch${i}`, { type: 'number', unit: 'V', limits: { redLow: -1000, yellowLow: -900, yellowHigh: 900, redHigh: 1000 } }]));
     for (let s = 0; s < FLEET; s++) await seedMission(orbit, `load-${s}`, channelDefs);
     await seedMission(orbit, 'probe', { level: { type: 'number', limits: { redHigh: 100 } } });
@@ -207,6 +212,7 @@ async function run(start: () => Promise<Installation>): Promise<RunResult> {
       postToProcessedMs: { p50: percentile(processedMs, 50), p99: percentile(processedMs, 99) },
       postToAlertMs: { p50: percentile(alertMs, 50), p99: percentile(alertMs, 99) },
       peakRssBytes: rss.peak,
+      idleRssBytes,
       rssBytes: rss.now,
       accepted: full.accepted,
       refused: full.refused + steady.refused,
@@ -227,7 +233,7 @@ for (let i = 0; i < RUNS; i++) {
     process.stdout.write(
       `run ${i + 1}/${RUNS}, ${mode}: ${r.readingsPerSecond} readings/s end to end (${r.refused} refused with 503); at ${r.steadyRate} readings/s: ` +
         `POST->processed p50 ${r.postToProcessedMs.p50.toFixed(1)} ms p99 ${r.postToProcessedMs.p99.toFixed(1)} ms, ` +
-        `POST->alert p50 ${r.postToAlertMs.p50.toFixed(1)} ms p99 ${r.postToAlertMs.p99.toFixed(1)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB, RSS after ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB\n`,
+        `POST->alert p50 ${r.postToAlertMs.p50.toFixed(1)} ms p99 ${r.postToAlertMs.p99.toFixed(1)} ms, peak RSS ${(r.peakRssBytes / 2 ** 20).toFixed(0)} MiB, idle RSS ${(r.idleRssBytes / 2 ** 20).toFixed(0)} MiB, RSS after ${(r.rssBytes / 2 ** 20).toFixed(0)} MiB\n`,
     );
   }
 }
@@ -240,6 +246,7 @@ function summarize(mode: string, list: RunResult[]) {
     postToProcessedMs: { p50: median(list.map((r) => r.postToProcessedMs.p50)), p99: median(list.map((r) => r.postToProcessedMs.p99)) },
     postToAlertMs: { p50: median(list.map((r) => r.postToAlertMs.p50)), p99: median(list.map((r) => r.postToAlertMs.p99)) },
     peakRssBytes: median(list.map((r) => r.peakRssBytes)),
+    idleRssBytes: median(list.map((r) => r.idleRssBytes)),
     rssBytes: median(list.map((r) => r.rssBytes)),
   };
 }
@@ -248,7 +255,7 @@ const summaries = [...results].map(([mode, list]) => summarize(mode, list));
 for (const s of summaries) {
   process.stdout.write(
     `median of ${RUNS}, ${s.mode}: ${s.readingsPerSecond} readings/s end to end; at ${s.latencyAtReadingsPerSecond} readings/s: POST->processed p50 ${s.postToProcessedMs.p50.toFixed(1)} / p99 ${s.postToProcessedMs.p99.toFixed(1)} ms; ` +
-      `POST->alert p50 ${s.postToAlertMs.p50.toFixed(1)} / p99 ${s.postToAlertMs.p99.toFixed(1)} ms; peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB (after the load ${(s.rssBytes / 2 ** 20).toFixed(0)} MiB)\n`,
+      `POST->alert p50 ${s.postToAlertMs.p50.toFixed(1)} / p99 ${s.postToAlertMs.p99.toFixed(1)} ms; peak RSS ${(s.peakRssBytes / 2 ** 20).toFixed(0)} MiB, idle ${(s.idleRssBytes / 2 ** 20).toFixed(0)} MiB (after the load ${(s.rssBytes / 2 ** 20).toFixed(0)} MiB)\n`,
   );
 }
 // The all-in-one figures stay at the top level, where the foundation's bench put them.

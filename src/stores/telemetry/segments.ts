@@ -144,20 +144,37 @@ export function mergeSegments(segments: readonly DecodedSegment[], from = -Infin
   if (disjoint) {
     return parts.map(({ s, lo, hi }) => (lo === 0 && hi === s.times.length ? s : { times: slice(s.times, lo, hi), values: slice(s.values, lo, hi), raws: slice(s.raws, lo, hi) }));
   }
-  const all: { t: number; seq: number; s: DecodedSegment; i: number }[] = [];
-  for (const { s, lo, hi } of parts) for (let i = lo; i < hi; i++) all.push({ t: s.times[i]!, seq: s.seq, s, i });
-  all.sort((a, b) => a.t - b.t || a.seq - b.seq);
+  // Overlapping: merged two at a time in seq order, so a later segment wins a shared time.
+  const bySeq = [...parts].sort((a, b) => a.s.seq - b.s.seq);
+  let merged: Series = { times: slice(bySeq[0]!.s.times, bySeq[0]!.lo, bySeq[0]!.hi), values: slice(bySeq[0]!.s.values, bySeq[0]!.lo, bySeq[0]!.hi), raws: slice(bySeq[0]!.s.raws, bySeq[0]!.lo, bySeq[0]!.hi) };
+  for (const { s, lo, hi } of bySeq.slice(1)) merged = mergeTwo(merged, { times: slice(s.times, lo, hi), values: slice(s.values, lo, hi), raws: slice(s.raws, lo, hi) });
+  return [merged];
+}
+
+/** Two series in time order as one; where both hold a time, `newer` wins. */
+function mergeTwo(older: Series, newer: Series): Series {
   const times: number[] = [];
   const values: ReadingValue[] = [];
   const raws: ReadingValue[] = [];
-  for (let k = 0; k < all.length; k++) {
-    const r = all[k]!;
-    if (k + 1 < all.length && all[k + 1]!.t === r.t) continue;
-    times.push(r.t);
-    values.push(r.s.values[r.i]!);
-    raws.push(r.s.raws[r.i]!);
+  let i = 0;
+  let j = 0;
+  while (i < older.times.length || j < newer.times.length) {
+    const a = i < older.times.length ? older.times[i]! : Infinity;
+    const b = j < newer.times.length ? newer.times[j]! : Infinity;
+    if (b <= a) {
+      times.push(b);
+      values.push(newer.values[j]!);
+      raws.push(newer.raws[j]!);
+      j++;
+      if (a === b) i++;
+    } else {
+      times.push(a);
+      values.push(older.values[i]!);
+      raws.push(older.raws[i]!);
+      i++;
+    }
   }
-  return [{ times, values, raws }];
+  return { times, values, raws };
 }
 
 /** Several series one after the other as one (for rewriting them as segments). */
