@@ -55,7 +55,7 @@ async function buildArchive(dir: string) {
     }
     const writeSeconds = (performance.now() - began) / 1000;
     const compacting = performance.now();
-    while (await telemetry.compact()) {
+    while (await telemetry.compact({ settleMs: 0 })) {
       // until nothing is left open
     }
     const compactSeconds = (performance.now() - compacting) / 1000;

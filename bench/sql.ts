@@ -1,8 +1,8 @@
 /**
  * Bulk telemetry inserts on PGlite in the main thread against PGlite in a worker
- * thread, side by side. The statement is the one TelemetryStore.write issues (unnest
- * of 6 arrays, ON CONFLICT DO UPDATE), one statement in flight at a time as the
- * processor's group commit does.
+ * thread, side by side, through TelemetryStore.write (a ledger entry and encoded segments
+ * per batch, in one transaction), one write in flight at a time as the processor's group
+ * commit does.
  *
  * "idle" runs the inserts alone. "contended" runs them while the main thread is kept
  * busy with JSON round-trips of a 70 KB batch, as ingest and fan-out keep it busy in
@@ -41,7 +41,9 @@ function makeRows(n: number, batchId: string): StoredReading[] {
   });
 }
 
-const makeBatches = (size: number): StoredReading[][] => Array.from({ length: Math.ceil(ROWS_PER_REP / size) }, (_, i) => makeRows(size, `b-${i}`));
+/** Batch ids never repeat: the archive's ledger would store a repeated one as nothing. */
+let batchSerial = 0;
+const makeBatches = (size: number): StoredReading[][] => Array.from({ length: Math.ceil(ROWS_PER_REP / size) }, (_, i) => makeRows(size, `b-${i}-${++batchSerial}`));
 
 /** Writes through TelemetryStore, so the bench measures the very statement the processor runs. */
 async function insertAll(store: SqlStore, batches: StoredReading[][]): Promise<number> {
@@ -179,7 +181,7 @@ const n = (x: number): string => Math.round(x).toLocaleString('en-US');
 const row = (label: string, a: string, b: string, ratio: string): string => `  ${label.padEnd(44)}${a.padStart(14)}${b.padStart(14)}${ratio.padStart(12)}`;
 const ratio = (a: number, b: number): string => `${(b / a).toFixed(2)}x`;
 
-console.log(`PGlite bulk upsert (the TelemetryStore.write statement), ${n(ROWS_PER_REP)} rows per repetition, median of ${REPS}; ${os.availableParallelism()} cores`);
+console.log(`PGlite archive writes (TelemetryStore.write), ${n(ROWS_PER_REP)} rows per repetition, median of ${REPS}; ${os.availableParallelism()} cores`);
 const subjects = [await openSubject((dir) => PgliteStore.open(dir)), await openSubject((dir) => PgliteWorkerStore.open(dir))];
 const aloneReps: number[] = [];
 try {

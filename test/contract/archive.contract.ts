@@ -62,7 +62,7 @@ function assertBucketsEqual(actual: { time: string; min: number; max: number; av
 }
 
 const compactAll = async (store: TelemetryStore) => {
-  while (await store.compact({ minSegments: 2 })) {
+  while (await store.compact({ minSegments: 2, settleMs: 0 })) {
     // until no channel has open segments piled up
   }
 };

@@ -20,7 +20,7 @@ test('a round merges the segments small writes leave and drops what retention no
   assert.equal(await segments(), 20);
   const counted = { compacted: 0, expired: 0 };
   const maintenance = new ArchiveMaintenance(telemetry, silentLogger, {
-    compactEveryMs: 60_000, expireEveryMs: 60_000, onCompacted: (n) => (counted.compacted += n), onExpired: (n) => (counted.expired += n),
+    compactEveryMs: 60_000, expireEveryMs: 60_000, settleMs: 0, onCompacted: (n) => (counted.compacted += n), onExpired: (n) => (counted.expired += n),
   });
   await maintenance.round(false);
   assert.equal(await segments(), 1, 'one segment holds the 1000 readings');

@@ -11,6 +11,8 @@ import type { TelemetryStore } from '../../stores/telemetry/store.ts';
 export interface MaintenanceOptions {
   compactEveryMs: number;
   expireEveryMs: number;
+  /** How long open segments settle before they are compacted (default: the store's). */
+  settleMs?: number;
   onCompacted?(channels: number): void;
   onExpired?(segments: number): void;
 }
@@ -43,7 +45,7 @@ export class ArchiveMaintenance {
   async round(expire: boolean): Promise<void> {
     let compacted: number;
     do {
-      compacted = await this.#telemetry.compact();
+      compacted = await this.#telemetry.compact({ settleMs: this.#options.settleMs });
       if (compacted) this.#options.onCompacted?.(compacted);
     } while (compacted && !this.#stopping);
     if (!expire) return;

@@ -77,7 +77,7 @@ function encodeColumn(type: ChannelType, values: ArrayLike<ReadingValue>, from: 
 /** One encoded segment of series[from, to). */
 export function encodeSegment(type: ChannelType, s: Series, from: number, to: number): EncodedSegment {
   let rawsDiffer = false;
-  if (type !== 'string') for (let i = from; i < to && !rawsDiffer; i++) rawsDiffer = !same(s.raws[i]!, s.values[i]!);
+  if (type !== 'string' && s.raws !== s.values) for (let i = from; i < to && !rawsDiffer; i++) rawsDiffer = !same(s.raws[i]!, s.values[i]!);
   const times = s.times instanceof Float64Array ? s.times.subarray(from, to) : Array.prototype.slice.call(s.times, from, to) as number[];
   return {
     start: s.times[from]!,
@@ -144,37 +144,47 @@ export function mergeSegments(segments: readonly DecodedSegment[], from = -Infin
   if (disjoint) {
     return parts.map(({ s, lo, hi }) => (lo === 0 && hi === s.times.length ? s : { times: slice(s.times, lo, hi), values: slice(s.values, lo, hi), raws: slice(s.raws, lo, hi) }));
   }
-  // Overlapping: merged two at a time in seq order, so a later segment wins a shared time.
-  const bySeq = [...parts].sort((a, b) => a.s.seq - b.s.seq);
-  let merged: Series = { times: slice(bySeq[0]!.s.times, bySeq[0]!.lo, bySeq[0]!.hi), values: slice(bySeq[0]!.s.values, bySeq[0]!.lo, bySeq[0]!.hi), raws: slice(bySeq[0]!.s.raws, bySeq[0]!.lo, bySeq[0]!.hi) };
-  for (const { s, lo, hi } of bySeq.slice(1)) merged = mergeTwo(merged, { times: slice(s.times, lo, hi), values: slice(s.values, lo, hi), raws: slice(s.raws, lo, hi) });
-  return [merged];
+  // Overlapping: merged pairwise like a merge sort over the parts in seq order, so each
+  // merge takes an older run and a newer one, the newer winning a shared time: N log k.
+  let runs: Series[] = [...parts].sort((a, b) => a.s.seq - b.s.seq).map(({ s, lo, hi }) => ({ times: slice(s.times, lo, hi), values: slice(s.values, lo, hi), raws: slice(s.raws, lo, hi) }));
+  while (runs.length > 1) {
+    const next: Series[] = [];
+    for (let i = 0; i < runs.length; i += 2) next.push(i + 1 < runs.length ? mergeTwo(runs[i]!, runs[i + 1]!) : runs[i]!);
+    runs = next;
+  }
+  return runs;
 }
 
 /** Two series in time order as one; where both hold a time, `newer` wins. */
 function mergeTwo(older: Series, newer: Series): Series {
-  const times: number[] = [];
-  const values: ReadingValue[] = [];
-  const raws: ReadingValue[] = [];
+  const n = older.times.length + newer.times.length;
+  const typed = older.values instanceof Float64Array && newer.values instanceof Float64Array;
+  // Raw columns that are the value columns (raws equal to values) stay shared, uncopied.
+  const sharedRaws = older.raws === older.values && newer.raws === newer.values;
+  const times = new Float64Array(n);
+  const values: ReadingValue[] | Float64Array = typed ? new Float64Array(n) : new Array<ReadingValue>(n);
+  const raws: ReadingValue[] | Float64Array = sharedRaws ? values : typed ? new Float64Array(n) : new Array<ReadingValue>(n);
   let i = 0;
   let j = 0;
+  let k = 0;
   while (i < older.times.length || j < newer.times.length) {
     const a = i < older.times.length ? older.times[i]! : Infinity;
     const b = j < newer.times.length ? newer.times[j]! : Infinity;
+    const from = b <= a ? newer : older;
+    const at = b <= a ? j : i;
+    times[k] = from.times[at]!;
+    values[k] = from.values[at]! as number;
+    if (!sharedRaws) raws[k] = from.raws[at]! as number;
+    k++;
     if (b <= a) {
-      times.push(b);
-      values.push(newer.values[j]!);
-      raws.push(newer.raws[j]!);
       j++;
       if (a === b) i++;
     } else {
-      times.push(a);
-      values.push(older.values[i]!);
-      raws.push(older.raws[i]!);
       i++;
     }
   }
-  return { times, values, raws };
+  const outValues = slice(values as ArrayLike<ReadingValue>, 0, k);
+  return { times: times.subarray(0, k), values: outValues, raws: sharedRaws ? outValues : slice(raws as ArrayLike<ReadingValue>, 0, k) };
 }
 
 /** Several series one after the other as one (for rewriting them as segments). */

@@ -48,10 +48,18 @@ const SQL_MIN_MS = -210_000_000_000_000;
 export const LEDGER_DAYS = 7;
 /** Segments fetched per round trip when reading a range in order. */
 const FETCH_SEGMENTS = 64;
-/** A day's segments are final this long after it ends; later readings of it still land, in segments of their own. */
-const SEAL_AFTER_MS = 3_600_000;
-/** Readings written (or merged) into a channel before the compactor rewrites its open segments. */
-const COMPACT_AFTER_SEGMENTS = 8;
+/**
+ * Open segments a channel may pile up before the compactor rewrites them, however few
+ * readings they hold; otherwise it waits for a full segment's worth, so that each reading
+ * is rewritten about once.
+ */
+const COMPACT_AFTER_SEGMENTS = 32;
+/**
+ * How long open segments settle before they are compacted. Batches of concurrent clients
+ * arrive a little out of order, so fresh segments interleave in time; merged once they
+ * have all arrived, they rarely overlap a sealed segment, which would be rewritten whole.
+ */
+export const COMPACT_SETTLE_MS = 5000;
 
 const TIME = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
 const AT = (param: string) => `to_timestamp(${param}::float8 / 1000.0)`;
@@ -95,14 +103,34 @@ function segmentRows(spacecraft: string, channel: string, segments: EncodedSegme
   }));
 }
 
+/** INSERT of the segments in the json_to_recordset parameter `param`, when `condition` holds. */
+const insertSegmentsSql = (param: string, condition = 'true') =>
+  `INSERT INTO telemetry_segments (spacecraft_id, channel, start_time, end_time, seq, count, value_count, min, max, sum, sealed, times, value_data, raw_data)
+   SELECT sc, ch, ${AT('s')}, ${AT('e')}, coalesce(q, nextval('telemetry_segment_seq')), n, vn, lo, hi, sm, sealed, decode(t, 'base64'), decode(v, 'base64'), decode(r, 'base64')
+   FROM json_to_recordset(${param}::json) AS x(sc text, ch text, s float8, e float8, q float8, n int, vn int, lo float8, hi float8, sm float8, sealed boolean, t text, v text, r text)
+   WHERE ${condition}`;
+
 async function insertSegments(sql: SqlExecutor, rows: ReturnType<typeof segmentRows>): Promise<void> {
-  if (!rows.length) return;
-  await sql.query(
-    `INSERT INTO telemetry_segments (spacecraft_id, channel, start_time, end_time, seq, count, value_count, min, max, sum, sealed, times, value_data, raw_data)
-     SELECT sc, ch, ${AT('s')}, ${AT('e')}, coalesce(q, nextval('telemetry_segment_seq')), n, vn, lo, hi, sm, sealed, decode(t, 'base64'), decode(v, 'base64'), decode(r, 'base64')
-     FROM json_to_recordset($1::json) AS x(sc text, ch text, s float8, e float8, q float8, n int, vn int, lo float8, hi float8, sm float8, sealed boolean, t text, v text, r text)`,
-    [JSON.stringify(rows)],
-  );
+  if (rows.length) await sql.query(insertSegmentsSql('$1'), [JSON.stringify(rows)]);
+}
+
+/** New segments of readings as they arrived: a series per channel, cut into segments. */
+function freshSegments(readings: readonly StoredReading[]): { rows: ReturnType<typeof segmentRows>; stored: number } {
+  const channels = new Map<string, { spacecraft: string; channel: string; type: ChannelType; readings: StoredReading[] }>();
+  for (const r of readings) {
+    const key = `${r.spacecraft}\u0000${r.channel}`;
+    let c = channels.get(key);
+    if (!c) channels.set(key, (c = { spacecraft: r.spacecraft, channel: r.channel, type: r.type, readings: [] }));
+    c.readings.push(r);
+  }
+  const rows = [];
+  let stored = 0;
+  for (const c of channels.values()) {
+    const series = seriesOf(c.readings);
+    stored += series.times.length;
+    rows.push(...segmentRows(c.spacecraft, c.channel, cutSegments(c.type, series), () => false));
+  }
+  return { rows, stored };
 }
 
 export class TelemetryStore {
@@ -120,28 +148,24 @@ export class TelemetryStore {
   async write(readings: StoredReading[]): Promise<number> {
     if (!readings.length) return 0;
     const batchIds = [...new Set(readings.map((r) => r.batchId))];
+    // Encoded before the transaction: PGlite runs one at a time, so nothing waits on this work.
+    const all = freshSegments(readings);
     return this.#sql.transaction(async (tx) => {
-      const fresh = new Set((await tx.query<{ batch_id: string }>(
-        `INSERT INTO telemetry_batches (batch_id) SELECT value FROM json_array_elements_text($1::json) ON CONFLICT DO NOTHING RETURNING batch_id`,
-        [JSON.stringify(batchIds)],
-      )).rows.map((r) => r.batch_id));
-      const channels = new Map<string, { spacecraft: string; channel: string; type: ChannelType; readings: StoredReading[] }>();
-      for (const r of readings) {
-        if (!fresh.has(r.batchId)) continue;
-        const key = `${r.spacecraft}\u0000${r.channel}`;
-        let c = channels.get(key);
-        if (!c) channels.set(key, (c = { spacecraft: r.spacecraft, channel: r.channel, type: r.type, readings: [] }));
-        c.readings.push(r);
-      }
-      const rows = [];
-      let stored = 0;
-      for (const c of channels.values()) {
-        const series = seriesOf(c.readings);
-        stored += series.times.length;
-        rows.push(...segmentRows(c.spacecraft, c.channel, cutSegments(c.type, series), () => false));
-      }
-      await insertSegments(tx, rows);
-      return stored;
+      // Usually every batch is new: the ledger entries and the segments go in one statement.
+      const { rows } = await tx.query<{ fresh: string[] | null }>(
+        `WITH fresh AS (
+           INSERT INTO telemetry_batches (batch_id) SELECT value FROM json_array_elements_text($1::json) ON CONFLICT DO NOTHING RETURNING batch_id
+         ), stored AS (${insertSegmentsSql('$2', '(SELECT count(*) FROM fresh) = $3')} RETURNING 1)
+         SELECT (SELECT json_agg(batch_id) FROM fresh) AS fresh, (SELECT count(*) FROM stored) AS stored`,
+        [JSON.stringify(batchIds), JSON.stringify(all.rows), batchIds.length],
+      );
+      const fresh = new Set(rows[0]?.fresh ?? []);
+      if (fresh.size === batchIds.length) return all.stored;
+      if (!fresh.size) return 0;
+      // Some were stored before (a redelivery in the group): their readings are left out.
+      const some = freshSegments(readings.filter((r) => fresh.has(r.batchId)));
+      await insertSegments(tx, some.rows);
+      return some.stored;
     });
   }
 
@@ -289,54 +313,72 @@ export class TelemetryStore {
    * have piled up, with every segment overlapping them, as disjoint full segments: later
    * writes win where times repeat. Answers how many channels it compacted.
    */
-  async compact(options: { maxChannels?: number; minSegments?: number; now?: number } = {}): Promise<number> {
+  async compact(options: { maxChannels?: number; minSegments?: number; now?: number; settleMs?: number } = {}): Promise<number> {
     const now = options.now ?? Date.now();
+    const settleMs = options.settleMs ?? COMPACT_SETTLE_MS;
     // Open segments of days that are over are compacted however few, and come out sealed.
-    const closedDays = Math.floor((now - SEAL_AFTER_MS) / DAY_MS) * DAY_MS;
+    const closedDays = Math.floor(now / DAY_MS) * DAY_MS;
     const { rows } = await this.#sql.query<{ spacecraft_id: string; channel: string }>(
-      `SELECT spacecraft_id, channel FROM telemetry_segments WHERE NOT sealed GROUP BY spacecraft_id, channel
-       HAVING count(*) >= $1 OR sum(count) >= $2 OR max(end_time) < ${AT('$3')} LIMIT $4`,
-      [options.minSegments ?? COMPACT_AFTER_SEGMENTS, 2 * SEGMENT_READINGS, closedDays, options.maxChannels ?? 32],
+      `SELECT spacecraft_id, channel FROM telemetry_segments WHERE NOT sealed AND stored_at <= now() - $5 * interval '1 millisecond'
+       GROUP BY spacecraft_id, channel HAVING count(*) >= $1 OR sum(count) >= $2 OR max(end_time) < ${AT('$3')} LIMIT $4`,
+      [options.minSegments ?? COMPACT_AFTER_SEGMENTS, SEGMENT_READINGS, closedDays, options.maxChannels ?? 32, settleMs],
     );
-    for (const r of rows) await this.#compactChannel(r.spacecraft_id, r.channel, now);
+    for (const r of rows) await this.#compactChannel(r.spacecraft_id, r.channel, now, settleMs);
     return rows.length;
   }
 
-  async #compactChannel(spacecraft: string, channel: string, now: number): Promise<void> {
+  /**
+   * Reads and merges outside any transaction, then swaps in one short transaction if the
+   * span still holds exactly the segments read: PGlite runs one transaction at a time, and
+   * the processor's writes must not wait for the decoding and encoding.
+   */
+  async #compactChannel(spacecraft: string, channel: string, now: number, settleMs: number): Promise<void> {
+    const open = (await this.#sql.query<{ start: number; end: number }>(
+      `SELECT ${TIME('start_time')} AS start, ${TIME('end_time')} AS "end" FROM telemetry_segments
+       WHERE spacecraft_id = $1 AND channel = $2 AND NOT sealed AND stored_at <= now() - $3 * interval '1 millisecond'
+       ORDER BY start_time, seq LIMIT ${FETCH_SEGMENTS}`,
+      [spacecraft, channel, settleMs],
+    )).rows;
+    if (!open.length) return;
+    let lo = Math.min(...open.map((r) => Number(r.start)));
+    let hi = Math.max(...open.map((r) => Number(r.end)));
+    // Every segment overlapping the span, and those overlapping them, until the span stops growing.
+    let rows: PayloadRow[];
+    for (;;) {
+      rows = (await this.#sql.query<PayloadRow>(`SELECT ${PAYLOAD} FROM telemetry_segments WHERE ${IN_RANGE} ORDER BY start_time, seq`, [spacecraft, channel, lo, hi + 1])).rows;
+      const nlo = Math.min(lo, ...rows.map((r) => Number(r.start)));
+      const nhi = Math.max(hi, ...rows.map((r) => Number(r.end)));
+      if (nlo === lo && nhi === hi) break;
+      lo = nlo;
+      hi = nhi;
+    }
+    if (!rows.length) return;
+    const segments = rows.map((r) => decodeRow(undefined, r));
+    const type = storedAs(bytes(rows[0]!.value_data));
+    const merged = joinSeries(mergeSegments(segments));
+    const seq = Math.max(...segments.map((s) => s.seq));
+    // A full segment is final, and so is the last of a day that is over: late data reopens
+    // neither, it lands in open segments of its own that the next compaction merges in.
+    const sealed = (s: EncodedSegment) => s.count === SEGMENT_READINGS || (Math.floor(s.end / DAY_MS) + 1) * DAY_MS <= now;
+    const replacement = segmentRows(spacecraft, channel, cutSegments(type, merged), sealed, seq);
+    const read = { n: rows.length, seqs: rows.reduce((sum, r) => sum + Number(r.seq), 0), count: segments.reduce((sum, x) => sum + x.times.length, 0) };
     await this.#sql.transaction(async (tx) => {
       // Writers hold ROW EXCLUSIVE until they commit: once this lock is granted, every seq
       // handed out so far belongs to a committed segment, and none is handed out until the
-      // rewrite is in, so giving the merged segments the highest seq they replace is right.
+      // swap is in, so what the span holds now is final for the check, and giving the merged
+      // segments the highest seq they replace is right.
       await tx.query('LOCK TABLE telemetry_segments IN SHARE ROW EXCLUSIVE MODE');
-      const open = (await tx.query<{ start: number; end: number }>(
-        `SELECT ${TIME('start_time')} AS start, ${TIME('end_time')} AS "end" FROM telemetry_segments
-         WHERE spacecraft_id = $1 AND channel = $2 AND NOT sealed ORDER BY start_time, seq LIMIT ${FETCH_SEGMENTS}`,
-        [spacecraft, channel],
-      )).rows;
-      if (!open.length) return;
-      let lo = Math.min(...open.map((r) => Number(r.start)));
-      let hi = Math.max(...open.map((r) => Number(r.end)));
-      // Every segment overlapping the span, and those overlapping them, until the span stops growing.
-      let rows: PayloadRow[];
-      for (;;) {
-        rows = (await tx.query<PayloadRow>(`SELECT ${PAYLOAD} FROM telemetry_segments WHERE ${IN_RANGE} ORDER BY start_time, seq`, [spacecraft, channel, lo, hi + 1])).rows;
-        const nlo = Math.min(lo, ...rows.map((r) => Number(r.start)));
-        const nhi = Math.max(hi, ...rows.map((r) => Number(r.end)));
-        if (nlo === lo && nhi === hi) break;
-        lo = nlo;
-        hi = nhi;
-      }
-      const segments = rows.map((r) => decodeRow(undefined, r));
-      const type = storedAs(bytes(rows[0]!.value_data));
-      const merged = joinSeries(mergeSegments(segments));
-      const seq = Math.max(...segments.map((s) => s.seq));
-      // A full segment is final, and so is one of a day that ended an hour ago; late data reopens neither, it only overlaps them.
-      const sealed = (s: EncodedSegment) => s.count === SEGMENT_READINGS || (Math.floor(s.end / DAY_MS) + 1) * DAY_MS <= now - SEAL_AFTER_MS;
+      const current = (await tx.query<{ n: number; seqs: number; count: number }>(
+        `SELECT count(*)::int AS n, coalesce(sum(seq), 0)::float8 AS seqs, coalesce(sum(count), 0)::float8 AS count FROM telemetry_segments WHERE ${IN_RANGE}`,
+        [spacecraft, channel, lo, hi + 1],
+      )).rows[0]!;
+      // Written to or compacted meanwhile: left for the next round.
+      if (current.n !== read.n || Number(current.seqs) !== read.seqs || Number(current.count) !== read.count) return;
       await tx.query(
         `DELETE FROM telemetry_segments WHERE ${IN_RANGE} AND (start_time, seq) IN (SELECT ${AT('s')}, q::bigint FROM json_to_recordset($5::json) AS x(s float8, q float8))`,
         [spacecraft, channel, lo, hi + 1, JSON.stringify(rows.map((r) => ({ s: Number(r.start), q: Number(r.seq) })))],
       );
-      await insertSegments(tx, segmentRows(spacecraft, channel, cutSegments(type, merged), sealed, seq));
+      await insertSegments(tx, replacement);
     });
   }
 

@@ -17,6 +17,7 @@ CREATE TABLE telemetry_segments (
   sum double precision,
   -- Compacted into its final shape; open segments are merged by the compactor.
   sealed boolean NOT NULL DEFAULT false,
+  stored_at timestamptz NOT NULL DEFAULT now(),
   times bytea NOT NULL,
   value_data bytea NOT NULL,
   -- NULL when every raw value equals its calibrated value.
