@@ -42,6 +42,7 @@ export interface SubscribeOptions {
 /**
  * Called with records of one partition in offset order. The offset after the batch
  * is committed only once the handler resolves; if it throws, the same batch is retried.
+ * A record's value may be shared with the other groups of the process: read it, never change it.
  */
 export type BatchHandler<T> = (records: EventRecord<T>[]) => Promise<void>;
 

@@ -155,34 +155,56 @@ export function mergeSegments(segments: readonly DecodedSegment[], from = -Infin
   return runs;
 }
 
-/** Two series in time order as one; where both hold a time, `newer` wins. */
+/**
+ * Two series in time order as one; where both hold a time, `newer` wins. Stretches that
+ * come from one side are copied whole (typed arrays at memory speed): interleaved
+ * segments of concurrent writers alternate in stretches of a batch's readings.
+ */
 function mergeTwo(older: Series, newer: Series): Series {
-  const n = older.times.length + newer.times.length;
+  const na = older.times.length;
+  const nb = newer.times.length;
   const typed = older.values instanceof Float64Array && newer.values instanceof Float64Array;
   // Raw columns that are the value columns (raws equal to values) stay shared, uncopied.
   const sharedRaws = older.raws === older.values && newer.raws === newer.values;
-  const times = new Float64Array(n);
-  const values: ReadingValue[] | Float64Array = typed ? new Float64Array(n) : new Array<ReadingValue>(n);
-  const raws: ReadingValue[] | Float64Array = sharedRaws ? values : typed ? new Float64Array(n) : new Array<ReadingValue>(n);
+  const times = new Float64Array(na + nb);
+  const values = typed ? new Float64Array(na + nb) : new Array<ReadingValue>(na + nb);
+  const raws = sharedRaws ? values : typed ? new Float64Array(na + nb) : new Array<ReadingValue>(na + nb);
+  let k = 0;
+  const copy = (from: Series, lo: number, hi: number) => {
+    if (from.times instanceof Float64Array) times.set(from.times.subarray(lo, hi), k);
+    else for (let x = lo; x < hi; x++) times[k + x - lo] = from.times[x]!;
+    if (typed) {
+      (values as Float64Array).set((from.values as Float64Array).subarray(lo, hi), k);
+      if (!sharedRaws) (raws as Float64Array).set((from.raws as Float64Array).subarray(lo, hi), k);
+    } else {
+      for (let x = lo; x < hi; x++) {
+        (values as ReadingValue[])[k + x - lo] = from.values[x]!;
+        if (!sharedRaws) (raws as ReadingValue[])[k + x - lo] = from.raws[x]!;
+      }
+    }
+    k += hi - lo;
+  };
   let i = 0;
   let j = 0;
-  let k = 0;
-  while (i < older.times.length || j < newer.times.length) {
-    const a = i < older.times.length ? older.times[i]! : Infinity;
-    const b = j < newer.times.length ? newer.times[j]! : Infinity;
-    const from = b <= a ? newer : older;
-    const at = b <= a ? j : i;
-    times[k] = from.times[at]!;
-    values[k] = from.values[at]! as number;
-    if (!sharedRaws) raws[k] = from.raws[at]! as number;
-    k++;
-    if (b <= a) {
-      j++;
-      if (a === b) i++;
+  while (i < na && j < nb) {
+    const a = older.times[i]!;
+    const b = newer.times[j]!;
+    if (a < b) {
+      let e = i + 1;
+      while (e < na && older.times[e]! < b) e++;
+      copy(older, i, e);
+      i = e;
     } else {
-      i++;
+      let e = j + 1;
+      while (e < nb && newer.times[e]! < a) e++;
+      // A time both hold: the newer reading, and the older one is skipped.
+      if (e === j + 1 && a === b) i++;
+      copy(newer, j, e);
+      j = e;
     }
   }
+  copy(older, i, na);
+  copy(newer, j, nb);
   const outValues = slice(values as ArrayLike<ReadingValue>, 0, k);
   return { times: times.subarray(0, k), values: outValues, raws: sharedRaws ? outValues : slice(raws as ArrayLike<ReadingValue>, 0, k) };
 }
