@@ -6,6 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { toWire, type Ready, type Reply, type Request, type WorkerData } from './pglite-worker.ts';
+import { pgliteOptions } from './pglite-options.ts';
 
 if (!parentPort) throw new Error('pglite-worker-thread.ts runs as the worker thread of PgliteWorkerStore');
 const port = parentPort;
@@ -34,7 +35,7 @@ function post(message: Reply | Ready): void {
 async function openDatabase(): Promise<PGlite | undefined> {
   try {
     if (dir) await mkdir(dir, { recursive: true });
-    return await PGlite.create(dir ? { dataDir: dir } : {});
+    return await PGlite.create(pgliteOptions(dir));
   } catch (error) {
     post({ ready: false, error: toWire(error) });
     return undefined;

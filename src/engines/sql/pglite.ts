@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
+import { pgliteOptions } from './pglite-options.ts';
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
@@ -31,7 +32,7 @@ export class PgliteStore implements SqlStore {
   /** `dir` undefined keeps the database in memory (tests). */
   static async open(dir?: string): Promise<PgliteStore> {
     if (dir) await mkdir(dir, { recursive: true });
-    return new PgliteStore(await PGlite.create(dir ? { dataDir: dir } : {}));
+    return new PgliteStore(await PGlite.create(pgliteOptions(dir)));
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {
