@@ -28,6 +28,12 @@ export class RollingWindow {
 
   /** Adds a sample no older than the previous one and returns the window's stats. */
   push(time: number, value: number): WindowStats {
+    this.add(time, value);
+    return this.stats();
+  }
+
+  /** Adds a sample no older than the previous one. */
+  add(time: number, value: number): void {
     const sample = { time, value };
     this.#samples.push(sample);
     this.#sum += value;
@@ -36,7 +42,6 @@ export class RollingWindow {
     while (this.#maxs.length && this.#maxs.at(-1)!.value <= value) this.#maxs.pop();
     this.#maxs.push(sample);
     this.#evictBefore(time - this.#spanMs);
-    return this.stats();
   }
 
   stats(): WindowStats {

@@ -128,28 +128,40 @@ export class AlertEngine {
   }
 
   async #onBatch(batch: ProcessedBatch, changes: CausedChange[]): Promise<number> {
-    const view = await this.#deps.catalog.spacecraftWith(batch.spacecraft, new Set(batch.readings.map((r) => r.channel)));
+    // A batch holds a few channels' readings each; keys and lookups are made once per channel.
+    const byChannel = new Map<string, ProcessedBatch['readings']>();
+    for (const r of batch.readings) {
+      const list = byChannel.get(r.channel);
+      if (list) list.push(r);
+      else byChannel.set(r.channel, [r]);
+    }
+    const view = await this.#deps.catalog.spacecraftWith(batch.spacecraft, new Set(byChannel.keys()));
     if (!view) return 0;
     const now = this.#now();
-    for (const r of batch.readings) {
-      const channel = view.channels.get(r.channel);
+    for (const [name, readings] of byChannel) {
+      const channel = view.channels.get(name);
       if (!channel) continue;
-      const chKey = key(batch.spacecraft, r.channel, '');
-      if (channel.staleAfterSeconds) this.#watches.set(chKey, { spacecraft: batch.spacecraft, channel: r.channel, seenAt: now, staleAfterMs: channel.staleAfterSeconds * 1000 });
-      const stale = this.#active.get(key(batch.spacecraft, r.channel, 'stale'));
+      const chKey = key(batch.spacecraft, name, '');
+      const limitKey = key(batch.spacecraft, name, 'limit');
+      if (channel.staleAfterSeconds) this.#watches.set(chKey, { spacecraft: batch.spacecraft, channel: name, seenAt: now, staleAfterMs: channel.staleAfterSeconds * 1000 });
+      const stale = this.#active.get(key(batch.spacecraft, name, 'stale'));
       if (stale) {
-        const change = await this.#apply(batch.spacecraft, r.channel, { kind: 'resolve', id: stale.id, comment: 'readings resumed' }, null, now);
+        const change = await this.#apply(batch.spacecraft, name, { kind: 'resolve', id: stale.id, comment: 'readings resumed' }, null, now);
         if (change) changes.push({ change, cause: batch });
       }
-      // A late reading (another processor delivered newer ones first, or a replay) still raises
-      // the alert it shows, but must not change or resolve the state decided by newer ones.
-      const late = (this.#lastTime.get(chKey) ?? -Infinity) > r.time;
-      if (!late) this.#lastTime.set(chKey, r.time);
-      if (typeof r.value !== 'number') continue;
-      const decision = limitDecision(channel, r.value, this.#active.get(key(batch.spacecraft, r.channel, 'limit')));
-      if (!decision || (late && decision.kind !== 'open')) continue;
-      const change = await this.#apply(batch.spacecraft, r.channel, decision, r.value, r.time);
-      if (change) changes.push({ change, cause: batch });
+      let last = this.#lastTime.get(chKey) ?? -Infinity;
+      for (const r of readings) {
+        // A late reading (another processor delivered newer ones first, or a replay) still raises
+        // the alert it shows, but must not change or resolve the state decided by newer ones.
+        const late = last > r.time;
+        if (!late) last = r.time;
+        if (typeof r.value !== 'number') continue;
+        const decision = limitDecision(channel, r.value, this.#active.get(limitKey));
+        if (!decision || (late && decision.kind !== 'open')) continue;
+        const change = await this.#apply(batch.spacecraft, name, decision, r.value, r.time);
+        if (change) changes.push({ change, cause: batch });
+      }
+      this.#lastTime.set(chKey, last);
     }
     return batch.readings.length;
   }
