@@ -9,7 +9,7 @@
  * With `--engines real` every run measures both modes one after the other, so the two
  * figures come from the same machine state.
  *
- *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --idle-seconds 30 --json --cpu-prof DIR]
+ *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --idle-seconds 30 --env NAME=VALUE --json --cpu-prof DIR]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readFile } from 'node:fs/promises';
@@ -29,6 +29,7 @@ const { values: args } = parseArgs({
     engines: { type: 'string', default: 'embedded' },
     processors: { type: 'string', default: '2', description: 'processor services in distributed mode' },
     'idle-seconds': { type: 'string', default: '30', description: 'how long Orbit idles after start before idleRssBytes is read' },
+    env: { type: 'string', multiple: true, default: [], description: 'NAME=VALUE set for the all-in-one process (an ORBIT_* setting to compare)' },
     'cpu-prof': { type: 'string', description: 'write a CPU profile of the Orbit process to this directory' },
   },
 });
@@ -57,7 +58,10 @@ async function allInOne(): Promise<Installation> {
   const data = await tempDir('orbit-bench-');
   const orbit = await startOrbit({
     dataDir: data.dir, timeoutMs: 60_000,
-    env: args['cpu-prof'] ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` } : {},
+    env: {
+      ...Object.fromEntries(args.env!.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
+      ...(args['cpu-prof'] && { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${args['cpu-prof']}` }),
+    },
   });
   return {
     url: orbit.url, api: orbit.api,
