@@ -186,6 +186,49 @@ export function archiveContract(name: string, open: () => Promise<ArchiveHarness
       }), { numRuns: 12 });
     });
 
+    it('a read under way loses nothing to compaction between its rounds', async () => {
+      const day = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+      for (let b = 0; b < 200; b++) await store.write(asBatch(Array.from({ length: 10 }, (_, i) => reading('racing', day + (b * 10 + i) * 10, b * 10 + i))));
+      let seen = 0;
+      let compacted = false;
+      for await (const s of store.columns({ spacecraft: 'arc-1', channel: 'racing' }, 'number')) {
+        for (let i = 0; i < s.times.length; i++) assert.equal(s.values[i], seen++, 'every reading once, in order');
+        if (!compacted) {
+          compacted = true;
+          await compactAll(store);
+        }
+      }
+      assert.equal(seen, 2000);
+    });
+
+    it('compacts readings far from 1970 without losing or doubling them', async () => {
+      const t = Date.UTC(2250, 0, 1, 12);
+      for (let b = 0; b < 20; b++) await store.write(asBatch(Array.from({ length: 10 }, (_, i) => reading('far', t + (b * 10 + i) * 7 + 0.0, b * 10 + i))));
+      await compactAll(store);
+      await compactAll(store);
+      const { rows } = await h.sql.query<{ n: number }>(`SELECT sum(count)::int AS n FROM telemetry_segments WHERE channel = 'far'`);
+      assert.equal(rows[0]!.n, 200);
+      assert.equal((await store.points({ spacecraft: 'arc-1', channel: 'far', limit: 500 }, 'number')).points.length, 200);
+    });
+
+    it('segments of days still to come are compacted once, not again and again', async () => {
+      const tomorrow = (Math.floor(Date.now() / DAY_MS) + 1) * DAY_MS;
+      for (const d of [0, 1]) for (let b = 0; b < 6; b++) await store.write(asBatch(Array.from({ length: 100 }, (_, i) => reading('ahead', tomorrow + d * DAY_MS + (b * 100 + i) * 1000, i))));
+      assert.ok(await store.compact({ settleMs: 0 }) > 0);
+      assert.equal(await store.compact({ settleMs: 0 }), 0, 'nothing left to compact');
+    });
+
+    it('retention keeps a day whole: a correction is not dropped while the reading it replaced stays', async () => {
+      const day = T0 + 3 * DAY_MS;
+      await store.write(asBatch(Array.from({ length: 24 }, (_, i) => reading('corrected', day + i * 3_600_000, 1))));
+      await store.write(asBatch([reading('corrected', day + 3_600_000, 999)]));
+      // 30 days of retention, half-way through the day 30 days on: the day is not over yet.
+      await store.dropExpired(day + 30 * DAY_MS + DAY_MS / 2);
+      const { points } = await store.points({ spacecraft: 'arc-1', channel: 'corrected', limit: 100 }, 'number');
+      assert.equal(points.length, 24);
+      assert.equal(points[1]!.value, 999);
+    });
+
     it('retention drops whole segments that ended before the mission keeps telemetry, and nothing of missions that keep all', async () => {
       const now = T0 + 40 * DAY_MS;
       const day = (d: number, spacecraft = 'arc-1') => Array.from({ length: 10 }, (_, i) => ({ ...reading('kept', T0 + d * DAY_MS + i * 3_600_000, d), spacecraft }));

@@ -8,6 +8,9 @@ import { isUnavailable } from '../../engines/shared/unavailable.ts';
 import { Wakeup } from '../../lib/wakeup.ts';
 import type { TelemetryStore } from '../../stores/telemetry/store.ts';
 
+/** Compaction passes in one round at most (each up to 32 channels). */
+const MAX_PASSES = 64;
+
 export interface MaintenanceOptions {
   compactEveryMs: number;
   expireEveryMs: number;
@@ -43,11 +46,12 @@ export class ArchiveMaintenance {
 
   /** One round: compacts until no channel has segments piled up; expires and reclaims room when it is due. */
   async round(expire: boolean): Promise<void> {
-    let compacted: number;
-    do {
-      compacted = await this.#telemetry.compact({ settleMs: this.#options.settleMs });
-      if (compacted) this.#options.onCompacted?.(compacted);
-    } while (compacted && !this.#stopping);
+    // Bounded, so that expiry still gets its turn however much there is to compact.
+    for (let pass = 0; pass < MAX_PASSES && !this.#stopping; pass++) {
+      const compacted = await this.#telemetry.compact({ settleMs: this.#options.settleMs });
+      if (!compacted) break;
+      this.#options.onCompacted?.(compacted);
+    }
     if (!expire) return;
     this.#options.onExpired?.(await this.#telemetry.dropExpired());
     await this.#telemetry.reclaim();

@@ -68,7 +68,7 @@ const AT = (param: string) => `to_timestamp(${param}::float8 / 1000.0)`;
  * JavaScript, ten times slower than Buffer's native base64 (26 against 273 ms for 2,568
  * segments); PostgreSQL's wire carries a third less than hex.
  */
-const PAYLOAD = `seq::float8 AS seq, ${TIME('start_time')} AS start, ${TIME('end_time')} AS "end",
+const PAYLOAD = `seq::float8 AS seq, ${TIME('start_time')} AS start, ${TIME('end_time')} AS "end", start_time::text AS start_key,
   encode(times, 'base64') AS times, encode(value_data, 'base64') AS value_data, encode(raw_data, 'base64') AS raw_data`;
 /** Segments of one channel that can hold readings in [$3, $4): none starts more than a day before its end. */
 const IN_RANGE = `spacecraft_id = $1 AND channel = $2 AND start_time >= ${AT('($3::float8 - 86400000)')} AND start_time < ${AT('$4')} AND end_time >= ${AT('$3')}`;
@@ -76,6 +76,8 @@ const IN_RANGE = `spacecraft_id = $1 AND channel = $2 AND start_time >= ${AT('($
 interface PayloadRow {
   seq: number;
   start: number;
+  /** start_time exactly, as text: milliseconds far from 1970 do not survive float8 seconds. */
+  start_key: string;
   end: number;
   times: string;
   value_data: string;
@@ -187,32 +189,31 @@ export class TelemetryStore {
 
   /**
    * The readings of a range in time order, as columns, a few segments at a time; after
-   * `after` (epoch ms) when given. Readings at a time are final only once every segment
-   * starting at or before it has been read, so each round yields up to the start of the
-   * last segment fetched.
+   * `after` (epoch ms) when given. Each round is one statement, so it sees the segments as
+   * they were at one moment, compaction or not: the first segments by start that reach past
+   * where the last round ended. Readings up to the start of the last one fetched are final
+   * (every segment that could hold them was in the answer) and are yielded; the next round
+   * starts there. When that makes no progress (many segments overlapping one time), the
+   * round fetches more.
    */
   async *columns(q: RangeQuery & { after?: number }, type: ChannelType): AsyncGenerator<Series> {
     const from = Math.max(q.from ?? SQL_MIN_MS, SQL_MIN_MS, q.after === undefined ? -Infinity : Math.floor(q.after) + 1);
     const to = q.to ?? MAX_EPOCH_MS;
-    let pending: DecodedSegment[] = [];
     let done = from;
-    let key = { start: -Infinity, seq: -1 };
-    for (;;) {
+    let limit = FETCH_SEGMENTS;
+    while (done < to) {
       const { rows } = await this.#sql.query<PayloadRow>(
-        `SELECT ${PAYLOAD} FROM telemetry_segments WHERE ${IN_RANGE} AND (start_time, seq) > (${AT('$5')}, $6::bigint)
-         ORDER BY start_time, seq LIMIT ${FETCH_SEGMENTS}`,
-        [q.spacecraft, q.channel, from, to, Math.max(key.start, SQL_MIN_MS - DAY_MS), key.seq],
+        `SELECT ${PAYLOAD} FROM telemetry_segments WHERE ${IN_RANGE} ORDER BY start_time, seq LIMIT ${limit}`,
+        [q.spacecraft, q.channel, done, to],
       );
-      for (const r of rows) pending.push(decodeRow(type, r));
-      const last = rows.at(-1);
-      const horizon = rows.length < FETCH_SEGMENTS ? to : Math.min(to, Number(last!.start));
-      if (last) key = { start: Number(last.start), seq: Number(last.seq) };
-      if (horizon > done) {
-        for (const series of mergeSegments(pending, done, horizon)) yield series;
-        done = horizon;
-        pending = pending.filter((s) => s.end >= horizon);
+      const horizon = rows.length < limit ? to : Math.min(to, Number(rows.at(-1)!.start));
+      if (horizon <= done) {
+        limit *= 2;
+        continue;
       }
-      if (rows.length < FETCH_SEGMENTS) return;
+      limit = FETCH_SEGMENTS;
+      for (const series of mergeSegments(rows.map((r) => decodeRow(type, r)), done, horizon)) yield series;
+      done = horizon;
     }
   }
 
@@ -262,7 +263,7 @@ export class TelemetryStore {
     const { rows } = await this.#sql.query<PayloadRow & { b: number | null; min: number; max: number; sum: number; n: number }>(
       `${whole}
        SELECT floor(s / $5::float8) * $5::float8 AS b, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(value_count)::float8 AS n,
-         NULL::float8 AS seq, NULL::float8 AS start, NULL::float8 AS "end", NULL AS times, NULL AS value_data, NULL AS raw_data
+         NULL::float8 AS seq, NULL::float8 AS start, NULL::float8 AS "end", NULL AS start_key, NULL AS times, NULL AS value_data, NULL AS raw_data
        FROM k WHERE whole AND value_count > 0 GROUP BY 1
        UNION ALL
        SELECT * FROM (SELECT NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, ${PAYLOAD} FROM k WHERE NOT whole ORDER BY start_time, seq) cut`,
@@ -345,7 +346,8 @@ export class TelemetryStore {
     // Every segment overlapping the span, and those overlapping them, until the span stops growing.
     let rows: PayloadRow[];
     for (;;) {
-      rows = (await this.#sql.query<PayloadRow>(`SELECT ${PAYLOAD} FROM telemetry_segments WHERE ${IN_RANGE} ORDER BY start_time, seq`, [spacecraft, channel, lo, hi + 1])).rows;
+      // A millisecond of margin each side: timestamps far from 1970 come back a microsecond off.
+      rows = (await this.#sql.query<PayloadRow>(`SELECT ${PAYLOAD} FROM telemetry_segments WHERE ${IN_RANGE} ORDER BY start_time, seq`, [spacecraft, channel, lo - 1, hi + 2])).rows;
       const nlo = Math.min(lo, ...rows.map((r) => Number(r.start)));
       const nhi = Math.max(hi, ...rows.map((r) => Number(r.end)));
       if (nlo === lo && nhi === hi) break;
@@ -357,10 +359,13 @@ export class TelemetryStore {
     const type = storedAs(bytes(rows[0]!.value_data));
     const merged = joinSeries(mergeSegments(segments));
     const seq = Math.max(...segments.map((s) => s.seq));
-    // A full segment is final, and so is the last of a day that is over: late data reopens
-    // neither, it lands in open segments of its own that the next compaction merges in.
-    const sealed = (s: EncodedSegment) => s.count === SEGMENT_READINGS || (Math.floor(s.end / DAY_MS) + 1) * DAY_MS <= now;
-    const replacement = segmentRows(spacecraft, channel, cutSegments(type, merged), sealed, seq);
+    // Every segment but the newest is final, and so is the newest once full or its day is
+    // over: late data reopens none, it lands in open segments of its own that a later
+    // compaction merges in. At most one open segment is left, so the channel stops qualifying.
+    const cut = cutSegments(type, merged);
+    const newest = cut.at(-1);
+    const sealed = (s: EncodedSegment) => s !== newest || s.count === SEGMENT_READINGS || (Math.floor(s.end / DAY_MS) + 1) * DAY_MS <= now;
+    const replacement = segmentRows(spacecraft, channel, cut, sealed, seq);
     const read = { n: rows.length, seqs: rows.reduce((sum, r) => sum + Number(r.seq), 0), count: segments.reduce((sum, x) => sum + x.times.length, 0) };
     await this.#sql.transaction(async (tx) => {
       // Writers hold ROW EXCLUSIVE until they commit: once this lock is granted, every seq
@@ -370,27 +375,30 @@ export class TelemetryStore {
       await tx.query('LOCK TABLE telemetry_segments IN SHARE ROW EXCLUSIVE MODE');
       const current = (await tx.query<{ n: number; seqs: number; count: number }>(
         `SELECT count(*)::int AS n, coalesce(sum(seq), 0)::float8 AS seqs, coalesce(sum(count), 0)::float8 AS count FROM telemetry_segments WHERE ${IN_RANGE}`,
-        [spacecraft, channel, lo, hi + 1],
+        [spacecraft, channel, lo - 1, hi + 2],
       )).rows[0]!;
       // Written to or compacted meanwhile: left for the next round.
       if (current.n !== read.n || Number(current.seqs) !== read.seqs || Number(current.count) !== read.count) return;
       await tx.query(
-        `DELETE FROM telemetry_segments WHERE ${IN_RANGE} AND (start_time, seq) IN (SELECT ${AT('s')}, q::bigint FROM json_to_recordset($5::json) AS x(s float8, q float8))`,
-        [spacecraft, channel, lo, hi + 1, JSON.stringify(rows.map((r) => ({ s: Number(r.start), q: Number(r.seq) })))],
+        `DELETE FROM telemetry_segments WHERE spacecraft_id = $1 AND channel = $2
+           AND (start_time, seq) IN (SELECT k::timestamptz, q::bigint FROM json_to_recordset($3::json) AS x(k text, q float8))`,
+        [spacecraft, channel, JSON.stringify(rows.map((r) => ({ k: r.start_key, q: Number(r.seq) })))],
       );
       await insertSegments(tx, replacement);
     });
   }
 
   /**
-   * Drops the segments that ended before their mission's retention (whole segments, so a
-   * day's readings go together) and the ledger entries past LEDGER_DAYS. Answers how many
-   * segments were dropped.
+   * Drops the UTC days that ended before their mission's retention, every segment of a day
+   * at once (segments never cross midnight): dropping a correction while keeping the segment
+   * it corrected would bring the old value back. Also the ledger entries past LEDGER_DAYS.
+   * Answers how many segments were dropped.
    */
   async dropExpired(now = Date.now()): Promise<number> {
     const { rowCount } = await this.#sql.query(
       `DELETE FROM telemetry_segments s USING spacecraft c JOIN missions m ON m.id = c.mission_id
-       WHERE s.spacecraft_id = c.id AND m.retention_days IS NOT NULL AND s.end_time < ${AT('$1')} - m.retention_days * interval '1 day'`,
+       WHERE s.spacecraft_id = c.id AND m.retention_days IS NOT NULL
+         AND date_trunc('day', s.start_time, 'UTC') + interval '1 day' <= ${AT('$1')} - m.retention_days * interval '1 day'`,
       [now],
     );
     await this.#sql.query(`DELETE FROM telemetry_batches WHERE stored_at < ${AT('$1')} - interval '${LEDGER_DAYS} days'`, [now]);
