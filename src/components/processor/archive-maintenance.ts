@@ -58,7 +58,8 @@ export class ArchiveMaintenance {
   }
 
   async #loop(): Promise<void> {
-    let lastExpiry = -Infinity;
+    // The first expiry (and vacuum) comes a period after start, not while the process warms up.
+    let lastExpiry = Date.now();
     while (!this.#stopping) {
       await this.#wakeup.wait(this.#options.compactEveryMs);
       if (this.#stopping) return;
