@@ -168,7 +168,7 @@ async function measure(subjects: Subject[], alone: number[]): Promise<void> {
         if (mode === 'contended') alone.push(await busyAlone(1000));
         const order = r % 2 === 0 ? subjects : [...subjects].reverse();
         for (const s of order) {
-          await s.store.exec('TRUNCATE telemetry');
+          await s.store.exec('TRUNCATE telemetry_segments, telemetry_batches');
           if (mode === 'idle') s.result.idle.set(size, [...(s.result.idle.get(size) ?? []), await insertAll(s.store, makeBatches(size))]);
           else s.result.contended.set(size, [...(s.result.contended.get(size) ?? []), await insertContended(s.store, size)]);
         }
