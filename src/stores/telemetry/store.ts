@@ -7,13 +7,14 @@
  * Exactly once: every batch id is entered in a ledger in the same transaction as its
  * segments, and a batch whose id is already there stores nothing again.
  */
-import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
+import type { SqlStore } from '../../engines/sql/port.ts';
 import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import type { ProcessedReading } from '../../core/messages.ts';
 import { MAX_EPOCH_MS, toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
-import { VALUE_ENCODING } from './codec.ts';
-import { cutSegments, DAY_MS, decodeSegment, joinSeries, mergeSegments, SEGMENT_READINGS, seriesOf, type DecodedSegment, type EncodedSegment, type Series } from './segments.ts';
+import { cutSegments, mergeSegments, seriesOf, type Series } from './segments.ts';
+import { AT, decodeRow, FETCH_SEGMENTS, IN_RANGE, insertSegments, insertSegmentsSql, PAYLOAD, segmentRows, TIME, type PayloadRow } from './segment-rows.ts';
+import { compact, type CompactOptions } from './compaction.ts';
 
 export interface StoredReading extends ProcessedReading {
   spacecraft: string;
@@ -46,75 +47,6 @@ export interface RangeQuery {
 const SQL_MIN_MS = -210_000_000_000_000;
 /** How long batch ids stay in the ledger: far longer than any redelivery takes. */
 export const LEDGER_DAYS = 7;
-/** Segments fetched per round trip when reading a range in order. */
-const FETCH_SEGMENTS = 64;
-/**
- * Open segments a channel may pile up before the compactor rewrites them, however few
- * readings they hold; otherwise it waits for a full segment's worth, so that each reading
- * is rewritten about once.
- */
-const COMPACT_AFTER_SEGMENTS = 32;
-/**
- * How long open segments settle before they are compacted. Batches of concurrent clients
- * arrive a little out of order, so fresh segments interleave in time; merged once they
- * have all arrived, they rarely overlap a sealed segment, which would be rewritten whole.
- */
-export const COMPACT_SETTLE_MS = 5000;
-
-const TIME = (column: string) => `(extract(epoch FROM ${column}) * 1000)::float8`;
-const AT = (param: string) => `to_timestamp(${param}::float8 / 1000.0)`;
-/**
- * A segment's columns travel as base64 text: PGlite hands bytea over as hex parsed in
- * JavaScript, ten times slower than Buffer's native base64 (26 against 273 ms for 2,568
- * segments); PostgreSQL's wire carries a third less than hex.
- */
-const PAYLOAD = `seq::float8 AS seq, ${TIME('start_time')} AS start, ${TIME('end_time')} AS "end", start_time::text AS start_key,
-  encode(times, 'base64') AS times, encode(value_data, 'base64') AS value_data, encode(raw_data, 'base64') AS raw_data`;
-/** Segments of one channel that can hold readings in [$3, $4): none starts more than a day before its end. */
-const IN_RANGE = `spacecraft_id = $1 AND channel = $2 AND start_time >= ${AT('($3::float8 - 86400000)')} AND start_time < ${AT('$4')} AND end_time >= ${AT('$3')}`;
-
-interface PayloadRow {
-  seq: number;
-  start: number;
-  /** start_time exactly, as text: milliseconds far from 1970 do not survive float8 seconds. */
-  start_key: string;
-  end: number;
-  times: string;
-  value_data: string;
-  raw_data: string | null;
-}
-
-/** How a segment's values are kept, which its encoding tells: strings, or numbers (booleans as 0 and 1). */
-const storedAs = (values: Uint8Array): ChannelType => (values[0] === VALUE_ENCODING.json || values[0] === VALUE_ENCODING.runs ? 'string' : 'number');
-
-const bytes = (base64: string) => Buffer.from(base64, 'base64');
-
-/** A segment's readings as the channel's type, or as stored when the type does not matter (compaction, aggregates). */
-function decodeRow(type: ChannelType | undefined, r: PayloadRow): DecodedSegment {
-  const values = bytes(r.value_data);
-  const row = { seq: Number(r.seq), start: Number(r.start), end: Number(r.end), times: bytes(r.times), values, raws: r.raw_data === null ? null : bytes(r.raw_data) };
-  return decodeSegment(type ?? storedAs(values), row);
-}
-
-/** Segments as rows of a json_to_recordset parameter; bytes travel as base64. */
-function segmentRows(spacecraft: string, channel: string, segments: EncodedSegment[], sealed: (s: EncodedSegment) => boolean, seq?: number) {
-  const b64 = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
-  return segments.map((s) => ({
-    sc: spacecraft, ch: channel, s: s.start, e: s.end, n: s.count, vn: s.valueCount, lo: s.min, hi: s.max, sm: s.sum,
-    sealed: sealed(s), t: b64(s.times), v: b64(s.values), r: s.raws && b64(s.raws), q: seq ?? null,
-  }));
-}
-
-/** INSERT of the segments in the json_to_recordset parameter `param`, when `condition` holds. */
-const insertSegmentsSql = (param: string, condition = 'true') =>
-  `INSERT INTO telemetry_segments (spacecraft_id, channel, start_time, end_time, seq, count, value_count, min, max, sum, sealed, times, value_data, raw_data)
-   SELECT sc, ch, ${AT('s')}, ${AT('e')}, coalesce(q, nextval('telemetry_segment_seq')), n, vn, lo, hi, sm, sealed, decode(t, 'base64'), decode(v, 'base64'), decode(r, 'base64')
-   FROM json_to_recordset(${param}::json) AS x(sc text, ch text, s float8, e float8, q float8, n int, vn int, lo float8, hi float8, sm float8, sealed boolean, t text, v text, r text)
-   WHERE ${condition}`;
-
-async function insertSegments(sql: SqlExecutor, rows: ReturnType<typeof segmentRows>): Promise<void> {
-  if (rows.length) await sql.query(insertSegmentsSql('$1'), [JSON.stringify(rows)]);
-}
 
 /** New segments of readings as they arrived: a series per channel, cut into segments. */
 function freshSegments(readings: readonly StoredReading[]): { rows: ReturnType<typeof segmentRows>; stored: number } {
@@ -310,83 +242,14 @@ export class TelemetryStore {
   }
 
   /**
-   * Rewrites the open (not yet compacted) segments of up to `maxChannels` channels that
-   * have piled up, with every segment overlapping them, as disjoint full segments: later
-   * writes win where times repeat. Answers how many channels it compacted.
+   * Rewrites the open segments of up to `maxChannels` channels that are due, with every
+   * segment overlapping them, as disjoint full segments (see compaction.ts). Answers how
+   * many channels it compacted.
    */
-  async compact(options: { maxChannels?: number; minSegments?: number; now?: number; settleMs?: number } = {}): Promise<number> {
-    const now = options.now ?? Date.now();
-    const settleMs = options.settleMs ?? COMPACT_SETTLE_MS;
-    // Open segments of days that are over are compacted however few, and come out sealed.
-    const closedDays = Math.floor(now / DAY_MS) * DAY_MS;
-    const { rows } = await this.#sql.query<{ spacecraft_id: string; channel: string }>(
-      `SELECT spacecraft_id, channel FROM telemetry_segments WHERE NOT sealed AND stored_at <= now() - $5 * interval '1 millisecond'
-       GROUP BY spacecraft_id, channel HAVING count(*) >= $1 OR sum(count) >= $2 OR max(end_time) < ${AT('$3')} LIMIT $4`,
-      [options.minSegments ?? COMPACT_AFTER_SEGMENTS, SEGMENT_READINGS, closedDays, options.maxChannels ?? 32, settleMs],
-    );
-    for (const r of rows) await this.#compactChannel(r.spacecraft_id, r.channel, now, settleMs);
-    return rows.length;
+  compact(options: CompactOptions = {}): Promise<number> {
+    return compact(this.#sql, options);
   }
 
-  /**
-   * Reads and merges outside any transaction, then swaps in one short transaction if the
-   * span still holds exactly the segments read: PGlite runs one transaction at a time, and
-   * the processor's writes must not wait for the decoding and encoding.
-   */
-  async #compactChannel(spacecraft: string, channel: string, now: number, settleMs: number): Promise<void> {
-    const open = (await this.#sql.query<{ start: number; end: number }>(
-      `SELECT ${TIME('start_time')} AS start, ${TIME('end_time')} AS "end" FROM telemetry_segments
-       WHERE spacecraft_id = $1 AND channel = $2 AND NOT sealed AND stored_at <= now() - $3 * interval '1 millisecond'
-       ORDER BY start_time, seq LIMIT ${FETCH_SEGMENTS}`,
-      [spacecraft, channel, settleMs],
-    )).rows;
-    if (!open.length) return;
-    let lo = Math.min(...open.map((r) => Number(r.start)));
-    let hi = Math.max(...open.map((r) => Number(r.end)));
-    // Every segment overlapping the span, and those overlapping them, until the span stops growing.
-    let rows: PayloadRow[];
-    for (;;) {
-      // A millisecond of margin each side: timestamps far from 1970 come back a microsecond off.
-      rows = (await this.#sql.query<PayloadRow>(`SELECT ${PAYLOAD} FROM telemetry_segments WHERE ${IN_RANGE} ORDER BY start_time, seq`, [spacecraft, channel, lo - 1, hi + 2])).rows;
-      const nlo = Math.min(lo, ...rows.map((r) => Number(r.start)));
-      const nhi = Math.max(hi, ...rows.map((r) => Number(r.end)));
-      if (nlo === lo && nhi === hi) break;
-      lo = nlo;
-      hi = nhi;
-    }
-    if (!rows.length) return;
-    const segments = rows.map((r) => decodeRow(undefined, r));
-    const type = storedAs(bytes(rows[0]!.value_data));
-    const merged = joinSeries(mergeSegments(segments));
-    const seq = Math.max(...segments.map((s) => s.seq));
-    // Every segment but the newest is final, and so is the newest once full or its day is
-    // over: late data reopens none, it lands in open segments of its own that a later
-    // compaction merges in. At most one open segment is left, so the channel stops qualifying.
-    const cut = cutSegments(type, merged);
-    const newest = cut.at(-1);
-    const sealed = (s: EncodedSegment) => s !== newest || s.count === SEGMENT_READINGS || (Math.floor(s.end / DAY_MS) + 1) * DAY_MS <= now;
-    const replacement = segmentRows(spacecraft, channel, cut, sealed, seq);
-    const read = { n: rows.length, seqs: rows.reduce((sum, r) => sum + Number(r.seq), 0), count: segments.reduce((sum, x) => sum + x.times.length, 0) };
-    await this.#sql.transaction(async (tx) => {
-      // Writers hold ROW EXCLUSIVE until they commit: once this lock is granted, every seq
-      // handed out so far belongs to a committed segment, and none is handed out until the
-      // swap is in, so what the span holds now is final for the check, and giving the merged
-      // segments the highest seq they replace is right.
-      await tx.query('LOCK TABLE telemetry_segments IN SHARE ROW EXCLUSIVE MODE');
-      const current = (await tx.query<{ n: number; seqs: number; count: number }>(
-        `SELECT count(*)::int AS n, coalesce(sum(seq), 0)::float8 AS seqs, coalesce(sum(count), 0)::float8 AS count FROM telemetry_segments WHERE ${IN_RANGE}`,
-        [spacecraft, channel, lo - 1, hi + 2],
-      )).rows[0]!;
-      // Written to or compacted meanwhile: left for the next round.
-      if (current.n !== read.n || Number(current.seqs) !== read.seqs || Number(current.count) !== read.count) return;
-      await tx.query(
-        `DELETE FROM telemetry_segments WHERE spacecraft_id = $1 AND channel = $2
-           AND (start_time, seq) IN (SELECT k::timestamptz, q::bigint FROM json_to_recordset($3::json) AS x(k text, q float8))`,
-        [spacecraft, channel, JSON.stringify(rows.map((r) => ({ k: r.start_key, q: Number(r.seq) })))],
-      );
-      await insertSegments(tx, replacement);
-    });
-  }
 
   /**
    * Drops the UTC days that ended before their mission's retention, every segment of a day
