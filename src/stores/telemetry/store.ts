@@ -198,7 +198,8 @@ export class TelemetryStore {
          NULL::float8 AS seq, NULL::float8 AS start, NULL::float8 AS "end", NULL AS start_key, NULL AS times, NULL AS value_data, NULL AS raw_data
        FROM k WHERE whole AND value_count > 0 GROUP BY 1
        UNION ALL
-       SELECT * FROM (SELECT NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, ${PAYLOAD} FROM k WHERE NOT whole ORDER BY start_time, seq) cut`,
+       SELECT * FROM (SELECT NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, seq::float8, s, e, NULL,
+         encode(times, 'base64'), encode(value_data, 'base64'), encode(raw_data, 'base64') FROM k WHERE NOT whole ORDER BY start_time, seq) cut`,
       params,
     );
     const buckets = new Map<number, { min: number; max: number; sum: number; count: number }>();
