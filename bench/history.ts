@@ -13,7 +13,6 @@
  *
  *   npm run bench:history [-- --readings 10000000 --json]
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { migrate } from '../src/engines/sql/migrate.ts';
@@ -21,6 +20,8 @@ import { PgliteWorkerStore } from '../src/engines/sql/pglite-worker.ts';
 import { MissionCatalog } from '../src/stores/missions/catalog.ts';
 import { TelemetryStore, type StoredReading } from '../src/stores/telemetry/store.ts';
 import { startOrbit, tempDir } from '../test/support/orbit.ts';
+import { median } from './clients/stats.ts';
+import { memory } from './memory.ts';
 
 const { values: args } = parseArgs({ options: { readings: { type: 'string', default: '10000000' }, json: { type: 'boolean', default: false } } });
 const READINGS = Number(args.readings);
@@ -28,7 +29,6 @@ const BATCH = 10_000;
 const T0 = Date.UTC(2026, 0, 1);
 const DAYS_30 = 30 * 86_400_000;
 const say = (text: string) => args.json || process.stdout.write(text);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** A temperature: a slow swing each 92-minute orbit, a daily drift and noise, read at 0.01 °C. */
 function temperature(i: number): number {
@@ -69,10 +69,7 @@ async function buildArchive(dir: string) {
   }
 }
 
-async function rss(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
-}
+const rss = async (pid: number) => (await memory([pid])).now;
 
 async function exportAll(url: string, pid: number) {
   const before = await rss(pid);

@@ -12,10 +12,10 @@
  *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --idle-seconds 30 --env NAME=VALUE --json --cpu-prof DIR]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { metric, metricTotal, seedMission, startOrbit, tempDir, type ApiResponse } from '../test/support/orbit.ts';
 import { startDeployment } from '../test/support/deployment.ts';
+import { memory } from './memory.ts';
 import { openStream } from '../test/support/sse.ts';
 
 const { values: args } = parseArgs({
@@ -150,18 +150,6 @@ const percentile = (values: number[], p: number) => {
 };
 const median = (values: number[]) => percentile(values, 50);
 
-/** Peak resident memory since start (VmHWM) and now (VmRSS), in bytes, summed over Orbit's processes (not the engines'). */
-async function memory(pids: number[]): Promise<{ peak: number; now: number }> {
-  let peak = 0;
-  let now = 0;
-  for (const pid of pids) {
-    const status = await readFile(`/proc/${pid}/status`, 'utf8');
-    const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
-    peak += kb('VmHWM');
-    now += kb('VmRSS');
-  }
-  return { peak, now };
-}
 
 async function run(start: () => Promise<Installation>): Promise<RunResult> {
   const orbit = await start();

@@ -8,19 +8,13 @@
  */
 import type { ReadingValue } from '../../core/schemas.ts';
 import { toIso } from '../../core/time.ts';
+import type { Series } from '../../stores/telemetry/segments.ts';
 
 export const EXPORT_FORMATS = {
   csv: { contentType: 'text/csv; charset=utf-8', header: 'time,value,raw\n' },
   ndjson: { contentType: 'application/x-ndjson', header: '' },
 } as const;
 export type ExportFormat = keyof typeof EXPORT_FORMATS;
-
-/** Readings of one channel as columns, as the archive reads them. */
-export interface ExportColumns {
-  times: ArrayLike<number>;
-  values: ArrayLike<ReadingValue>;
-  raws: ArrayLike<ReadingValue>;
-}
 
 const DAY_MS = 86_400_000;
 /** 253402300800000 is 10000-01-01: beyond it, and before year 0, toISOString writes six-digit years. */
@@ -58,7 +52,7 @@ function csvField(value: ReadingValue): string {
 }
 
 /** One chunk of lines; `iso` carries its day cache from chunk to chunk. */
-export function exportLines(c: ExportColumns, format: ExportFormat, iso = isoFormatter()): string {
+export function exportLines(c: Series, format: ExportFormat, iso = isoFormatter()): string {
   const parts: string[] = [];
   if (format === 'csv') {
     for (let i = 0; i < c.times.length; i++) parts.push(`${iso(c.times[i]!)},${csvField(c.values[i]!)},${csvField(c.raws[i]!)}\n`);

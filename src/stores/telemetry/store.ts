@@ -251,7 +251,6 @@ export class TelemetryStore {
     return compact(this.#sql, options);
   }
 
-
   /**
    * Drops the UTC days that ended before their mission's retention, every segment of a day
    * at once (segments never cross midnight): dropping a correction while keeping the segment
@@ -271,13 +270,13 @@ export class TelemetryStore {
 
   /**
    * Makes the room of rewritten and dropped segments reusable. PostgreSQL's autovacuum does
-   * this by itself; PGlite has no autovacuum, and compaction rewrites every reading once or twice.
+   * this by itself; PGlite has no autovacuum, and compaction rewrites each reading about once.
    */
   async reclaim(): Promise<void> {
     await this.#sql.query('VACUUM telemetry_segments, telemetry_batches');
   }
 
-  /** Bytes the archive takes on disk, tables, indexes and compressed values included, and the readings it holds. */
+  /** Bytes the segments take on disk (table, indexes and compressed values; not the ledger), and the readings they hold. */
   async footprint(): Promise<{ bytes: number; readings: number }> {
     const { rows } = await this.#sql.query<{ bytes: number; readings: number }>(
       `SELECT pg_total_relation_size('telemetry_segments')::float8 AS bytes, coalesce(sum(count), 0)::float8 AS readings FROM telemetry_segments`,
