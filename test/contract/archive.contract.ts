@@ -12,7 +12,8 @@ import { migrate } from '../../src/engines/sql/migrate.ts';
 import type { SqlStore } from '../../src/engines/sql/port.ts';
 import type { ChannelType, ReadingValue } from '../../src/core/schemas.ts';
 import { TelemetryStore, type StoredReading } from '../../src/stores/telemetry/store.ts';
-import { DAY_MS, SEGMENT_READINGS } from '../../src/stores/telemetry/segments.ts';
+import { DAY_MS, encodeSegment, SEGMENT_READINGS, seriesOf } from '../../src/stores/telemetry/segments.ts';
+import { insertSegments, segmentRows } from '../../src/stores/telemetry/segment-rows.ts';
 
 export interface ArchiveHarness {
   sql: SqlStore;
@@ -157,15 +158,20 @@ export function archiveContract(name: string, open: () => Promise<ArchiveHarness
         spacing: fc.integer({ min: 1, max: 120 }),
         values: fc.array(fc.integer({ min: -50_000, max: 50_000 }), { minLength: 1, maxLength: 400 }),
       });
-      await fc.assert(fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 8 }), fc.integer({ min: 1, max: 20_000 }), fc.boolean(), async (writes, stepSeconds, compact) => {
+      // Steps of whole hours and more are where hourly rollups count.
+      const step = fc.oneof(fc.integer({ min: 1, max: 20_000 }), fc.integer({ min: 1, max: 30 }).map((hours) => hours * 3600), fc.constantFrom(5400, 86_400));
+      // Compaction after some write (then later writes land over sealed segments and rolled-up hours), at the end, both or neither.
+      const compaction = fc.record({ after: fc.option(fc.nat({ max: 7 })), atEnd: fc.boolean() });
+      await fc.assert(fc.asyncProperty(fc.array(write, { minLength: 1, maxLength: 8 }), step, compaction, async (writes, stepSeconds, compact) => {
         const channel = `random-${++run}`;
         const model = new Model();
-        for (const w of writes) {
+        for (const [n, w] of writes.entries()) {
           const readings = Array.from({ length: w.count }, (_, i) => reading(channel, T0 + (w.start + i * w.spacing) * 1000, w.values[i % w.values.length]! / 100));
           await store.write(asBatch(readings));
           model.write(readings);
+          if (compact.after === n) await compactAll(store);
         }
-        if (compact) await compactAll(store);
+        if (compact.atEnd) await compactAll(store);
         const q = { spacecraft: 'arc-1', channel };
         const from = T0 + 86_400_000;
         const to = T0 + 2 * 86_400_000 + 12_345;
@@ -211,7 +217,7 @@ export function archiveContract(name: string, open: () => Promise<ArchiveHarness
       assert.equal((await store.points({ spacecraft: 'arc-1', channel: 'far', limit: 500 }, 'number')).points.length, 200);
     });
 
-    it('segments of days still to come are compacted once, not again and again', async () => {
+    it('segments of hours still to come are compacted once, not again and again', async () => {
       const tomorrow = (Math.floor(Date.now() / DAY_MS) + 1) * DAY_MS;
       for (const d of [0, 1]) for (let b = 0; b < 6; b++) await store.write(asBatch(Array.from({ length: 100 }, (_, i) => reading('ahead', tomorrow + d * DAY_MS + (b * 100 + i) * 1000, i))));
       assert.ok(await store.compact({ settleMs: 0 }) > 0);
@@ -241,6 +247,56 @@ export function archiveContract(name: string, open: () => Promise<ArchiveHarness
       assert.deepEqual(await days('keep-1'), [5]);
     });
 
+    it('aggregates whole hours from rollups, which late data, compaction and retention keep true', async () => {
+      const day0 = T0 + 20 * DAY_MS;
+      const q = { spacecraft: 'arc-1', channel: 'rolled' };
+      const model = new Model();
+      const readings = Array.from({ length: 3 * 24 * 60 }, (_, i) => reading('rolled', day0 + i * 60_000, Math.sin(i / 50) * 100));
+      for (let i = 0; i < readings.length; i += 500) await store.write(asBatch(readings.slice(i, i + 500)));
+      model.write(readings);
+      await compactAll(store);
+      const rollups = async () => (await h.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_rollups WHERE channel = 'rolled'`)).rows[0]!.n;
+      assert.equal(await rollups(), 72, 'a rollup per hour');
+      for (const stepSeconds of [3600, 5400, 86_400]) assertBucketsEqual(await store.aggregate({ ...q, stepSeconds, limit: 1000 }), model.buckets(stepSeconds), `${stepSeconds} s`);
+
+      // The answer for a whole hour comes from its rollup: a rollup changed behind the store's back shows.
+      const hour10 = day0 + 10 * 3_600_000;
+      await h.sql.query(`UPDATE telemetry_rollups SET max = 1e9 WHERE channel = 'rolled' AND hour = to_timestamp($1::float8 / 1000)`, [hour10]);
+      assert.equal((await store.aggregate({ ...q, from: day0, to: day0 + DAY_MS, stepSeconds: 86_400, limit: 10 }))[0]!.max, 1e9);
+
+      // Late readings (one replacing the one at 10:30, one new) open a segment in that hour:
+      // the hour is read from its segments until compacted.
+      const late = [reading('rolled', hour10 + 30 * 60_000, -500), reading('rolled', hour10 + 30 * 60_000 + 1, 500)];
+      await store.write(asBatch(late));
+      model.write(late);
+      assertBucketsEqual(await store.aggregate({ ...q, stepSeconds: 86_400, limit: 1000 }), model.buckets(86_400), 'with an open segment');
+      await compactAll(store);
+      assertBucketsEqual(await store.aggregate({ ...q, stepSeconds: 86_400, limit: 1000 }), model.buckets(86_400), 'compacted again');
+      const { rows } = await h.sql.query<{ max: number; n: number }>(`SELECT max, value_count AS n FROM telemetry_rollups WHERE channel = 'rolled' AND hour = to_timestamp($1::float8 / 1000)`, [hour10]);
+      assert.deepEqual(rows.map((r) => [Number(r.max), Number(r.n)]), [[500, 61]], 'the compactor rewrote the rollup of the hour');
+
+      // Retention drops a day's rollups with its segments.
+      await store.dropExpired(day0 + 31 * DAY_MS + 1);
+      assert.equal(await rollups(), 48);
+      assertBucketsEqual(await store.aggregate({ ...q, stepSeconds: 3600, limit: 1000 }), model.buckets(3600, day0 + DAY_MS), 'after retention');
+    });
+
+    it('reads a segment sealed across hours from its samples, and the hours beside it from rollups', async () => {
+      const start = T0 + 25 * DAY_MS + 3_300_000;
+      // Before hours were cut, a sealed segment could run from 00:55 to 01:12.
+      const series = seriesOf(Array.from({ length: 1000 }, (_, i) => ({ time: start + i * 1000, value: i, raw: i })));
+      await insertSegments(h.sql, segmentRows('arc-1', 'crossing', [encodeSegment('number', series, 0, 1000)], () => true));
+      const model = new Model();
+      model.write(Array.from({ length: 1000 }, (_, i) => reading('crossing', start + i * 1000, i)));
+      const more = Array.from({ length: 3 * 60 }, (_, i) => reading('crossing', start + 1_000_000 + i * 60_000, -i));
+      await store.write(asBatch(more));
+      model.write(more);
+      await compactAll(store);
+      const hours = (await h.sql.query<{ h: number }>(`SELECT ${'extract(epoch FROM hour) * 1000'} AS h FROM telemetry_rollups WHERE channel = 'crossing' ORDER BY hour`)).rows.map((r) => Number(r.h));
+      assert.ok(hours.length >= 2 && !hours.includes(start - 300_000), `hours with rollups: ${hours.map((x) => new Date(x).toISOString())}`);
+      for (const stepSeconds of [3600, 7200, 86_400]) assertBucketsEqual(await store.aggregate({ spacecraft: 'arc-1', channel: 'crossing', stepSeconds, limit: 100 }), model.buckets(stepSeconds), `${stepSeconds} s`);
+    });
+
     it('moves readings stored one row each into segments when it migrates', async () => {
       const legacy = await open();
       try {
@@ -266,8 +322,10 @@ export function archiveContract(name: string, open: () => Promise<ArchiveHarness
         assert.deepEqual((await migrated.points({ spacecraft: 'old-1', channel: 'mode', limit: 5 }, 'string')).points.map((p) => p.value), ['SAFE', 'ON']);
         assert.deepEqual((await migrated.points({ spacecraft: 'old-1', channel: 'same', limit: 5 }, 'number')).points.map((p) => p.raw), [4]);
         const before = await migrated.aggregate({ spacecraft: 'old-1', channel: 'volts', stepSeconds: 600, limit: 100 });
+        const hourly = await migrated.aggregate({ spacecraft: 'old-1', channel: 'volts', stepSeconds: 3600, limit: 100 });
         await compactAll(migrated);
         assert.deepEqual(await migrated.aggregate({ spacecraft: 'old-1', channel: 'volts', stepSeconds: 600, limit: 100 }), before);
+        assert.deepEqual(await migrated.aggregate({ spacecraft: 'old-1', channel: 'volts', stepSeconds: 3600, limit: 100 }), hourly);
         const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM telemetry_segments WHERE spacecraft_id = 'old-1' AND get_byte(value_data, 0) = 0`);
         assert.equal(rows[0]!.n, 0, 'the compactor packed the plain segments');
       } finally {

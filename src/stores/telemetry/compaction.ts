@@ -1,10 +1,10 @@
 /**
  * The compactor of the telemetry archive: merges the open segments each write leaves, and
  * every segment overlapping them, into disjoint full segments, later writes winning where
- * times repeat.
+ * times repeat, and rewrites the hourly rollups of the hours it touched.
  */
-import type { SqlStore } from '../../engines/sql/port.ts';
-import { cutSegments, DAY_MS, joinSeries, mergeSegments, SEGMENT_READINGS, type EncodedSegment } from './segments.ts';
+import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
+import { cutSegments, hourEnd, HOUR_MS, joinSeries, mergeSegments, SEGMENT_READINGS, type EncodedSegment } from './segments.ts';
 import { AT, bytes, decodeRow, FETCH_SEGMENTS, IN_RANGE, insertSegments, PAYLOAD, segmentRows, storedAs, TIME, type PayloadRow } from './segment-rows.ts';
 
 /**
@@ -38,12 +38,13 @@ export interface CompactOptions {
 export async function compact(sql: SqlStore, options: CompactOptions = {}): Promise<number> {
   const now = options.now ?? Date.now();
   const settleMs = options.settleMs ?? COMPACT_SETTLE_MS;
-  // Open segments of days that are over are compacted however few, and come out sealed.
-  const closedDays = Math.floor(now / DAY_MS) * DAY_MS;
+  // Open segments of hours that are over are compacted however few, and come out sealed:
+  // their hour's rollup then holds.
+  const closedHours = Math.floor(now / HOUR_MS) * HOUR_MS;
   const { rows } = await sql.query<{ spacecraft_id: string; channel: string }>(
     `SELECT spacecraft_id, channel FROM telemetry_segments WHERE NOT sealed AND stored_at <= now() - $5 * interval '1 millisecond'
      GROUP BY spacecraft_id, channel HAVING count(*) >= $1 OR sum(count) >= $2 OR max(end_time) < ${AT('$3')} LIMIT $4`,
-    [options.minSegments ?? COMPACT_AFTER_SEGMENTS, SEGMENT_READINGS, closedDays, options.maxChannels ?? 32, settleMs],
+    [options.minSegments ?? COMPACT_AFTER_SEGMENTS, SEGMENT_READINGS, closedHours, options.maxChannels ?? 32, settleMs],
   );
   for (const r of rows) await compactChannel(sql, r.spacecraft_id, r.channel, now, settleMs);
   return rows.length;
@@ -80,12 +81,12 @@ async function compactChannel(sql: SqlStore, spacecraft: string, channel: string
   const type = storedAs(bytes(rows[0]!.value_data));
   const merged = joinSeries(mergeSegments(segments));
   const seq = Math.max(...segments.map((s) => s.seq));
-  // Every segment but the newest is final, and so is the newest once full or its day is
+  // Every segment but the newest is final, and so is the newest once full or its hour is
   // over: late data reopens none, it lands in open segments of its own that a later
   // compaction merges in. At most one open segment is left, so the channel stops qualifying.
   const cut = cutSegments(type, merged);
   const newest = cut.at(-1);
-  const sealed = (s: EncodedSegment) => s !== newest || s.count === SEGMENT_READINGS || (Math.floor(s.end / DAY_MS) + 1) * DAY_MS <= now;
+  const sealed = (s: EncodedSegment) => s !== newest || s.count === SEGMENT_READINGS || hourEnd(s.end) <= now;
   const replacement = segmentRows(spacecraft, channel, cut, sealed, seq);
   const read = { n: rows.length, seqs: rows.reduce((sum, r) => sum + Number(r.seq), 0), count: segments.reduce((sum, x) => sum + x.times.length, 0) };
   await sql.transaction(async (tx) => {
@@ -106,5 +107,33 @@ async function compactChannel(sql: SqlStore, spacecraft: string, channel: string
       [spacecraft, channel, JSON.stringify(rows.map((r) => ({ k: r.start_key, q: Number(r.seq) })))],
     );
     await insertSegments(tx, replacement);
+    await rewriteRollups(tx, spacecraft, channel, lo, hi);
   });
+}
+
+/**
+ * The rollups of the hours from the one holding `lo` to the one holding `hi`, from their
+ * sealed segments, in one statement: sealed segments never overlap (each compaction merges
+ * everything that overlaps), so their summaries add up. An hour with a sealed segment
+ * reaching outside it (sealed before hours were cut) gets no rollup, and is read from its
+ * segments.
+ */
+async function rewriteRollups(tx: SqlExecutor, spacecraft: string, channel: string, lo: number, hi: number): Promise<void> {
+  // A millisecond of margin as above: recomputing one hour more is harmless, one less is not.
+  const first = Math.floor((lo - 1) / HOUR_MS) * HOUR_MS;
+  const last = Math.floor((hi + 1) / HOUR_MS) * HOUR_MS;
+  await tx.query(
+    `WITH hours AS (
+       SELECT date_trunc('hour', start_time, 'UTC') AS hour, sum(value_count)::int AS value_count, min(min) AS min, max(max) AS max, sum(sum) AS sum
+       FROM telemetry_segments
+       WHERE spacecraft_id = $1 AND channel = $2 AND sealed AND start_time >= ${AT('$3')} AND start_time < ${AT('$4')} + interval '1 hour'
+       GROUP BY 1 HAVING bool_and(end_time < date_trunc('hour', start_time, 'UTC') + interval '1 hour')
+     ), gone AS (
+       DELETE FROM telemetry_rollups WHERE spacecraft_id = $1 AND channel = $2 AND hour >= ${AT('$3')} AND hour <= ${AT('$4')}
+         AND hour NOT IN (SELECT hour FROM hours)
+     )
+     INSERT INTO telemetry_rollups (spacecraft_id, channel, hour, value_count, min, max, sum) SELECT $1, $2, * FROM hours
+     ON CONFLICT (spacecraft_id, channel, hour) DO UPDATE SET value_count = excluded.value_count, min = excluded.min, max = excluded.max, sum = excluded.sum`,
+    [spacecraft, channel, first, last],
+  );
 }

@@ -3,17 +3,19 @@
  * order, as encoded columns with their summary. Pure: building, encoding, decoding and
  * merging segments; the store moves them in and out of SQL.
  *
- * A segment never crosses a UTC midnight and holds at most SEGMENT_READINGS readings, so a
- * range query finds every segment that can touch it among those starting at most a day
- * before it, and retention drops whole days. Segments of a channel may overlap (late data,
- * a reading sent again): where two hold the same time, the one written later (higher `seq`)
- * wins, and the compactor merges them into disjoint ones.
+ * A segment never crosses a UTC hour and holds at most SEGMENT_READINGS readings, so hourly
+ * rollups add up whole segments and retention drops whole days. Segments sealed before
+ * hours were cut may cross hours, never a midnight, so a range query looks for segments
+ * that can touch it among those starting up to a day before it. Segments of a channel may
+ * overlap (late data, a reading sent again): where two hold the same time, the one written
+ * later (higher `seq`) wins, and the compactor merges them into disjoint ones.
  */
 import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import { decodeNumbers, decodeStrings, decodeTimes, encodeNumbers, encodeStrings, encodeTimes } from './codec.ts';
 
 export const SEGMENT_READINGS = 1024;
-export const DAY_MS = 86_400_000;
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
 
 /** Readings of one channel in time order, one per time. */
 export interface Series {
@@ -90,16 +92,21 @@ export function encodeSegment(type: ChannelType, s: Series, from: number, to: nu
   };
 }
 
-/** A series cut into segments: at each UTC midnight and every SEGMENT_READINGS readings. */
+/** The end of the UTC hour that holds time t. */
+export const hourEnd = (t: number) => (Math.floor(t / HOUR_MS) + 1) * HOUR_MS;
+
+/**
+ * A series cut into segments: at each UTC hour, and an hour's readings into as few
+ * segments of at most `size` as they fit, of equal length (an hour at 1 Hz is 4 × 900).
+ */
 export function cutSegments(type: ChannelType, s: Series, size = SEGMENT_READINGS): EncodedSegment[] {
   const out: EncodedSegment[] = [];
   let from = 0;
   while (from < s.times.length) {
-    const dayEnd = (Math.floor(s.times[from]! / DAY_MS) + 1) * DAY_MS;
-    let to = from + 1;
-    while (to < s.times.length && to - from < size && s.times[to]! < dayEnd) to++;
-    out.push(encodeSegment(type, s, from, to));
-    from = to;
+    const end = lowerBound(s.times, hourEnd(s.times[from]!));
+    const per = Math.ceil((end - from) / Math.ceil((end - from) / size));
+    for (let at = from; at < end; at += per) out.push(encodeSegment(type, s, at, Math.min(end, at + per)));
+    from = end;
   }
   return out;
 }

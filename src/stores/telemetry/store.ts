@@ -12,7 +12,7 @@ import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
 import type { ProcessedReading } from '../../core/messages.ts';
 import { MAX_EPOCH_MS, toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
-import { cutSegments, mergeSegments, seriesOf, type Series } from './segments.ts';
+import { cutSegments, HOUR_MS, mergeSegments, seriesOf, type Series } from './segments.ts';
 import { AT, decodeRow, FETCH_SEGMENTS, IN_RANGE, insertSegments, insertSegmentsSql, PAYLOAD, segmentRows, TIME, type PayloadRow } from './segment-rows.ts';
 import { compact, type CompactOptions } from './compaction.ts';
 
@@ -170,33 +170,45 @@ export class TelemetryStore {
   /**
    * Minimum, maximum, mean and count of the finite numeric values per bucket of
    * `stepSeconds` (aligned to the epoch), for the first `limit` buckets with readings.
-   * The store adds up the summaries of segments that lie inside one bucket and overlap no
-   * other; only the segments cut by a bucket or range boundary, or overlapping another,
-   * come here to be decoded.
+   * The store adds up the hourly rollups of hours that lie inside one bucket and hold no
+   * open segment, and the summaries of the other segments that lie inside one bucket and
+   * overlap no other; only the segments cut by a bucket or range boundary, or overlapping
+   * another, come here to be decoded.
    */
   async aggregate(q: RangeQuery & { stepSeconds: number; limit: number }, type: ChannelType = 'number'): Promise<Bucket[]> {
     if (type === 'string') return [];
     const from = Math.max(q.from ?? SQL_MIN_MS, SQL_MIN_MS);
     const to = q.to ?? MAX_EPOCH_MS;
     const step = q.stepSeconds * 1000;
-    const params = [q.spacecraft, q.channel, from, to, step];
-    const whole = `WITH s AS (
+    const params = [q.spacecraft, q.channel, from, to, step, HOUR_MS];
+    // Segments never cross an hour (those sealed before hours were cut have no rollup), so
+    // leaving out the segments of the hours a rollup stands for leaves out nothing else.
+    const parts = `WITH open AS (
+        SELECT start_time, end_time FROM telemetry_segments WHERE spacecraft_id = $1 AND channel = $2 AND NOT sealed
+      ), r AS (
+        SELECT hour, ${TIME('hour')} AS h, value_count, min, max, sum FROM telemetry_rollups x
+        WHERE spacecraft_id = $1 AND channel = $2 AND hour >= ${AT('$3')} AND hour <= ${AT('($4::float8 - $6)')}
+          AND floor(${TIME('hour')} / $5::float8) = ceil((${TIME('hour')} + $6) / $5::float8) - 1
+          AND NOT EXISTS (SELECT 1 FROM open WHERE open.start_time < x.hour + interval '1 hour' AND open.end_time >= x.hour)
+      ), s AS (
         SELECT start_time, seq, ${TIME('start_time')} AS s, ${TIME('end_time')} AS e, value_count, min, max, sum,
           max(end_time) OVER (ORDER BY start_time, seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS before_end,
           lead(start_time) OVER (ORDER BY start_time, seq) AS next_start, end_time, times, value_data, raw_data
-        FROM telemetry_segments WHERE ${IN_RANGE}
+        FROM telemetry_segments WHERE ${IN_RANGE} AND date_trunc('hour', start_time, 'UTC') NOT IN (SELECT hour FROM r)
       ), k AS (
         SELECT *, coalesce(before_end < start_time, true) AND coalesce(next_start > end_time, true)
           AND s >= $3 AND e < $4 AND floor(s / $5::float8) = floor(e / $5::float8) AS whole FROM s
       )`;
     // One statement, so the window over the segments is computed once: bucket rows (b set)
-    // from the summaries, then the segments to decode (b null), the columns taken along in
-    // the CTE, as joining back to the table for them costs ten times more on PGlite.
+    // from the rollups and summaries, then the segments to decode (b null), the columns taken
+    // along in the CTE, as joining back to the table for them costs ten times more on PGlite.
     const { rows } = await this.#sql.query<PayloadRow & { b: number | null; min: number; max: number; sum: number; n: number }>(
-      `${whole}
-       SELECT floor(s / $5::float8) * $5::float8 AS b, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(value_count)::float8 AS n,
+      `${parts}
+       SELECT floor(t / $5::float8) * $5::float8 AS b, min(min) AS min, max(max) AS max, sum(sum) AS sum, sum(value_count)::float8 AS n,
          NULL::float8 AS seq, NULL::float8 AS start, NULL::float8 AS "end", NULL AS start_key, NULL AS times, NULL AS value_data, NULL AS raw_data
-       FROM k WHERE whole AND value_count > 0 GROUP BY 1
+       FROM (SELECT s AS t, value_count, min, max, sum FROM k WHERE whole AND value_count > 0
+             UNION ALL SELECT h, value_count, min, max, sum FROM r WHERE value_count > 0) summed
+       GROUP BY 1
        UNION ALL
        SELECT * FROM (SELECT NULL::float8, NULL::float8, NULL::float8, NULL::float8, NULL::float8, seq::float8, s, e, NULL,
          encode(times, 'base64'), encode(value_data, 'base64'), encode(raw_data, 'base64') FROM k WHERE NOT whole ORDER BY start_time, seq) cut`,
@@ -254,16 +266,18 @@ export class TelemetryStore {
   /**
    * Drops the UTC days that ended before their mission's retention, every segment of a day
    * at once (segments never cross midnight): dropping a correction while keeping the segment
-   * it corrected would bring the old value back. Also the ledger entries past LEDGER_DAYS.
-   * Answers how many segments were dropped.
+   * it corrected would bring the old value back. Their rollups go in the same transaction.
+   * Also the ledger entries past LEDGER_DAYS. Answers how many segments were dropped.
    */
   async dropExpired(now = Date.now()): Promise<number> {
-    const { rowCount } = await this.#sql.query(
-      `DELETE FROM telemetry_segments s USING spacecraft c JOIN missions m ON m.id = c.mission_id
+    const expired = (table: string, time: string) =>
+      `DELETE FROM ${table} s USING spacecraft c JOIN missions m ON m.id = c.mission_id
        WHERE s.spacecraft_id = c.id AND m.retention_days IS NOT NULL
-         AND date_trunc('day', s.start_time, 'UTC') + interval '1 day' <= ${AT('$1')} - m.retention_days * interval '1 day'`,
-      [now],
-    );
+         AND date_trunc('day', s.${time}, 'UTC') + interval '1 day' <= ${AT('$1')} - m.retention_days * interval '1 day'`;
+    const rowCount = await this.#sql.transaction(async (tx) => {
+      await tx.query(expired('telemetry_rollups', 'hour'), [now]);
+      return (await tx.query(expired('telemetry_segments', 'start_time'), [now])).rowCount;
+    });
     await this.#sql.query(`DELETE FROM telemetry_batches WHERE stored_at < ${AT('$1')} - interval '${LEDGER_DAYS} days'`, [now]);
     return rowCount;
   }
@@ -273,13 +287,13 @@ export class TelemetryStore {
    * this by itself; PGlite has no autovacuum, and compaction rewrites each reading about once.
    */
   async reclaim(): Promise<void> {
-    await this.#sql.query('VACUUM telemetry_segments, telemetry_batches');
+    await this.#sql.query('VACUUM telemetry_segments, telemetry_rollups, telemetry_batches');
   }
 
-  /** Bytes the segments take on disk (table, indexes and compressed values; not the ledger), and the readings they hold. */
+  /** Bytes the segments and their rollups take on disk (tables, indexes and compressed values; not the ledger), and the readings they hold. */
   async footprint(): Promise<{ bytes: number; readings: number }> {
     const { rows } = await this.#sql.query<{ bytes: number; readings: number }>(
-      `SELECT pg_total_relation_size('telemetry_segments')::float8 AS bytes, coalesce(sum(count), 0)::float8 AS readings FROM telemetry_segments`,
+      `SELECT (pg_total_relation_size('telemetry_segments') + pg_total_relation_size('telemetry_rollups'))::float8 AS bytes, coalesce(sum(count), 0)::float8 AS readings FROM telemetry_segments`,
     );
     return { bytes: Number(rows[0]!.bytes), readings: Number(rows[0]!.readings) };
   }
