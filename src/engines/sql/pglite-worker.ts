@@ -11,6 +11,8 @@
  * As with the in-thread store, `fn` must not await a call on the store itself (outside
  * `tx`): that call waits for the transaction, which waits for `fn`.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 
@@ -157,6 +159,14 @@ export class PgliteWorkerStore implements SqlStore {
 
   /** `dir` undefined keeps the database in memory (tests). */
   static async open(dir?: string, options: PgliteWorkerOptions = {}): Promise<PgliteWorkerStore> {
+    // Creating a database (initdb) grows PGlite's WebAssembly memory by about 120 MB more
+    // than opening one does, and a WebAssembly memory never shrinks: a worker of its own
+    // creates the database and exits, and the worker that serves opens it like any other.
+    if (dir && !existsSync(path.join(dir, 'PG_VERSION'))) await (await PgliteWorkerStore.#start(dir, options)).close();
+    return PgliteWorkerStore.#start(dir, options);
+  }
+
+  static async #start(dir: string | undefined, options: PgliteWorkerOptions): Promise<PgliteWorkerStore> {
     const data: WorkerData = { dir };
     const store = new PgliteWorkerStore(new Worker(options.script ?? THREAD_SCRIPT, { workerData: data }));
     try {
