@@ -2,7 +2,7 @@
  * What travels between targets: task-queue messages and event-log records.
  * Times are epoch milliseconds on the wire.
  */
-import type { Alert, AlertState, ReadingValue, Severity } from './schemas.ts';
+import type { Alert, AlertState, ChannelType, ReadingValue, Severity } from './schemas.ts';
 
 export const QUEUES = { ingest: 'telemetry.ingest', jobs: 'compute.jobs' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -25,18 +25,54 @@ export const GROUPS = [
   { group: 'analyzer', topic: TOPICS.processed },
 ] as const;
 
+/** A reading as a client sent it. */
 export interface RawReading {
   channel: string;
   time: number;
   value: ReadingValue;
 }
 
+/**
+ * A channel as ingest checked readings against it. Its type spares the processor a
+ * catalogue read; its revision tells the analyzer whether the definition it holds is the
+ * one the readings were checked against.
+ */
+export interface ChannelRef {
+  name: string;
+  type: ChannelType;
+  revision: number;
+}
+
+/** A reading checked and calibrated by ingest. */
+export interface CalibratedReading {
+  channel: string;
+  time: number;
+  /** Engineering value after calibration. */
+  value: ReadingValue;
+  /** The value as sent, only where calibration changed it. */
+  raw?: ReadingValue;
+}
+
+/** One spacecraft's readings of an ingest batch, with every channel they name. */
+export interface IngestItem {
+  spacecraft: string;
+  channels: ChannelRef[];
+  readings: CalibratedReading[];
+}
+
 /** One accepted POST /v1/telemetry: stored whole or not at all. */
 export interface IngestBatch {
   batchId: string;
   receivedAt: number;
-  items: { spacecraft: string; readings: RawReading[] }[];
+  items: IngestItem[];
 }
+
+/**
+ * The CloudEvents type of an IngestBatch on the task queue. v1 carried raw readings for
+ * the processor to check and calibrate against the mission database; v2 carries what
+ * ingest checked and calibrated.
+ */
+export const INGEST_BATCH_TYPE = 'orbit.telemetry.batch.v2';
 
 export interface ProcessedReading {
   channel: string;
@@ -52,6 +88,11 @@ export interface ProcessedBatch {
   spacecraft: string;
   receivedAt: number;
   processedAt: number;
+  /**
+   * The channels of the readings, as ingest checked them. Records written before channels
+   * were carried (still on the log, and fed again by a replay) have none.
+   */
+  channels?: ChannelRef[];
   readings: ProcessedReading[];
 }
 

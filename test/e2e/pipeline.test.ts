@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startOrbit, tempDir } from '../support/orbit.ts';
+import { eventually, metric, seedMission, startOrbit, tempDir } from '../support/orbit.ts';
 import { pipelineScenarios } from './pipeline.scenarios.ts';
 
 pipelineScenarios(
@@ -30,6 +30,39 @@ pipelineScenarios(
         assert.ok(spec.paths[p], `OpenAPI documents ${p}`);
       }
       assert.equal((await installation().api('/docs')).status, 200);
+    });
+
+    test('a limit change counts for every reading posted after the PUT answered, in either direction', async () => {
+      const orbit = installation();
+      await seedMission(orbit, 'limits-1', { temp: { type: 'number', unit: 'degC', limits: { yellowHigh: 90, redHigh: 100 } } });
+      const t0 = Date.parse('2026-11-28T10:00:00Z');
+      const post = async (i: number, value: number) => {
+        const res = await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'limits-1', readings: [{ channel: 'temp', time: t0 + i * 1000, value }] } });
+        assert.equal(res.status, 202, await res.text());
+      };
+      const openAlerts = async () => (await orbit.api('/v1/alerts?state=open&spacecraft=limits-1')).json();
+      const analyzed = async (n: number) => eventually(async () => ((await metric(orbit.url, 'orbit_analyzer_readings_total')) >= n ? true : undefined), 5000, `${n} readings analyzed`);
+
+      // Every stage has now seen the channel at its first definition.
+      const before = await metric(orbit.url, 'orbit_analyzer_readings_total');
+      await post(0, 45);
+      await analyzed(before + 1);
+      assert.deepEqual(await openAlerts(), []);
+
+      const tighter = await orbit.api('/v1/spacecraft/limits-1/channels/temp', { method: 'PUT', json: { type: 'number', unit: 'degC', limits: { yellowHigh: 40, redHigh: 100 } } });
+      assert.equal(tighter.status, 200);
+      await post(1, 45);
+      const [alert] = await eventually(async () => ((await openAlerts()).length ? openAlerts() : undefined), 5000, 'alert under the new limit');
+      assert.deepEqual([alert.rule, alert.severity, alert.threshold, alert.value], ['limit', 'warning', 40, 45]);
+
+      const looser = await orbit.api('/v1/spacecraft/limits-1/channels/temp', { method: 'PUT', json: { type: 'number', unit: 'degC', limits: { yellowHigh: 90, redHigh: 100 } } });
+      assert.equal(looser.status, 200);
+      await post(2, 45);
+      const resolved = await eventually(async () => {
+        const a = await (await orbit.api(`/v1/alerts/${alert.id}`)).json();
+        return a.state === 'resolved' ? a : undefined;
+      }, 5000, 'alert resolved under the restored limit');
+      assert.deepEqual(resolved.history.map((h: { to: string }) => h.to), ['open', 'resolved']);
     });
   },
 );

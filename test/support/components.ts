@@ -7,14 +7,14 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { pino } from 'pino';
 import { QUEUE_OPTIONS, QUEUES, TOPICS } from '../../src/core/messages.ts';
-import type { Channel, ChannelDefinition } from '../../src/core/schemas.ts';
+import type { ChannelDefinition } from '../../src/core/schemas.ts';
 import { EmbeddedEventLog } from '../../src/engines/events/embedded.ts';
 import type { BatchHandler, EventLog, EventRecord, OutgoingEvent, PartitionLag, Subscription, SubscribeOptions, TopicOptions } from '../../src/engines/events/port.ts';
 import { EmbeddedTaskQueue } from '../../src/engines/queue/embedded.ts';
 import type { QueueMessage, TaskQueue } from '../../src/engines/queue/port.ts';
 import { migrate } from '../../src/engines/sql/migrate.ts';
 import { PgliteStore } from '../../src/engines/sql/pglite.ts';
-import type { MissionCatalog, SpacecraftView } from '../../src/stores/missions/catalog.ts';
+import type { MissionCatalog, RevisedChannel, SpacecraftView } from '../../src/stores/missions/catalog.ts';
 import { tempDir } from './temp-store.ts';
 import { EngineUnavailableError } from '../../src/engines/shared/unavailable.ts';
 
@@ -103,12 +103,12 @@ export async function takeMessages<T>(queue: TaskQueue, name: string, count: num
 }
 
 /** A spacecraft as the mission catalogue hands it out, for the pure functions that take one. */
-export function spacecraftView(id: string, channels: Record<string, ChannelDefinition>, options: { autoRegisterChannels?: boolean } = {}): SpacecraftView {
+export function spacecraftView(id: string, channels: Record<string, ChannelDefinition & { revision?: number }>, options: { autoRegisterChannels?: boolean } = {}): SpacecraftView {
   const at = '2024-01-01T00:00:00.000Z';
   return {
     spacecraft: { id, missionId: `mission-of-${id}`, name: id, createdAt: at },
     autoRegisterChannels: options.autoRegisterChannels ?? false,
-    channels: new Map(Object.entries(channels).map(([name, d]): [string, Channel] => [name, { spacecraft: id, name, ...d, createdAt: at, updatedAt: at }])),
+    channels: new Map(Object.entries(channels).map(([name, d]): [string, RevisedChannel] => [name, { spacecraft: id, name, ...d, createdAt: at, updatedAt: at, revision: d.revision ?? 1 }])),
   };
 }
 

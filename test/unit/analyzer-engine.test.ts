@@ -2,7 +2,7 @@ import { beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AlertPublisher } from '../../src/components/analyzer/alert-publisher.ts';
-import { AlertEngine } from '../../src/components/analyzer/engine.ts';
+import { AlertEngine, type AlertEngineDeps } from '../../src/components/analyzer/engine.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
 import type { ChannelDefinition } from '../../src/core/schemas.ts';
 import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
@@ -41,11 +41,11 @@ interface Harness {
   transitions: AlertChange[];
 }
 
-async function loadedEngine(options: { publisher?: AlertPublisher; clock?: { now: number } } = {}): Promise<Harness> {
+async function loadedEngine(options: { publisher?: AlertPublisher; clock?: { now: number }; catalog?: AlertEngineDeps['catalog'] } = {}): Promise<Harness> {
   const clock = options.clock ?? { now: T0 };
   const transitions: AlertChange[] = [];
   const engine = new AlertEngine({
-    catalog, alerts, telemetry,
+    catalog: options.catalog ?? catalog, alerts, telemetry,
     publisher: options.publisher ?? new AlertPublisher(env.engines.events),
     onTransition: (change) => transitions.push(change),
     now: () => clock.now,
@@ -54,8 +54,9 @@ async function loadedEngine(options: { publisher?: AlertPublisher; clock?: { now
   return { engine, clock, transitions };
 }
 
-const processed = (sc: string, channel: string, time: number, value: number): ProcessedBatch =>
-  ({ batchId: randomUUID(), spacecraft: sc, receivedAt: time, processedAt: time, readings: [{ channel, time, raw: value, value }] });
+/** One reading as the processor publishes it, checked by ingest against `revision` of its channel's definition. */
+const processed = (sc: string, channel: string, time: number, value: number, revision = 1): ProcessedBatch =>
+  ({ batchId: randomUUID(), spacecraft: sc, receivedAt: time, processedAt: time, channels: [{ name: channel, type: 'number', revision }], readings: [{ channel, time, raw: value, value }] });
 
 /** Feeds each reading to the engine as its own batch, in order. */
 const feed = (engine: AlertEngine, sc: string, channel: string, readings: [time: number, value: number][]) =>
@@ -219,4 +220,41 @@ test('two analyzers over one store keep one alert per channel: the second adopts
   const history = (await alerts.get(opened!.id))!.history!;
   assert.deepEqual(history.map((h) => [h.to, h.severity]), [['open', 'warning'], ['open', 'critical'], ['resolved', 'critical']], 'the second analyzer escalated and resolved the adopted alert');
   assert.deepEqual((await alertsOf(sc)).length, 1);
+});
+
+test('a limit change counts from the first batch checked against its revision; definitions are read only when missing or older', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', limits }, volts: { type: 'number', limits } });
+  const reads: string[][] = [];
+  const counting: AlertEngineDeps['catalog'] = {
+    channelsWithStaleness: () => catalog.channelsWithStaleness(),
+    channelsOf: (id, names) => (reads.push([...names]), catalog.channelsOf(id, names)),
+  };
+  const { engine } = await loadedEngine({ catalog: counting });
+  const both = (time: number, temp: number, tempRevision = 1): ProcessedBatch => ({
+    ...processed(sc, 'temp', time, temp, tempRevision),
+    channels: [{ name: 'temp', type: 'number', revision: tempRevision }, { name: 'volts', type: 'number', revision: 1 }],
+    readings: [{ channel: 'temp', time, raw: temp, value: temp }, { channel: 'volts', time, raw: 50, value: 50 }],
+  });
+  await engine.onBatches([both(T0, 50), both(T0 + 1000, 60)]);
+  assert.deepEqual(reads, [['temp', 'volts']], 'one read for every channel of the first batch, none for the next');
+
+  await catalog.putChannel(sc, 'temp', { type: 'number', limits: { ...limits, yellowHigh: 40 } });
+  await engine.onBatches([both(T0 + 2000, 45)]);
+  assert.deepEqual(await alertsOf(sc), [], 'a reading checked against revision 1 is judged by the limits of revision 1');
+  assert.equal(reads.length, 1);
+
+  await engine.onBatches([both(T0 + 3000, 45, 2), both(T0 + 4000, 46, 2)]);
+  assert.deepEqual(reads, [['temp', 'volts'], ['temp']], 'revision 2 is read once, only for the channel that changed');
+  const [alert] = await alertsOf(sc);
+  assert.deepEqual([alert?.severity, alert?.threshold, alert?.value], ['warning', 40, 45]);
+});
+
+test('a record from before channel revisions were carried is judged by the definition held, read once', async () => {
+  const sc = await spacecraft({ temp: { type: 'number', limits } });
+  let reads = 0;
+  const { engine } = await loadedEngine({ catalog: { channelsWithStaleness: () => catalog.channelsWithStaleness(), channelsOf: (id, names) => (reads++, catalog.channelsOf(id, names)) } });
+  const { channels: _, ...old } = processed(sc, 'temp', T0, 95);
+  await engine.onBatches([old, { ...processed(sc, 'temp', T0 + 1000, 96), channels: undefined }]);
+  assert.equal(reads, 1);
+  assert.equal((await alertsOf(sc))[0]?.severity, 'warning');
 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Intake } from '../../src/components/ingest/intake.ts';
 import { parseNdjson } from '../../src/components/ingest/parse.ts';
-import { QUEUES, type IngestBatch } from '../../src/core/messages.ts';
+import { INGEST_BATCH_TYPE, QUEUES, type IngestBatch } from '../../src/core/messages.ts';
 import { HttpProblem, type FieldError } from '../../src/platform/problem.ts';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
 import { componentEnv, seedSpacecraft, takeMessages } from '../support/components.ts';
@@ -12,7 +12,7 @@ let intake: Intake;
 const env = componentEnv('orbit-intake-', async () => {
   catalog = new MissionCatalog(env.sql);
   intake = new Intake(catalog, env.engines.queue);
-  await seedSpacecraft(catalog, 'probe-1', { temp: { type: 'number' }, mode: { type: 'string' } });
+  await seedSpacecraft(catalog, 'probe-1', { temp: { type: 'number', calibration: { polynomial: [0, 2] } }, mode: { type: 'string' } });
   await seedSpacecraft(catalog, 'rover-1', { temp: { type: 'number' } }, { autoRegisterChannels: true });
 });
 
@@ -31,7 +31,7 @@ async function rejection(promise: Promise<unknown>): Promise<HttpProblem> {
   return error;
 }
 
-test('a good batch is one message on the ingest queue holding every reading, grouped by spacecraft', async () => {
+test('a good batch is one message on the ingest queue holding every reading calibrated, grouped by spacecraft with its channels', async () => {
   let enqueuedSeconds = -1;
   const accepted = await accept(ndjson(
     { spacecraft: 'probe-1', channel: 'temp', time: 1000, value: 20.5 },
@@ -46,10 +46,15 @@ test('a good batch is one message on the ingest queue holding every reading, gro
   assert.equal(message!.id, accepted.batchId);
   assert.equal(message!.body.batchId, accepted.batchId);
   assert.deepEqual(message!.body.items, [
-    { spacecraft: 'probe-1', readings: [{ channel: 'temp', time: 1000, value: 20.5 }, { channel: 'mode', time: 2000, value: 'safe' }] },
-    { spacecraft: 'rover-1', readings: [{ channel: 'temp', time: 1000, value: -3 }] },
+    {
+      spacecraft: 'probe-1',
+      channels: [{ name: 'temp', type: 'number', revision: 1 }, { name: 'mode', type: 'string', revision: 1 }],
+      readings: [{ channel: 'temp', time: 1000, value: 41, raw: 20.5 }, { channel: 'mode', time: 2000, value: 'safe' }],
+    },
+    { spacecraft: 'rover-1', channels: [{ name: 'temp', type: 'number', revision: 1 }], readings: [{ channel: 'temp', time: 1000, value: -3 }] },
   ]);
-  assert.equal(message!.headers.ce_type, 'orbit.telemetry.batch.v1');
+  assert.equal(message!.headers.ce_type, INGEST_BATCH_TYPE);
+  assert.equal(INGEST_BATCH_TYPE, 'orbit.telemetry.batch.v2');
   assert.equal(message!.headers.ce_id, accepted.batchId);
   assert.equal(message!.headers.traceparent, '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
 });
@@ -78,7 +83,8 @@ test('channels new to an auto-registering mission are created with the type of t
   const channels = await catalog.listChannels('rover-1');
   assert.deepEqual(channels.map((c) => [c.name, c.type]), [['arm.stowed', 'boolean'], ['temp', 'number'], ['wheel.speed', 'number']]);
   const [message] = await takeMessages<IngestBatch>(env.engines.queue, QUEUES.ingest, 1);
-  assert.equal(message!.body.items[0]!.readings.length, 3);
+  assert.equal(message!.body.items[0]!.readings.length, 3, 'the readings of the channels just registered travel too');
+  assert.deepEqual(message!.body.items[0]!.channels, [{ name: 'wheel.speed', type: 'number', revision: 1 }, { name: 'arm.stowed', type: 'boolean', revision: 1 }]);
 });
 
 test('a rejected batch registers none of its new channels', async () => {
@@ -94,4 +100,13 @@ test('a mission that does not auto-register keeps its channels as defined', asyn
   const problem = await rejection(accept(ndjson({ spacecraft: 'probe-1', channel: 'heater', time: 1000, value: true })));
   assert.deepEqual(problem.errors, [{ pointer: '/0/channel', detail: 'unknown channel "heater" of spacecraft "probe-1"' }]);
   assert.deepEqual((await catalog.listChannels('probe-1')).map((c) => c.name), ['mode', 'temp']);
+});
+
+test('a changed definition reaches the next batch: its calibration applied, its new revision named', async () => {
+  await catalog.putChannel('probe-1', 'temp', { type: 'number', calibration: { polynomial: [0, 3] } });
+  await accept(ndjson({ spacecraft: 'probe-1', channel: 'temp', time: 5000, value: 10 }));
+  const [message] = await takeMessages<IngestBatch>(env.engines.queue, QUEUES.ingest, 1);
+  assert.deepEqual(message!.body.items[0], {
+    spacecraft: 'probe-1', channels: [{ name: 'temp', type: 'number', revision: 2 }], readings: [{ channel: 'temp', time: 5000, value: 30, raw: 10 }],
+  });
 });

@@ -5,7 +5,7 @@ import type { ChannelDefinition } from '../../src/core/schemas.ts';
 import type { FieldError } from '../../src/platform/problem.ts';
 import { spacecraftView } from '../support/components.ts';
 
-const view = (channels: Record<string, ChannelDefinition>, autoRegisterChannels = false) => spacecraftView('sc-a', channels, { autoRegisterChannels });
+const view = (channels: Record<string, ChannelDefinition & { revision?: number }>, autoRegisterChannels = false) => spacecraftView('sc-a', channels, { autoRegisterChannels });
 
 const reading = (i: number, channel: string, value: LocatedReading['value'], time = 1000 + i): LocatedReading => ({ channel, time, value, pointer: `/readings/${i}` });
 
@@ -16,9 +16,9 @@ describe('checkGroup', () => {
     assert.deepEqual(errors, [{ pointer: '/spacecraft', detail: 'unknown spacecraft "sc-x"' }]);
   });
 
-  test('names every bad field of every reading and accepts only the good readings', () => {
+  test('names every bad field of every reading and accepts only the good readings, with the channels they name', () => {
     const errors: FieldError[] = [{ pointer: '/readings/9/time', detail: 'found by the schema' }];
-    const group = checkGroup('sc-a', view({ temp: { type: 'number' }, mode: { type: 'string' }, gain: { type: 'number', calibration: { polynomial: [0, 1e300] } } }), [
+    const group = checkGroup('sc-a', view({ temp: { type: 'number', revision: 3 }, mode: { type: 'string' }, gain: { type: 'number', calibration: { polynomial: [0, 1e300] } } }), [
       reading(0, 'temp', 20),
       reading(1, 'temp', 'hot'),
       reading(2, 'nope', 1),
@@ -34,13 +34,16 @@ describe('checkGroup', () => {
     assert.equal(errors[4]!.detail, 'must be a finite number');
     assert.match(errors[5]!.detail, /calibrates to a value out of range/);
     assert.deepEqual(group, {
-      spacecraft: 'sc-a',
-      readings: [{ channel: 'temp', time: 1000, value: 20 }, { channel: 'mode', time: 1006, value: 'nominal' }],
+      item: {
+        spacecraft: 'sc-a',
+        channels: [{ name: 'temp', type: 'number', revision: 3 }, { name: 'mode', type: 'string', revision: 1 }],
+        readings: [{ channel: 'temp', time: 1000, value: 20 }, { channel: 'mode', time: 1006, value: 'nominal' }],
+      },
       newChannels: [],
     });
   });
 
-  test('an auto-registering mission creates unknown channels, typed by their first reading', () => {
+  test('an auto-registering mission creates unknown channels, typed by their first reading; their readings wait for the check after', () => {
     const errors: FieldError[] = [];
     const group = checkGroup('sc-a', view({ temp: { type: 'number' } }, true), [
       reading(0, 'temp', 1),
@@ -51,6 +54,7 @@ describe('checkGroup', () => {
     assert.deepEqual(errors.map((e) => e.pointer), ['/readings/2/value']);
     assert.match(errors[0]!.detail, /must be a boolean for channel "door"/);
     assert.deepEqual(group?.newChannels, [{ name: 'door', type: 'boolean' }, { name: 'label', type: 'string' }]);
-    assert.deepEqual(group?.readings.map((r) => r.channel), ['temp', 'door', 'label']);
+    assert.deepEqual(group?.item.readings.map((r) => r.channel), ['temp']);
+    assert.deepEqual(group?.item.channels.map((c) => c.name), ['temp']);
   });
 });

@@ -10,6 +10,7 @@ import type { Severity } from '../../core/schemas.ts';
 import { Serial } from '../../lib/serial.ts';
 import type { AlertChange, AlertStore } from '../../stores/alerts/store.ts';
 import type { MissionCatalog } from '../../stores/missions/catalog.ts';
+import { ChannelDefinitions } from './definitions.ts';
 import type { TelemetryStore } from '../../stores/telemetry/store.ts';
 import type { AlertPublisher, CausedChange } from './alert-publisher.ts';
 import { limitDecision, type ActiveAlert, type Decision } from './rules.ts';
@@ -22,7 +23,7 @@ interface Watch {
 }
 
 export interface AlertEngineDeps {
-  catalog: MissionCatalog;
+  catalog: Pick<MissionCatalog, 'channelsWithStaleness' | 'channelsOf'>;
   alerts: AlertStore;
   telemetry: TelemetryStore;
   publisher: AlertPublisher;
@@ -41,10 +42,12 @@ export class AlertEngine {
   /** Newest reading time seen per channel, to tell late readings. */
   readonly #lastTime = new Map<string, number>();
   readonly #watches = new Map<string, Watch>();
+  readonly #definitions: ChannelDefinitions;
 
   constructor(deps: AlertEngineDeps) {
     this.#deps = deps;
     this.#now = deps.now ?? Date.now;
+    this.#definitions = new ChannelDefinitions(deps.catalog);
   }
 
   /**
@@ -135,15 +138,18 @@ export class AlertEngine {
       if (list) list.push(r);
       else byChannel.set(r.channel, [r]);
     }
-    const view = await this.#deps.catalog.spacecraftWith(batch.spacecraft, new Set(byChannel.keys()));
-    if (!view) return 0;
+    const revisions = new Map<string, number>();
+    for (const c of batch.channels ?? []) revisions.set(c.name, c.revision);
+    // A channel the batch does not name a revision of (a record from before they were carried) takes the definition held.
+    const definitions = await this.#definitions.of(batch.spacecraft, [...byChannel.keys()].map((name) => ({ name, revision: revisions.get(name) ?? 0 })));
     const now = this.#now();
     for (const [name, readings] of byChannel) {
-      const channel = view.channels.get(name);
+      const channel = definitions.get(name);
       if (!channel) continue;
       const chKey = key(batch.spacecraft, name, '');
       const limitKey = key(batch.spacecraft, name, 'limit');
       if (channel.staleAfterSeconds) this.#watches.set(chKey, { spacecraft: batch.spacecraft, channel: name, seenAt: now, staleAfterMs: channel.staleAfterSeconds * 1000 });
+      else this.#watches.delete(chKey);
       const stale = this.#active.get(key(batch.spacecraft, name, 'stale'));
       if (stale) {
         const change = await this.#apply(batch.spacecraft, name, { kind: 'resolve', id: stale.id, comment: 'readings resumed' }, null, now);

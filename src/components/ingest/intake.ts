@@ -1,10 +1,12 @@
 /**
- * Takes parsed readings in: checks them against the mission database, registers the
- * channels a mission auto-registers, and puts the whole batch on the task queue as one
- * message. Either every reading is accepted or none is, and every bad field is named.
+ * Takes parsed readings in: checks and calibrates them against the mission database,
+ * registers the channels a mission auto-registers, and puts the whole batch on the task
+ * queue as one message that carries what the processor needs (each channel's type and
+ * revision, the calibrated values). Either every reading is accepted or none is, and
+ * every bad field is named.
  */
 import { randomUUID } from 'node:crypto';
-import { QUEUES, type IngestBatch } from '../../core/messages.ts';
+import { INGEST_BATCH_TYPE, QUEUES, type IngestBatch } from '../../core/messages.ts';
 import type { TaskQueue } from '../../engines/queue/port.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { badRequest, type FieldError } from '../../platform/problem.ts';
@@ -43,20 +45,25 @@ export class Intake {
       if (group) groups.push(group);
     }
     if (errors.length) throw reject();
-    for (const g of groups) {
+    for (const [i, g] of groups.entries()) {
       if (!g.newChannels.length) continue;
-      await this.#catalog.registerChannels(g.spacecraft, g.newChannels);
-      // Another batch may have registered the same channel with another type meanwhile.
-      const { pointer, readings } = located.get(g.spacecraft)!;
-      checkGroup(g.spacecraft, await this.#catalog.spacecraft(g.spacecraft), readings, pointer, errors);
+      const { spacecraft } = g.item;
+      await this.#catalog.registerChannels(spacecraft, g.newChannels);
+      // Another batch may have registered the same channel with another type meanwhile;
+      // checked again, the group holds the readings of the new channels too.
+      const { pointer, readings } = located.get(spacecraft)!;
+      const again = checkGroup(spacecraft, await this.#catalog.spacecraft(spacecraft), readings, pointer, errors);
+      // Never half a batch: readings of a channel that is still unknown would be left out.
+      if (again?.newChannels.length) throw new Error(`channels registered for spacecraft "${spacecraft}" are not in the mission database`);
+      if (again) groups[i] = again;
     }
     if (errors.length) throw reject();
 
-    const batch: IngestBatch = { batchId: randomUUID(), receivedAt: Date.now(), items: groups.map((g) => ({ spacecraft: g.spacecraft, readings: g.readings })) };
+    const batch: IngestBatch = { batchId: randomUUID(), receivedAt: Date.now(), items: groups.map((g) => g.item) };
     const started = performance.now();
     await this.#queue.publish(QUEUES.ingest, batch, {
       id: batch.batchId,
-      headers: cloudEventHeaders('orbit.telemetry.batch.v1', '/orbit/ingest', { id: batch.batchId, traceparent: options.traceparent }),
+      headers: cloudEventHeaders(INGEST_BATCH_TYPE, '/orbit/ingest', { id: batch.batchId, traceparent: options.traceparent }),
     });
     options.onEnqueued?.((performance.now() - started) / 1000);
     return { batchId: batch.batchId, accepted: total };

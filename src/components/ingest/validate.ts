@@ -1,14 +1,15 @@
 /**
  * Checks a batch against the mission database: every spacecraft and channel known
- * (or registrable), every value of its channel's type. Returns every problem, each
- * naming its reading, so a client can fix a batch in one go.
+ * (or registrable), every value of its channel's type, every calibrated value finite.
+ * Returns every problem, each naming its reading, so a client can fix a batch in one go,
+ * and the readings calibrated, since calibrating is part of the check.
  */
 import type { FieldError } from '../../platform/problem.ts';
 import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
-import type { RawReading } from '../../core/messages.ts';
+import type { ChannelRef, IngestItem, RawReading } from '../../core/messages.ts';
 import type { SpacecraftView } from '../../stores/missions/catalog.ts';
-import { calibrate } from '../../core/calibration.ts';
 import { MAX_EPOCH_MS } from '../../core/time.ts';
+import { calibrateReading, channelRef } from './calibrate.ts';
 
 export interface LocatedReading extends RawReading {
   /** JSON pointer of this reading in the request body. */
@@ -16,8 +17,12 @@ export interface LocatedReading extends RawReading {
 }
 
 export interface CheckedGroup {
-  spacecraft: string;
-  readings: RawReading[];
+  /**
+   * The readings calibrated, with the channels they name. Complete only when there are no
+   * `newChannels`: readings of those are left out until the channels exist and the group
+   * is checked again.
+   */
+  item: IngestItem;
   /** Channels to create first because the mission auto-registers them. */
   newChannels: { name: string; type: ChannelType }[];
 }
@@ -38,7 +43,8 @@ export function checkGroup(
     return undefined;
   }
   const newChannels = new Map<string, ChannelType>();
-  const accepted: RawReading[] = [];
+  const refs = new Map<string, ChannelRef>();
+  const item: IngestItem = { spacecraft: spacecraftId, channels: [], readings: [] };
   for (const r of readings) {
     const before = errors.length;
     if (!(Math.abs(r.time) <= MAX_EPOCH_MS)) errors.push({ pointer: `${r.pointer}/time`, detail: 'is not a valid time' });
@@ -50,10 +56,16 @@ export function checkGroup(
       else errors.push({ pointer: `${r.pointer}/channel`, detail: `unknown channel "${r.channel}" of spacecraft "${spacecraftId}"` });
     } else if (valueType(r.value) !== type) {
       errors.push({ pointer: `${r.pointer}/value`, detail: `must be a ${type} for channel "${r.channel}", got ${JSON.stringify(r.value)}` });
-    } else if (typeof r.value === 'number' && Number.isFinite(r.value) && !Number.isFinite(calibrate(r.value, channel?.calibration))) {
-      errors.push({ pointer: `${r.pointer}/value`, detail: `calibrates to a value out of range for channel "${r.channel}"` });
     }
-    if (errors.length === before) accepted.push({ channel: r.channel, time: r.time, value: r.value });
+    if (errors.length !== before || !channel) continue;
+    const calibrated = calibrateReading(r, channel);
+    if (typeof calibrated.value === 'number' && !Number.isFinite(calibrated.value)) {
+      errors.push({ pointer: `${r.pointer}/value`, detail: `calibrates to a value out of range for channel "${r.channel}"` });
+      continue;
+    }
+    item.readings.push(calibrated);
+    if (!refs.has(r.channel)) refs.set(r.channel, channelRef(channel));
   }
-  return { spacecraft: spacecraftId, readings: accepted, newChannels: [...newChannels].map(([name, type]) => ({ name, type })) };
+  item.channels = [...refs.values()];
+  return { item, newChannels: [...newChannels].map(([name, type]) => ({ name, type })) };
 }

@@ -1,18 +1,24 @@
 /**
  * The mission database: missions, spacecraft and their channel definitions, in the
- * relational store. Ingest, processor and analyzer read channel definitions on every
- * batch, so they are cached; the cache expires quickly because other processes may
- * change definitions when targets run apart.
+ * relational store. Ingest reads channel definitions on every batch, so they are cached;
+ * the cache expires quickly because other processes may change definitions when targets
+ * run apart. Each definition carries a revision that grows with every change: the later
+ * stages learn from the messages which revision a reading was checked against.
  */
 import { UniqueViolationError, type SqlExecutor, type SqlStore } from '../../engines/sql/port.ts';
 import type { Channel, ChannelDefinition, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
 import { toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
 
+/** A channel definition and its revision: 1 when created, one more after each change. */
+export interface RevisedChannel extends Channel {
+  revision: number;
+}
+
 export interface SpacecraftView {
   spacecraft: Spacecraft;
   autoRegisterChannels: boolean;
-  channels: Map<string, Channel>;
+  channels: Map<string, RevisedChannel>;
 }
 
 interface MissionRow { id: string; name: string; description: string | null; auto_register_channels: boolean; retention_days: number | null; created_at: Date }
@@ -20,7 +26,7 @@ interface SpacecraftRow { id: string; mission_id: string; name: string; tle_line
 interface ChannelRow {
   spacecraft_id: string; name: string; type: Channel['type']; unit: string | null; description: string | null;
   calibration: Channel['calibration'] | null; limits: Channel['limits'] | null; stale_after_seconds: number | null;
-  created_at: Date; updated_at: Date;
+  created_at: Date; updated_at: Date; revision: number;
 }
 
 const missionOf = (r: MissionRow): Mission => ({
@@ -39,6 +45,7 @@ const channelOf = (r: ChannelRow): Channel => ({
   ...(r.stale_after_seconds !== null && { staleAfterSeconds: r.stale_after_seconds }),
   createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at),
 });
+const revisedChannelOf = (r: ChannelRow): RevisedChannel => ({ ...channelOf(r), revision: r.revision });
 
 const isUniqueViolation = (error: unknown) => error instanceof UniqueViolationError;
 
@@ -98,14 +105,21 @@ export class MissionCatalog {
     return rows.map(spacecraftOf);
   }
 
-  /** Creates or replaces a channel definition; `created` tells which. */
+  /**
+   * Creates or replaces a channel definition; `created` tells which. A replacement that
+   * changes anything raises the revision; the same definition again keeps it.
+   */
   async putChannel(spacecraftId: string, name: string, definition: ChannelDefinition, tx: SqlExecutor = this.#sql): Promise<{ channel: Channel; created: boolean }> {
     const { rows } = await tx.query<ChannelRow & { inserted: boolean }>(
       `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (spacecraft_id, name) DO UPDATE SET
          type = excluded.type, unit = excluded.unit, description = excluded.description, calibration = excluded.calibration,
-         limits = excluded.limits, stale_after_seconds = excluded.stale_after_seconds, updated_at = now()
+         limits = excluded.limits, stale_after_seconds = excluded.stale_after_seconds, updated_at = now(),
+         revision = channels.revision + CASE WHEN
+           (channels.type, channels.unit, channels.description, channels.calibration, channels.limits, channels.stale_after_seconds)
+           IS DISTINCT FROM (excluded.type, excluded.unit, excluded.description, excluded.calibration, excluded.limits, excluded.stale_after_seconds)
+           THEN 1 ELSE 0 END
        RETURNING *, (xmax = 0) AS inserted`,
       [spacecraftId, name, definition.type, definition.unit ?? null, definition.description ?? null,
         definition.calibration ?? null, definition.limits ?? null, definition.staleAfterSeconds ?? null],
@@ -141,8 +155,18 @@ export class MissionCatalog {
   }
 
   async listChannels(spacecraftId: string): Promise<Channel[]> {
-    const { rows } = await this.#sql.query<ChannelRow>('SELECT * FROM channels WHERE spacecraft_id = $1 ORDER BY name', [spacecraftId]);
-    return rows.map(channelOf);
+    return (await this.#channels(spacecraftId)).map(channelOf);
+  }
+
+  /**
+   * The current definitions of some channels of a spacecraft, read past the cache in one
+   * query: for a stage that keeps definitions itself and reads only those it lacks.
+   * Channels that do not exist are left out.
+   */
+  async channelsOf(spacecraftId: string, names: readonly string[]): Promise<RevisedChannel[]> {
+    if (!names.length) return [];
+    const { rows } = await this.#sql.query<ChannelRow>('SELECT * FROM channels WHERE spacecraft_id = $1 AND name = ANY($2::text[])', [spacecraftId, names]);
+    return rows.map(revisedChannelOf);
   }
 
   /** A spacecraft with its channels, from the cache when fresh. Concurrent misses share one query. */
@@ -175,6 +199,10 @@ export class MissionCatalog {
     return this.spacecraft(id);
   }
 
+  async #channels(spacecraftId: string): Promise<ChannelRow[]> {
+    return (await this.#sql.query<ChannelRow>('SELECT * FROM channels WHERE spacecraft_id = $1 ORDER BY name', [spacecraftId])).rows;
+  }
+
   async #load(id: string): Promise<SpacecraftView | undefined> {
     const { rows } = await this.#sql.query<SpacecraftRow & { auto_register_channels: boolean }>(
       'SELECT s.*, m.auto_register_channels FROM spacecraft s JOIN missions m ON m.id = s.mission_id WHERE s.id = $1',
@@ -182,7 +210,7 @@ export class MissionCatalog {
     );
     const row = rows[0];
     if (!row) return undefined;
-    const channels = new Map((await this.listChannels(id)).map((c) => [c.name, c]));
+    const channels = new Map((await this.#channels(id)).map((r) => [r.name, revisedChannelOf(r)]));
     return { spacecraft: spacecraftOf(row), autoRegisterChannels: row.auto_register_channels, channels };
   }
 }
