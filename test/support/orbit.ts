@@ -10,7 +10,6 @@ import { sleep } from './wait.ts';
 export { tempDir } from './temp-store.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const NODE = path.join(ROOT, 'node_modules/.bin/node');
 
 /** A fetch Response whose JSON tests may read without casts. */
 export interface ApiResponse {
@@ -37,7 +36,7 @@ export interface OrbitChild {
  */
 export async function startOrbit(options: { dataDir: string; env?: Record<string, string>; args?: string[]; timeoutMs?: number; until?: 'serving' | 'probing' }): Promise<OrbitChild> {
   const phase = options.until === 'probing' ? /answering probes|listening/ : /listening/;
-  const child = spawn(NODE, [path.join(ROOT, 'src/cli/main.ts'), 'start', ...(options.args ?? [])], {
+  const child = spawn(path.join(ROOT, 'bin/orbit'), ['start', ...(options.args ?? [])], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ORBIT_PORT: '0', ORBIT_SIMULATOR: 'off', ORBIT_DATA_DIR: options.dataDir, ORBIT_LOG_LEVEL: 'info', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
