@@ -59,8 +59,8 @@ export function labelRows(series: Series): RowLabels {
     i++;
   }
   const firstScored = probationaryRows(n);
-  const inProbation = series.windows.findIndex((w) => w.last >= firstScored);
-  const firstScoredWindow = inProbation === -1 ? series.windows.length : inProbation;
+  const reaching = series.windows.findIndex((w) => w.last >= firstScored);
+  const firstScoredWindow = reaching === -1 ? series.windows.length : reaching;
   return { firstScored, window, sigmoid, windowCount: series.windows.length, firstScoredWindow };
 }
 
