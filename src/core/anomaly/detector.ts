@@ -1,0 +1,22 @@
+/**
+ * Streaming anomaly detectors: they learn online from the series they score, need no
+ * labels and no offline training, and keep a state whose size does not grow with the
+ * series, so one can run per channel on every reading.
+ */
+
+/**
+ * One detector instance follows one series. `score` takes the readings in time order,
+ * one at a time, and answers how anomalous this reading is given the ones before it:
+ * 0 is ordinary, 1 is as anomalous as the detector can say. A detector decides from the
+ * past only; it never sees a reading before scoring it.
+ *
+ * Implementations state their memory bound in their doc comment (for example "at most
+ * 6,500 numbers").
+ */
+export interface AnomalyDetector {
+  /** Scores the next reading: `time` in epoch ms, not before the previous reading's. Returns a score in [0, 1]. */
+  score(time: number, value: number): number;
+}
+
+/** Makes a fresh detector for one series. */
+export type DetectorFactory = () => AnomalyDetector;
