@@ -14,9 +14,10 @@
  *   sequences that end here, of lengths 1 to `order`: when the shortest sequence never
  *   seen before has length k, the surprise is (order - k + 1) / order, so a band never
  *   visited scores 1 and only a new long sequence scores little.
- * - The pattern surprise is damped by how often the series surprises: times (1 - rate)^2,
- *   rate a slow moving average of past surprise (`rateAlpha`), so a noisy series that
- *   keeps making new sequences does not keep alarming.
+ * - Each scale's pattern surprise is damped by how often that scale surprises: times
+ *   (1 - rate)^2, rate a moving average of its past surprise over about 1 / `rateAlpha`
+ *   readings, so a noisy series that keeps making new sequences at one scale does not
+ *   keep alarming, while the other scale stays alert.
  *
  * The score is the larger of the two. It raises an alarm when it reaches the threshold
  * and the detector has not alarmed in the last `rest` readings, or the score beats the
@@ -73,6 +74,7 @@ export const CONTEXT_NOVELTY_DEFAULTS: Required<ContextNoveltyOptions> = {
   capacity: 1024,
 };
 
+
 /** Readings that do not alarm report at most this fraction of the threshold. */
 const BELOW = 0.99;
 
@@ -83,8 +85,12 @@ class SequenceMemory {
   readonly #levels: number;
   readonly #capacity: number;
   #filled = 0;
+  /** Moving average of this scale's surprise: how often it is surprised. */
+  #rate = 0;
+  readonly #rateAlpha: number;
 
-  constructor(order: number, levels: number, capacity: number) {
+  constructor(order: number, levels: number, capacity: number, rateAlpha: number) {
+    this.#rateAlpha = rateAlpha;
     this.#recent = new Int32Array(order);
     this.#seen = Array.from({ length: order }, () => new Map<number, number>());
     this.#levels = levels;
@@ -111,7 +117,11 @@ class SequenceMemory {
       if (count === 0 && firstUnseen === 0) firstUnseen = k;
       if (count > 0 || table.size < this.#capacity) table.set(key, count + 1);
     }
-    return firstUnseen === 0 ? 0 : (order - firstUnseen + 1) / order;
+    const surprise = firstUnseen === 0 ? 0 : (order - firstUnseen + 1) / order;
+    // Damped by how often this scale is surprised, so a scale that keeps seeing new sequences (noise) does not keep alarming.
+    const damped = surprise * (1 - this.#rate) ** 2;
+    this.#rate += this.#rateAlpha * (surprise - this.#rate);
+    return damped;
   }
 }
 
@@ -124,7 +134,6 @@ export class ContextNoveltyDetector implements AnomalyDetector {
   #max = -Infinity;
   #coarseSum = 0;
   #coarseCount = 0;
-  #rate = 0;
   #lastAlarm = -Infinity;
   #lastAlarmScore = 0;
   #expected: ExpectedRange | undefined;
@@ -138,8 +147,8 @@ export class ContextNoveltyDetector implements AnomalyDetector {
     }
     // Keys are base-`levels` numbers of `order` digits: they must stay exact doubles.
     if (Math.max(o.levels, o.coarseLevels) ** o.order > Number.MAX_SAFE_INTEGER) throw new RangeError('levels ** order is too large');
-    this.#fine = new SequenceMemory(o.order, o.levels, o.capacity);
-    this.#coarse = new SequenceMemory(o.order, o.coarseLevels, o.capacity);
+    this.#fine = new SequenceMemory(o.order, o.levels, o.capacity, o.rateAlpha);
+    this.#coarse = new SequenceMemory(o.order, o.coarseLevels, o.capacity, Math.min(1, o.rateAlpha * o.coarseStep));
   }
 
   /** The threshold `score` compares with: a reading alarms exactly when its score reaches it. */
@@ -162,11 +171,9 @@ export class ContextNoveltyDetector implements AnomalyDetector {
       this.#coarseSum = 0;
       this.#coarseCount = 0;
     }
-    const damped = pattern * (1 - this.#rate) ** 2;
-    this.#rate += o.rateAlpha * (pattern - this.#rate);
 
     if (reading < o.warmup) return 0;
-    const surprise = Math.max(range, damped);
+    const surprise = Math.max(range, pattern);
     if (surprise >= o.threshold && (reading - this.#lastAlarm > o.rest || surprise > this.#lastAlarmScore)) {
       this.#lastAlarm = reading;
       this.#lastAlarmScore = surprise;
