@@ -62,7 +62,7 @@ export interface ContextNoveltyOptions {
 
 /** The defaults, chosen on the NAB corpus as global parameters (README, "Anomaly detection benchmark"). */
 export const CONTEXT_NOVELTY_DEFAULTS: Required<ContextNoveltyOptions> = {
-  threshold: 0.665,
+  threshold: 0.6656,
   warmup: 150,
   levels: 7,
   coarseLevels: 6,
