@@ -5,7 +5,7 @@
  * normalised so that the null detector is 0 and the perfect one 100, beside NAB's
  * published score when NAB published one for that detector.
  *
- *   npm run bench:detect [-- --detector windowed-gaussian|null|perfect] [--round 12] [--json]
+ *   npm run bench:detect [-- --detector context-novelty|windowed-gaussian|null|perfect] [--round 12] [--json]
  *
  * --round N rounds each score to N significant digits before scoring; 12 reproduces how
  * NAB's published result files stored scores. --json prints one JSON line instead of the table.

@@ -1,12 +1,13 @@
 /**
- * The detectors the benchmark can run, by name. Streaming detectors see each series
- * one reading at a time, fresh for every series. Two baselines fix NAB's scale: `null`
+ * The detectors the benchmark can run, by name: every detector of the product's
+ * registry (src/core/anomaly/registry.ts), at its default sensitivity, each seeing each
+ * series one reading at a time, fresh for every series. Two baselines fix NAB's scale: `null`
  * (a constant 0.5, which scores 0) and `perfect` (an oracle that reads the windows and
  * flags each window's first scored row, which scores 100 when no window starts in
  * probation); the oracle is for checking the scale, not a detector.
  */
 import type { DetectorFactory } from '../../src/core/anomaly/detector.ts';
-import { WindowedGaussianDetector } from '../../src/core/anomaly/windowed-gaussian.ts';
+import { createDetector, DEFAULT_DETECTOR, DETECTOR_NAMES } from '../../src/core/anomaly/registry.ts';
 import type { Series } from './corpus.ts';
 import { probationaryRows } from './row-labels.ts';
 
@@ -32,13 +33,13 @@ export const perfectOracle: ScoreSeries = (series) => {
 };
 
 export const DETECTORS: Record<string, ScoreSeries> = {
-  'windowed-gaussian': streaming(() => new WindowedGaussianDetector()),
+  ...Object.fromEntries(DETECTOR_NAMES.map((name) => [name, streaming(() => createDetector({ name }).detector)])),
   null: streaming(nullDetector),
   perfect: perfectOracle,
 };
 
-/** The best detector available: what `bench:detect` runs unless told otherwise. */
-export const DEFAULT_DETECTOR = 'windowed-gaussian';
+/** The product's default detector, the best on NAB: what `bench:detect` runs unless told otherwise. */
+export { DEFAULT_DETECTOR };
 
 /**
  * Scores as NAB's published result files hold them: printed to 12 significant digits

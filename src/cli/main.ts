@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * The orbit command: `orbit start [--target a,b]`, `orbit targets`, `orbit config`,
- * `orbit replay --from TIME [--to TIME] --target analyzer|enricher`.
+ * `orbit replay --from TIME [--to TIME] --target analyzer|enricher`,
+ * `orbit detect [--detector NAME] [--sensitivity X] [--spacecraft ID --channel NAME]`.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, describeConfig, loadConfig } from '../platform/config.ts';
@@ -11,6 +12,9 @@ import { routesOf } from '../app/routes.ts';
 import { REPLAY_TARGETS, replay, type ReplayTarget } from '../app/replay.ts';
 import { parseTimeParam } from '../core/time.ts';
 import { createLogger } from '../platform/logger.ts';
+import { DEFAULT_DETECTOR, DETECTOR_NAMES } from '../core/anomaly/registry.ts';
+import { detectorFromOptions, detectStream, InputError } from './detect.ts';
+import { channelDetector, ChannelDetectorError } from './channel-detector.ts';
 
 const SHUTDOWN_BUDGET_MS = 9000;
 
@@ -24,6 +28,11 @@ Usage:
                                       feed stored processed telemetry to a consumer's logic again
                                       (re-run detection after a limit change, rebuild enriched data);
                                       TIME is ISO 8601 or epoch ms; on embedded engines, stop Orbit first
+  orbit detect [--detector NAME] [--sensitivity X] [--spacecraft ID --channel NAME]
+                                      score a series with a streaming anomaly detector: CSV "time,value"
+                                      on stdin, "time,score,anomaly" on stdout; NAME: ${DETECTOR_NAMES.join(', ')}
+                                      (default ${DEFAULT_DETECTOR}); X in [0, 1], default 0.5; --spacecraft and
+                                      --channel use that channel's configured detector
   orbit help
 
 Configuration comes from ORBIT_* environment variables; see 'orbit config'.`;
@@ -34,7 +43,20 @@ function fail(message: string): never {
 }
 
 async function main(argv: string[]): Promise<void> {
-  const { positionals, values } = parseArgs({ args: argv, allowPositionals: true, options: { target: { type: 'string', short: 't' }, from: { type: 'string' }, to: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      target: { type: 'string', short: 't' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      detector: { type: 'string' },
+      sensitivity: { type: 'string' },
+      spacecraft: { type: 'string' },
+      channel: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
   const command = values.help ? 'help' : (positionals[0] ?? 'help');
   const targetList = values.target?.split(',').map((t) => t.trim()).filter(Boolean);
 
@@ -90,6 +112,36 @@ async function main(argv: string[]): Promise<void> {
       const { logger } = createLogger(config.logLevel, `replay-${target}`, process.stderr);
       const result = await replay(config, target, { from, to }, logger);
       process.stdout.write(`replayed ${result.batches} batches (${result.readings} readings) to the ${target}\n`);
+      return;
+    }
+    case 'detect': {
+      if ((values.spacecraft === undefined) !== (values.channel === undefined)) fail('detect takes --spacecraft and --channel together');
+      let configured;
+      if (values.spacecraft !== undefined) {
+        const config = loadConfig(process.env);
+        const { logger } = createLogger(config.logLevel, 'detect', process.stderr);
+        try {
+          configured = await channelDetector(config, values.spacecraft, values.channel!, logger);
+        } catch (error) {
+          if (error instanceof ChannelDetectorError) fail(error.message);
+          throw error;
+        }
+      }
+      let detector;
+      try {
+        detector = detectorFromOptions(values.detector, values.sensitivity, configured);
+      } catch (error) {
+        fail(error instanceof Error ? error.message : String(error));
+      }
+      try {
+        await detectStream(process.stdin, process.stdout, detector);
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        process.stderr.write(`orbit detect: ${error.message}\n`);
+        // Let stdout drain what was scored before the bad line, then stop reading stdin.
+        process.stdin.destroy();
+        process.exitCode = 1;
+      }
       return;
     }
     case 'help':

@@ -16,6 +16,17 @@
 export interface AnomalyDetector {
   /** Scores the next reading: `time` in epoch ms, not before the previous reading's. Returns a score in [0, 1]. */
   score(time: number, value: number): number;
+  /**
+   * What the detector expected of the reading it scored last, if it can say: the range
+   * it would have found ordinary. Lets an alert read "value 87.3 outside expected
+   * 20.1–25.4". A reading inside the range can still score high (an unusual pattern).
+   */
+  expected?(): ExpectedRange | undefined;
+}
+
+export interface ExpectedRange {
+  low: number;
+  high: number;
 }
 
 /** Makes a fresh detector for one series. */

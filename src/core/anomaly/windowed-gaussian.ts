@@ -12,7 +12,7 @@
  * per reading while the window fills; then a two-pass refit of the window every `step`
  * readings, O(window / step) per reading amortised (64 by default).
  */
-import type { AnomalyDetector } from './detector.ts';
+import type { AnomalyDetector, ExpectedRange } from './detector.ts';
 import { normalTail } from './gaussian-tail.ts';
 
 export interface WindowedGaussianOptions {
@@ -20,6 +20,25 @@ export interface WindowedGaussianOptions {
   window?: number;
   /** Readings buffered before the full window moves forward by as many. */
   step?: number;
+  /**
+   * The alarm threshold on the score, used only to say what range was expected: the
+   * readings within z standard deviations of the mean, 1 - Q(z) = threshold. Default
+   * 1 - 1e-6 (z = 4.75).
+   */
+  threshold?: number;
+}
+
+/** z with Q(z) = tail, by bisection: Q falls monotonically, and this runs once per detector. */
+function zForTail(tail: number): number {
+  if (tail >= 0.5) return 0;
+  let low = 0;
+  let high = 40;
+  for (let k = 0; k < 100; k++) {
+    const mid = (low + high) / 2;
+    if (normalTail(mid) > tail) low = mid;
+    else high = mid;
+  }
+  return high;
 }
 
 /** NAB's stand-in for a zero standard deviation, so a flat window still scores departures. */
@@ -37,18 +56,27 @@ export class WindowedGaussianDetector implements AnomalyDetector {
   /** Sum of squared deviations from the mean while the window fills (Welford). */
   #m2 = 0;
   #std = 1;
+  readonly #z: number;
+  #expected: ExpectedRange | undefined;
 
-  constructor({ window = 6400, step = 100 }: WindowedGaussianOptions = {}) {
+  constructor({ window = 6400, step = 100, threshold = 1 - 1e-6 }: WindowedGaussianOptions = {}) {
     if (!Number.isInteger(window) || window < 1) throw new RangeError(`window must be a positive integer, got ${window}`);
     if (!Number.isInteger(step) || step < 1 || step > window) throw new RangeError(`step must be an integer in [1, window], got ${step}`);
     this.#window = new Float64Array(window);
     this.#pending = new Float64Array(step);
+    this.#z = zForTail(1 - threshold);
   }
 
   score(_time: number, value: number): number {
     const score = this.#count === 0 ? 0 : 1 - this.#tail(value);
+    this.#expected = this.#count === 0 ? undefined : { low: this.#mean - this.#z * this.#std, high: this.#mean + this.#z * this.#std };
     this.#learn(value);
     return score;
+  }
+
+  /** mean ± z std of the fit the last reading was scored against. */
+  expected(): ExpectedRange | undefined {
+    return this.#expected;
   }
 
   #tail(value: number): number {
