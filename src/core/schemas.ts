@@ -84,6 +84,12 @@ export const ChannelDefinition = Type.Object(
     calibration: Type.Optional(Calibration),
     limits: Type.Optional(Limits),
     staleAfterSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    expression: Type.Optional(Type.String({
+      minLength: 1, maxLength: 1000,
+      description: 'Makes this a derived number channel: its readings are computed from other number channels of the spacecraft, e.g. sqrt(x^2 + y^2 + z^2), '
+        + 'for each time at which every input has a reading in the same batch. Operators + - * / % ^, functions abs sqrt cbrt exp log log10 log2 sin cos tan asin acos atan '
+        + 'sinh cosh tanh floor ceil round sign deg rad atan2 pow min max hypot, constants pi and e; names with - or / go between backticks',
+    })),
   },
   { additionalProperties: false },
 );

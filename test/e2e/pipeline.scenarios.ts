@@ -137,6 +137,37 @@ export function pipelineScenarios(name: string, start: () => Promise<Installatio
       assert.deepEqual(mode.points, [{ time: new Date(t0).toISOString(), value: 'safe', raw: 'safe' }]);
     });
 
+    test('a derived channel is computed as its inputs arrive, stored, and raises an alert when it crosses its limit', async () => {
+      await seedMission(orbit, 'derived-1', {
+        'vel.x': { type: 'number', unit: 'km/s' },
+        'vel.y': { type: 'number', unit: 'km/s' },
+        'vel.z': { type: 'number', unit: 'km/s' },
+        speed: { type: 'number', unit: 'km/s', expression: 'sqrt(vel.x^2 + vel.y^2 + vel.z^2)', limits: { redHigh: 8 } },
+      });
+      const bad = await orbit.api('/v1/spacecraft/derived-1/channels/loop', { method: 'PUT', json: { type: 'number', expression: 'speed + sqrt(' } });
+      assert.equal(bad.status, 400);
+      assert.equal((await bad.json()).errors[0].pointer, '/expression');
+      const sent = await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'derived-1', readings: [{ channel: 'speed', time: Date.now(), value: 1 }] } });
+      assert.equal(sent.status, 400, 'readings of a derived channel are computed, not sent');
+
+      const t0 = Date.parse('2026-11-27T11:00:00Z');
+      const sample = (i: number, [x, y, z]: number[]) => [{ channel: 'vel.x', time: t0 + i * 1000, value: x }, { channel: 'vel.y', time: t0 + i * 1000, value: y }, { channel: 'vel.z', time: t0 + i * 1000, value: z }];
+      // The last time lacks vel.z: no speed then.
+      const readings = [...sample(0, [3, 4, 0]), ...sample(1, [6, 6, 2]), { channel: 'vel.x', time: t0 + 2000, value: 1 }, { channel: 'vel.y', time: t0 + 2000, value: 1 }];
+      const res = await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'derived-1', readings } });
+      assert.equal(res.status, 202, await res.text());
+      const speed = await eventually(async () => {
+        const body = await (await orbit.api(`/v1/telemetry?spacecraft=derived-1&channel=speed&from=${t0}&to=${t0 + 10_000}`)).json();
+        return body.points.length === 2 ? body.points : undefined;
+      }, 5000, 'derived readings stored');
+      assert.deepEqual(speed.map((p: { value: number }) => p.value), [5, Math.sqrt(76)]);
+      const [alert] = await eventually(async () => {
+        const open = await (await orbit.api('/v1/alerts?spacecraft=derived-1&channel=speed')).json();
+        return open.length ? open : undefined;
+      }, 5000, 'alert on the derived channel');
+      assert.deepEqual([alert.rule, alert.severity, alert.value], ['limit', 'critical', Math.sqrt(76)]);
+    });
+
     test('aggregates readings into buckets', async () => {
       const t0 = Date.parse('2026-11-27T10:00:00Z');
       const body = await (await orbit.api(`/v1/telemetry/aggregate?spacecraft=probe-1&channel=thermal.battery_temp&from=${t0}&to=${t0 + 120_000}&step=60`)).json();

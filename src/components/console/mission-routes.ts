@@ -6,6 +6,7 @@ import { ProblemSchema } from '../../platform/http.ts';
 import { HttpProblem, badRequest, notFound } from '../../platform/problem.ts';
 import { Channel, ChannelDefinition, ChannelName, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
 import { validateTle } from '../../core/orbit/tle.ts';
+import { expressionProblems } from '../../core/derived.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
 
@@ -63,6 +64,8 @@ export const missionRoutes: Routes<ConsoleApi> = (http, api) => {
     if (problems.length) throw badRequest('invalid channel definition', problems);
     const view = await api.catalog.spacecraft(request.params.id);
     if (!view) throw notFound(`no spacecraft "${request.params.id}"`);
+    const derived = expressionProblems(request.params.name, request.body, view.channels);
+    if (derived.length) throw badRequest('invalid channel definition', derived);
     const existing = view.channels.get(request.params.name);
     if (existing && existing.type !== request.body.type && (await api.telemetry.hasReadings(request.params.id, request.params.name))) {
       throw new HttpProblem(409, `channel "${request.params.name}" has stored ${existing.type} readings; its type cannot change to ${request.body.type}`, {

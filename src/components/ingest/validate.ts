@@ -10,6 +10,15 @@ import type { ChannelRef, IngestItem, RawReading } from '../../core/messages.ts'
 import type { SpacecraftView } from '../../stores/missions/catalog.ts';
 import { MAX_EPOCH_MS } from '../../core/time.ts';
 import { calibrateReading, channelRef } from './calibrate.ts';
+import { derivations, deriveReadings, type Derivation } from '../../core/derived.ts';
+
+/** Derivations per cached set of channel definitions: the catalog hands out the same map until a definition changes. */
+const plans = new WeakMap<ReadonlyMap<string, unknown>, Derivation[]>();
+function derivationsOf(view: SpacecraftView): Derivation[] {
+  let plan = plans.get(view.channels);
+  if (!plan) plans.set(view.channels, (plan = derivations(view.channels)));
+  return plan;
+}
 
 export interface LocatedReading extends RawReading {
   /** JSON pointer of this reading in the request body. */
@@ -56,6 +65,8 @@ export function checkGroup(
       else errors.push({ pointer: `${r.pointer}/channel`, detail: `unknown channel "${r.channel}" of spacecraft "${spacecraftId}"` });
     } else if (valueType(r.value) !== type) {
       errors.push({ pointer: `${r.pointer}/value`, detail: `must be a ${type} for channel "${r.channel}", got ${JSON.stringify(r.value)}` });
+    } else if (channel?.expression !== undefined) {
+      errors.push({ pointer: `${r.pointer}/channel`, detail: `channel "${r.channel}" is derived (${channel.expression}): its readings are computed, not sent` });
     }
     if (errors.length !== before || !channel) continue;
     const calibrated = calibrateReading(r, channel);
@@ -65,6 +76,10 @@ export function checkGroup(
     }
     item.readings.push(calibrated);
     if (!refs.has(r.channel)) refs.set(r.channel, channelRef(channel));
+  }
+  for (const d of deriveReadings(derivationsOf(view), item.readings)) {
+    item.readings.push(d);
+    if (!refs.has(d.channel)) refs.set(d.channel, channelRef(view.channels.get(d.channel)!));
   }
   item.channels = [...refs.values()];
   return { item, newChannels: [...newChannels].map(([name, type]) => ({ name, type })) };

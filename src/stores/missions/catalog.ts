@@ -25,7 +25,7 @@ interface MissionRow { id: string; name: string; description: string | null; aut
 interface SpacecraftRow { id: string; mission_id: string; name: string; tle_line1: string | null; tle_line2: string | null; created_at: Date }
 interface ChannelRow {
   spacecraft_id: string; name: string; type: Channel['type']; unit: string | null; description: string | null;
-  calibration: Channel['calibration'] | null; limits: Channel['limits'] | null; stale_after_seconds: number | null;
+  calibration: Channel['calibration'] | null; limits: Channel['limits'] | null; stale_after_seconds: number | null; expression: string | null;
   created_at: Date; updated_at: Date; revision: number;
 }
 
@@ -43,6 +43,7 @@ const channelOf = (r: ChannelRow): Channel => ({
   ...(r.calibration && { calibration: r.calibration }),
   ...(r.limits && { limits: r.limits }),
   ...(r.stale_after_seconds !== null && { staleAfterSeconds: r.stale_after_seconds }),
+  ...(r.expression !== null && { expression: r.expression }),
   createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at),
 });
 const revisedChannelOf = (r: ChannelRow): RevisedChannel => ({ ...channelOf(r), revision: r.revision });
@@ -111,18 +112,18 @@ export class MissionCatalog {
    */
   async putChannel(spacecraftId: string, name: string, definition: ChannelDefinition, tx: SqlExecutor = this.#sql): Promise<{ channel: Channel; created: boolean }> {
     const { rows } = await tx.query<ChannelRow & { inserted: boolean }>(
-      `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds, expression)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (spacecraft_id, name) DO UPDATE SET
          type = excluded.type, unit = excluded.unit, description = excluded.description, calibration = excluded.calibration,
-         limits = excluded.limits, stale_after_seconds = excluded.stale_after_seconds, updated_at = now(),
+         limits = excluded.limits, stale_after_seconds = excluded.stale_after_seconds, expression = excluded.expression, updated_at = now(),
          revision = channels.revision + CASE WHEN
-           (channels.type, channels.unit, channels.description, channels.calibration, channels.limits, channels.stale_after_seconds)
-           IS DISTINCT FROM (excluded.type, excluded.unit, excluded.description, excluded.calibration, excluded.limits, excluded.stale_after_seconds)
+           (channels.type, channels.unit, channels.description, channels.calibration, channels.limits, channels.stale_after_seconds, channels.expression)
+           IS DISTINCT FROM (excluded.type, excluded.unit, excluded.description, excluded.calibration, excluded.limits, excluded.stale_after_seconds, excluded.expression)
            THEN 1 ELSE 0 END
        RETURNING *, (xmax = 0) AS inserted`,
       [spacecraftId, name, definition.type, definition.unit ?? null, definition.description ?? null,
-        definition.calibration ?? null, definition.limits ?? null, definition.staleAfterSeconds ?? null],
+        definition.calibration ?? null, definition.limits ?? null, definition.staleAfterSeconds ?? null, definition.expression ?? null],
     );
     this.#cache.delete(spacecraftId);
     return { channel: channelOf(rows[0]!), created: rows[0]!.inserted };
