@@ -18,7 +18,6 @@ export interface AnalyzerApi {
   alerts: AlertStore;
   /** Told when an action's event waits for the event log. */
   onHeld(alertId: string, error: unknown): void;
-  now?(): number;
 }
 
 const AlertQuery = Type.Object({
@@ -59,7 +58,7 @@ export const analyzerRoutes: Routes<AnalyzerApi> = (app, api) => {
   action('acknowledge', 'Acknowledge an alert: an open one becomes acknowledged, one that returned to normal (rtn-unacknowledged) is resolved; otherwise unchanged', Acknowledge,
     (b) => ({ kind: 'acknowledge', ...b }));
   action('shelve', 'Shelve an alert until a time or for a duration: it raises nothing while shelved, and comes off the shelf by itself, raised again if its value is still off', Shelve, (b) => {
-    const until = shelfEnd(b, (api.now ?? Date.now)());
+    const until = shelfEnd(b, Date.now());
     if (typeof until !== 'number') throw badRequest('invalid shelve request', until);
     return { kind: 'shelve', by: b.by, until, ...(b.comment !== undefined && { comment: b.comment }) };
   });
