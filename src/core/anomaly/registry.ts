@@ -26,7 +26,7 @@ export interface ExpectedRange {
 
 export interface ConfiguredDetector {
   detector: AnomalyDetector & {
-    /** The range of values that would have scored below the threshold before the last reading, if the detector can tell. */
+    /** What the detector expected of the reading it scored last, if it can say: the range it would have found ordinary. */
     expected?(): ExpectedRange | undefined;
   };
   /** Scores at or above it are anomalies. */
