@@ -5,7 +5,7 @@ import { extend, ready, type Run } from '../../src/components/analyzer/debounce.
 import { StateTimeline, STATE_HISTORY, chooseLimits } from '../../src/components/analyzer/limit-sets.ts';
 import { shelfEnd } from '../../src/components/analyzer/operator-actions.ts';
 import { decide, limitDecision, type ActiveAlert } from '../../src/components/analyzer/rules.ts';
-import { thresholdOf } from '../../src/core/anomaly/registry.ts';
+import { createDetector } from '../../src/core/anomaly/registry.ts';
 import type { Channel, ReadingValue } from '../../src/core/schemas.ts';
 
 const limits = { redLow: 0, yellowLow: 10, yellowHigh: 90, redHigh: 100 };
@@ -97,7 +97,7 @@ describe('anomaly alerts', () => {
 
   test('a spike after the warm-up raises with a score, explained by the expected range; quiet for a minute is normal', () => {
     const watch = new AnomalyWatch({ name: 'windowed-gaussian' });
-    assert.equal(watch.threshold, thresholdOf(0.5));
+    assert.equal(watch.threshold, createDetector({ name: 'windowed-gaussian' }).threshold);
     const verdicts: [number, ReturnType<AnomalyWatch['observe']>][] = [];
     for (let i = 0; i < 300; i++) verdicts.push([i, watch.observe(temp, i * 1000, ordinary(i))]);
     assert.deepEqual(verdicts.filter(([, v]) => v), [], 'nothing anomalous in the ordinary series');

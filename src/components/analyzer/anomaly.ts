@@ -84,11 +84,11 @@ export class AnomalyWatch {
    */
   observe(channel: Pick<Channel, 'name' | 'unit'>, time: number, value: number): Violation | null | undefined {
     const { detector, threshold } = this.#configured;
-    const expected = detector.expected?.();
     const score = detector.score(time, value);
     if (++this.#seen > WARMUP_READINGS && score >= threshold) {
       this.#quietSince = time;
-      return { severity: 'warning', threshold, score, message: anomalyMessage(channel, value, score, expected ?? this.#typical.range()) };
+      // expected() describes the reading just scored; the typical range has not taken it in yet.
+      return { severity: 'warning', threshold, score, message: anomalyMessage(channel, value, score, detector.expected?.() ?? this.#typical.range()) };
     }
     // Anomalous readings stay out of the typical range, so it keeps describing ordinary ones.
     this.#typical.add(value);
