@@ -2,7 +2,7 @@
  * What travels between targets: task-queue messages and event-log records.
  * Times are epoch milliseconds on the wire.
  */
-import type { Alert, AlertState, ChannelType, ReadingValue, Severity } from './schemas.ts';
+import type { Alert, AlertAction, AlertState, ChannelType, ReadingValue, Severity } from './schemas.ts';
 
 export const QUEUES = { ingest: 'telemetry.ingest', jobs: 'compute.jobs' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
@@ -99,7 +99,7 @@ export interface ProcessedBatch {
 /** An alert after a change, with the change that made it. */
 export interface AlertEvent {
   alert: Alert;
-  transition: { from: AlertState | null; to: AlertState; severity: Severity; at: number };
+  transition: { from: AlertState | null; to: AlertState; action: AlertAction; severity: Severity; at: number; by?: string; comment?: string };
   /** The batch whose reading caused the change, when a reading did. */
   batchId?: string;
   receivedAt?: number;

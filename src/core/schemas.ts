@@ -3,6 +3,7 @@
  * and produce /openapi.json: one source of truth.
  */
 import { Type, type Static } from 'typebox';
+import { DetectorSpec } from './anomaly/registry.ts';
 import { MAX_EPOCH_MS } from './time.ts';
 
 const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'Letters, digits, . _ : -' });
@@ -76,6 +77,34 @@ export type Calibration = Static<typeof Calibration>;
 
 export const ChannelName = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:/-]*$' });
 
+export const Debounce = Type.Object(
+  {
+    samples: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'Raise on the Nth consecutive reading past a limit' })),
+    seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 86_400, description: 'Raise on a reading past a limit once the unbroken run of such readings spans this many seconds (reading times)' })),
+  },
+  { additionalProperties: false, description: 'A limit alert is raised only when either condition given is met; a reading within limits starts over. Escalation and resolution are not delayed' },
+);
+export type Debounce = Static<typeof Debounce>;
+
+export const ReturnToNormal = Type.Union([Type.Literal('auto'), Type.Literal('acknowledge')], {
+  description: 'auto (default): an alert whose value returns to normal resolves by itself. acknowledge (latching): it stays, as rtn-unacknowledged, until acknowledged',
+});
+export type ReturnToNormal = Static<typeof ReturnToNormal>;
+
+export const StateValue = Type.Union([Type.String({ maxLength: 4096 }), Type.Number(), Type.Boolean()]);
+
+export const LimitSet = Type.Object(
+  {
+    when: Type.Object(
+      { channel: ChannelName, equals: StateValue },
+      { additionalProperties: false, description: "Applies while the latest reading of this channel of the same spacecraft equals the value" },
+    ),
+    limits: Limits,
+  },
+  { additionalProperties: false },
+);
+export type LimitSet = Static<typeof LimitSet>;
+
 export const ChannelDefinition = Type.Object(
   {
     type: ChannelType,
@@ -83,6 +112,10 @@ export const ChannelDefinition = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     calibration: Type.Optional(Calibration),
     limits: Type.Optional(Limits),
+    limitSets: Type.Optional(Type.Array(LimitSet, { maxItems: 16, description: 'The first set whose condition holds replaces `limits`; none: `limits` apply' })),
+    debounce: Type.Optional(Debounce),
+    returnToNormal: Type.Optional(ReturnToNormal),
+    detector: Type.Optional(DetectorSpec),
     staleAfterSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
     expression: Type.Optional(Type.String({
       minLength: 1, maxLength: 1000,
@@ -126,15 +159,33 @@ export const Bucket = Type.Object({ time: TimeOutput, min: Type.Number(), max: T
 
 export const Severity = Type.Union([Type.Literal('warning'), Type.Literal('critical')]);
 export type Severity = Static<typeof Severity>;
-export const AlertState = Type.Union([Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('resolved'), Type.Literal('shelved')]);
+export const AlertState = Type.Union(
+  [Type.Literal('open'), Type.Literal('acknowledged'), Type.Literal('shelved'), Type.Literal('rtn-unacknowledged'), Type.Literal('resolved')],
+  { description: 'open: raised, not acknowledged. acknowledged. shelved: hidden until unshelved or its time is up. rtn-unacknowledged: back to normal, kept until acknowledged (returnToNormal: acknowledge). resolved' },
+);
 export type AlertState = Static<typeof AlertState>;
-export const AlertRule = Type.Union([Type.Literal('limit'), Type.Literal('stale')], { description: 'limit: red/yellow limits; stale: no reading within staleAfterSeconds' });
+export const AlertRule = Type.Union([Type.Literal('limit'), Type.Literal('stale'), Type.Literal('anomaly')], {
+  description: "limit: red/yellow limits; stale: no reading within staleAfterSeconds; anomaly: the channel's detector scored a reading past its threshold",
+});
 export type AlertRule = Static<typeof AlertRule>;
+export const AlertAction = Type.Union(
+  [
+    Type.Literal('raise'), Type.Literal('severity'), Type.Literal('return'), Type.Literal('resolve'), Type.Literal('acknowledge'), Type.Literal('shelve'),
+    Type.Literal('unshelve'), Type.Literal('comment'), Type.Literal('assign'), Type.Literal('clear'),
+  ],
+  {
+    description:
+      'What made the transition. raise: opened, or raised again after returning to normal; severity: a new severity; return: back to normal, the alert kept; resolve: back to normal, or its time on the shelf ended while normal; ' +
+      'acknowledge, shelve, unshelve, comment, assign, clear: an operator, or the shelf time running out (unshelve without `by`)',
+  },
+);
+export type AlertAction = Static<typeof AlertAction>;
 
 export const AlertTransition = Type.Object({
   at: TimeOutput,
   from: Type.Union([AlertState, Type.Null()]),
   to: AlertState,
+  action: Type.Optional(AlertAction),
   severity: Severity,
   value: Type.Union([Type.Number(), Type.Null()]),
   by: Type.Optional(Type.String()),
@@ -149,17 +200,46 @@ export const Alert = Type.Object({
   severity: Severity,
   state: AlertState,
   value: Type.Union([Type.Number(), Type.Null()]),
-  threshold: Type.Union([Type.Number(), Type.Null()]),
+  threshold: Type.Union([Type.Number(), Type.Null()], { description: 'The limit crossed; for anomaly alerts, the score threshold' }),
+  score: Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: 'Anomaly alerts: the score of the reading that raised it' })),
   message: Type.String(),
   openedAt: TimeOutput,
   updatedAt: TimeOutput,
   resolvedAt: Type.Optional(TimeOutput),
+  returnedAt: Type.Optional(TimeOutput),
   acknowledgedBy: Type.Optional(Type.String()),
+  shelvedBy: Type.Optional(Type.String()),
+  shelvedUntil: Type.Optional(TimeOutput),
+  assignedTo: Type.Optional(Type.String()),
   history: Type.Optional(Type.Array(AlertTransition)),
 });
 export type Alert = Static<typeof Alert>;
 
-export const Acknowledge = Type.Object(
-  { by: Type.String({ minLength: 1, maxLength: 200 }), comment: Type.Optional(Type.String({ maxLength: 4000 })) },
+const Person = Type.String({ minLength: 1, maxLength: 200 });
+const Comment = Type.String({ minLength: 1, maxLength: 4000 });
+
+export const Acknowledge = Type.Object({ by: Person, comment: Type.Optional(Type.String({ maxLength: 4000 })) }, { additionalProperties: false });
+export type Acknowledge = Static<typeof Acknowledge>;
+
+export const Shelve = Type.Object(
+  {
+    by: Person,
+    until: Type.Optional(TimeInput),
+    forSeconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 31_536_000 })),
+    comment: Type.Optional(Comment),
+  },
+  { additionalProperties: false, description: 'Exactly one of until (in the future) and forSeconds' },
+);
+export type Shelve = Static<typeof Shelve>;
+
+export const AlertNote = Type.Object({ by: Person, comment: Type.Optional(Comment) }, { additionalProperties: false });
+export type AlertNote = Static<typeof AlertNote>;
+
+export const AlertComment = Type.Object({ by: Person, comment: Comment }, { additionalProperties: false });
+export type AlertComment = Static<typeof AlertComment>;
+
+export const Assign = Type.Object(
+  { by: Person, to: Type.Union([Person, Type.Null()], { description: 'Who takes it; null: nobody' }), comment: Type.Optional(Comment) },
   { additionalProperties: false },
 );
+export type Assign = Static<typeof Assign>;

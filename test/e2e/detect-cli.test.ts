@@ -9,6 +9,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { seedMission, startOrbit, tempDir } from '../support/orbit.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -19,8 +20,8 @@ interface Run {
 }
 
 /** Runs `orbit detect` with `input` (a string, or an iterable of chunks) on stdin. */
-function detect(args: string[], input: string | Iterable<string>, onSpawn?: (pid: number) => void): Promise<Run> {
-  const child = spawn(path.join(ROOT, 'bin/orbit'), ['detect', ...args], { env: { PATH: process.env.PATH }, stdio: ['pipe', 'pipe', 'pipe'] });
+function detect(args: string[], input: string | Iterable<string>, onSpawn?: (pid: number) => void, env: Record<string, string> = {}): Promise<Run> {
+  const child = spawn(path.join(ROOT, 'bin/orbit'), ['detect', ...args], { env: { PATH: process.env.PATH, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   onSpawn?.(child.pid!);
   let stdout = '';
   let stderr = '';
@@ -58,6 +59,33 @@ describe('orbit detect', () => {
     // Sensitivity 1 is threshold 0: every reading is an anomaly.
     assert.deepEqual(stdout.trimEnd().split('\n').map((l) => l.split(',')[2]), ['anomaly', '1', '1', '1']);
     assert.match(stdout, /^2024-01-01T00:02:00\.500Z,1,1$/m);
+  });
+
+  test('--spacecraft and --channel use the detector the channel configures', async () => {
+    const data = await tempDir();
+    try {
+      const orbit = await startOrbit({ dataDir: data.dir });
+      await seedMission(orbit, 'det-1', {
+        temp: { type: 'number', detector: { name: 'windowed-gaussian', sensitivity: 1 } },
+        volts: { type: 'number' },
+      });
+      await orbit.stop();
+      const env = { ORBIT_DATA_DIR: data.dir, ORBIT_LOG_LEVEL: 'warn' };
+      const input = series(400, 300);
+      const configured = await detect(['--spacecraft', 'det-1', '--channel', 'temp'], input, undefined, env);
+      assert.equal(configured.code, 0, configured.stderr);
+      const explicit = await detect(['--detector', 'windowed-gaussian', '--sensitivity', '1'], input);
+      assert.equal(configured.stdout, explicit.stdout, 'the same scores and flags as the configured detector named outright');
+      // Sensitivity 1 flags every reading; the default flags few.
+      const flagged = (out: string) => out.trimEnd().split('\n').slice(1).filter((l) => l.endsWith(',1')).length;
+      assert.equal(flagged(configured.stdout), 400);
+      assert.ok(flagged((await detect(['--detector', 'windowed-gaussian'], input)).stdout) < 10);
+      const none = await detect(['--spacecraft', 'det-1', '--channel', 'volts'], input, undefined, env);
+      assert.notEqual(none.code, 0);
+      assert.match(none.stderr, /configures no detector/);
+    } finally {
+      await data.remove();
+    }
   });
 
   test('a malformed row stops it with a message naming the line, and a non-zero exit', async () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startOrbit, tempDir } from '../support/orbit.ts';
+import { metric, startOrbit, tempDir } from '../support/orbit.ts';
 import { until } from '../support/wait.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -35,6 +35,8 @@ test('replay re-runs detection over stored telemetry after a limit change', asyn
     const readings = [20, 95, 97, 30].map((value, i) => ({ channel: 'temp', time: T0 + i * 1000, value }));
     assert.equal((await orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'rp-1', readings } })).status, 202);
     await until(async () => assert.equal((await (await orbit.api('/v1/telemetry?spacecraft=rp-1&channel=temp')).json()).points.length, 4), 15_000);
+    // The analyzer too must be done with the batch: one it had not taken yet when Orbit stopped would be analyzed again after the restart, under the new limits.
+    await until(async () => assert.equal(await metric(orbit.url, 'orbit_analyzer_readings_total'), 4), 15_000);
     const processed = Date.now() + 1;
     // Without limits nothing was raised; now the channel gets some.
     assert.deepEqual(await (await orbit.api('/v1/alerts?spacecraft=rp-1')).json(), []);

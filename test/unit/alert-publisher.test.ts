@@ -27,6 +27,7 @@ function change(spacecraft: string, to: AlertState, at: number, cause?: Processe
       alert: { id: `alert-${spacecraft}`, spacecraft, channel: 'temp', rule: 'limit', severity: 'warning', state: to, value: 95, threshold: 90, message: 'temp = 95 is above its yellow limit 90', openedAt: time, updatedAt: time },
       from: to === 'open' ? null : 'open',
       to,
+      action: to === 'open' ? 'raise' : 'acknowledge',
       at,
     },
     ...(cause && { cause }),
@@ -44,8 +45,8 @@ test('each change goes onto the alerts topic keyed by its spacecraft, with its t
 
   const records = await eventsOf(sc);
   assert.deepEqual(records.map((r) => r.value), [
-    { alert: change(sc, 'open', 2_000).change.alert, transition: { from: null, to: 'open', severity: 'warning', at: 2_000 }, batchId: 'batch-7', receivedAt: 1_000 },
-    { alert: change(sc, 'acknowledged', 3_000).change.alert, transition: { from: 'open', to: 'acknowledged', severity: 'warning', at: 3_000 } },
+    { alert: change(sc, 'open', 2_000).change.alert, transition: { from: null, to: 'open', action: 'raise', severity: 'warning', at: 2_000 }, batchId: 'batch-7', receivedAt: 1_000 },
+    { alert: change(sc, 'acknowledged', 3_000).change.alert, transition: { from: 'open', to: 'acknowledged', action: 'acknowledge', severity: 'warning', at: 3_000 } },
   ]);
   assert.equal(records[0]!.headers.ce_type, 'orbit.alert.changed.v1');
   assert.equal(publisher.held, 0);

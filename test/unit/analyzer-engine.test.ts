@@ -83,7 +83,7 @@ test('a reading past a limit opens one alert, stores it and publishes it with it
   const [event, ...moreEvents] = await alertEventsOf(sc);
   assert.deepEqual(moreEvents, []);
   assert.equal(event!.alert.id, alert!.id);
-  assert.deepEqual(event!.transition, { from: null, to: 'open', severity: 'warning', at: T0 });
+  assert.deepEqual(event!.transition, { from: null, to: 'open', action: 'raise', severity: 'warning', at: T0 });
   assert.equal(event!.batchId, cause.batchId);
   assert.deepEqual(engine.activeBySeverity(), new Map([['warning', 1]]));
 });

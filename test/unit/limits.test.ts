@@ -41,7 +41,7 @@ describe('analyzer limit decisions', () => {
     const open = limitDecision(channel, 95, undefined);
     assert.equal(open?.kind, 'open');
     assert.match(open?.kind === 'open' ? open.message : '', /temp = 95 degC is above its yellow limit 90/);
-    const active = { id: 'a1', rule: 'limit' as const, severity: 'warning' as const };
+    const active = { id: 'a1', rule: 'limit' as const, severity: 'warning' as const, state: 'open' as const, returned: false };
     assert.equal(limitDecision(channel, 95, active), undefined, 'no second alert for the same condition');
     assert.deepEqual(limitDecision(channel, 120, active)?.kind, 'change');
     assert.deepEqual(limitDecision(channel, 50, active), { kind: 'resolve', id: 'a1', comment: 'value back within limits' });

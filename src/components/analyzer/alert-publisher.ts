@@ -18,7 +18,10 @@ export interface CausedChange {
 export function alertEvent({ change, cause }: CausedChange): AlertEvent {
   return {
     alert: change.alert,
-    transition: { from: change.from, to: change.to, severity: change.alert.severity, at: change.at },
+    transition: {
+      from: change.from, to: change.to, action: change.action, severity: change.alert.severity, at: change.at,
+      ...(change.by !== undefined && { by: change.by }), ...(change.comment !== undefined && { comment: change.comment }),
+    },
     ...(cause && { batchId: cause.batchId, receivedAt: cause.receivedAt }),
   };
 }

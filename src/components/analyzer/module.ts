@@ -1,6 +1,7 @@
 /**
- * Analyzer: feeds processed telemetry to the alert lifecycle (engine.ts), checks for
- * silent channels every second, and serves the alert desk's API (routes.ts).
+ * Analyzer: feeds processed telemetry to the alert lifecycle (engine.ts), checks every
+ * second for silent channels and shelves whose time is up, and serves the alert desk's
+ * API (routes.ts).
  */
 import { Counter, Gauge } from 'prom-client';
 import { TOPICS, type ProcessedBatch } from '../../core/messages.ts';
@@ -13,12 +14,12 @@ import { AlertPublisher } from './alert-publisher.ts';
 import { AlertEngine } from './engine.ts';
 import { analyzerRoutes, type AnalyzerApi } from './routes.ts';
 
-const STALE_CHECK_MS = 1000;
+const CHECK_MS = 1000;
 
 export const analyzerModule = defineModule({
   name: 'analyzer',
   deps: { catalog: MISSIONS, alerts: ALERTS, telemetry: TELEMETRY, events: EVENTS },
-  target: { description: 'Anomaly detection (limits, staleness) and the alert lifecycle' },
+  target: { description: 'Anomaly detection (limits, staleness, detectors) and the alert lifecycle' },
   async start({ metrics, logger, deps: { catalog, alerts, telemetry, events } }) {
     const analyzed = new Counter({ name: 'orbit_analyzer_readings_total', help: 'Readings checked against alert rules', registers: [metrics] });
     const transitions = new Counter({ name: 'orbit_alert_transitions_total', help: 'Alert state changes', labelNames: ['rule', 'severity', 'to'], registers: [metrics] });
@@ -38,14 +39,14 @@ export const analyzerModule = defineModule({
     const subscription = await events.subscribe<ProcessedBatch>({ group: 'analyzer', topics: [TOPICS.processed] }, async (records) => {
       analyzed.inc(await engine.onBatches(records.map((r) => r.value)));
     });
-    const staleTimer = setInterval(() => engine.checkStaleness().catch((error: unknown) => logger.error({ err: error }, 'staleness check failed')), STALE_CHECK_MS);
+    const timer = setInterval(() => engine.tick().catch((error: unknown) => logger.error({ err: error }, 'periodic alert check failed')), CHECK_MS);
 
     const api: AnalyzerApi = { engine, alerts, onHeld: (alert, error) => logger.warn({ err: error, alert }, 'alert event held until the event log is back') };
     return {
       value: api,
       isReady: () => events.isReady(),
       async stop() {
-        clearInterval(staleTimer);
+        clearInterval(timer);
         await subscription.close();
         await engine.idle();
       },

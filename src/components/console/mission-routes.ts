@@ -7,19 +7,37 @@ import { HttpProblem, badRequest, notFound } from '../../platform/problem.ts';
 import { Channel, ChannelDefinition, ChannelName, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
 import { validateTle } from '../../core/orbit/tle.ts';
 import { expressionProblems } from '../../core/derived.ts';
+import type { Limits } from '../../core/schemas.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
 
 /** Limits must nest: redLow <= yellowLow <= yellowHigh <= redHigh. */
-function limitProblems(def: ChannelDefinition) {
-  const l = def.limits;
-  if (!l) return [];
-  if (def.type !== 'number') return [{ pointer: '/limits', detail: `limits apply to number channels, not ${def.type}` }];
+function nestingProblems(l: Limits, at: string) {
   const order = (['redLow', 'yellowLow', 'yellowHigh', 'redHigh'] as const).filter((k) => l[k] !== undefined);
   const problems = [];
   for (let i = 1; i < order.length; i++) {
     const [a, b] = [order[i - 1]!, order[i]!];
-    if (l[a]! > l[b]!) problems.push({ pointer: `/limits/${b}`, detail: `must not be below ${a} (${l[a]})` });
+    if (l[a]! > l[b]!) problems.push({ pointer: `${at}/${b}`, detail: `must not be below ${a} (${l[a]})` });
+  }
+  return problems;
+}
+
+/** What the schema cannot say: limits nest, and the numeric checks apply to number channels only. */
+function definitionProblems(def: ChannelDefinition, name: string) {
+  const problems = [];
+  if (def.type !== 'number') {
+    for (const field of ['limits', 'limitSets', 'debounce', 'detector', 'calibration'] as const) {
+      if (def[field] !== undefined) problems.push({ pointer: `/${field}`, detail: `applies to number channels, not ${def.type}` });
+    }
+    return problems;
+  }
+  if (def.limits) problems.push(...nestingProblems(def.limits, '/limits'));
+  def.limitSets?.forEach((set, i) => {
+    problems.push(...nestingProblems(set.limits, `/limitSets/${i}/limits`));
+    if (set.when.channel === name) problems.push({ pointer: `/limitSets/${i}/when/channel`, detail: 'must name another channel' });
+  });
+  if (def.debounce && def.debounce.samples === undefined && def.debounce.seconds === undefined) {
+    problems.push({ pointer: '/debounce', detail: 'needs samples or seconds' });
   }
   return problems;
 }
@@ -59,8 +77,7 @@ export const missionRoutes: Routes<ConsoleApi> = (http, api) => {
       response: { 200: Channel, 201: Channel, 400: ProblemSchema, 404: ProblemSchema },
     },
   }, async (request, reply) => {
-    const problems = limitProblems(request.body);
-    if (request.body.calibration && request.body.type !== 'number') problems.push({ pointer: '/calibration', detail: 'calibration applies to number channels' });
+    const problems = definitionProblems(request.body, request.params.name);
     if (problems.length) throw badRequest('invalid channel definition', problems);
     const view = await api.catalog.spacecraft(request.params.id);
     if (!view) throw notFound(`no spacecraft "${request.params.id}"`);

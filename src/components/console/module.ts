@@ -17,10 +17,12 @@ import { telemetryRoutes } from './telemetry-routes.ts';
 
 const pageRoutes: Routes<ConsoleApi> = (http, api) => {
   http.get('/console', { schema: { hide: true } }, async (_request, reply) => {
-    const [missions, spacecraft, open, acknowledged] = await Promise.all([
-      api.catalog.listMissions(), api.catalog.listSpacecraft(), api.alerts.list({ state: 'open', limit: 200 }), api.alerts.list({ state: 'acknowledged', limit: 200 }),
+    // Alerts that returned to normal stay listed until acknowledged; shelved ones are left out until they come off the shelf.
+    const [missions, spacecraft, open, returned, acknowledged] = await Promise.all([
+      api.catalog.listMissions(), api.catalog.listSpacecraft(), api.alerts.list({ state: 'open', limit: 200 }),
+      api.alerts.list({ state: 'rtn-unacknowledged', limit: 200 }), api.alerts.list({ state: 'acknowledged', limit: 200 }),
     ]);
-    return reply.type('text/html; charset=utf-8').send(renderConsole({ missions, spacecraft, alerts: [...open, ...acknowledged], now: new Date() }));
+    return reply.type('text/html; charset=utf-8').send(renderConsole({ missions, spacecraft, alerts: [...open, ...returned, ...acknowledged], now: new Date() }));
   });
 };
 

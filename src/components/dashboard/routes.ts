@@ -20,7 +20,7 @@ export const dashboardRoutes: Routes<DashboardApi> = (http, api) => {
     schema: {
       tags: ['telemetry'],
       summary: 'Live events (Server-Sent Events): `telemetry` and `alert`',
-      description: 'Event `telemetry`: {batchId, spacecraft, readings: [{channel, time, value, raw}]}. Event `alert`: the alert (as in GET /v1/alerts) with `transition` {from, to, severity, at} and the causing `batchId` when a reading caused it.',
+      description: 'Event `telemetry`: {batchId, spacecraft, readings: [{channel, time, value, raw}]}. Event `alert`: the alert (as in GET /v1/alerts) with `transition` {from, to, action, severity, at, by?, comment?} and the causing `batchId` when a reading caused it.',
       querystring: Type.Object({ spacecraft: Type.Optional(Type.String({ description: 'Only this spacecraft' })) }),
       response: { 200: { description: 'An endless event stream', content: { 'text/event-stream': { schema: Type.String() } } } },
     },

@@ -26,6 +26,7 @@ interface SpacecraftRow { id: string; mission_id: string; name: string; tle_line
 interface ChannelRow {
   spacecraft_id: string; name: string; type: Channel['type']; unit: string | null; description: string | null;
   calibration: Channel['calibration'] | null; limits: Channel['limits'] | null; stale_after_seconds: number | null; expression: string | null;
+  limit_sets: Channel['limitSets'] | null; debounce: Channel['debounce'] | null; return_to_normal: Channel['returnToNormal'] | null; detector: Channel['detector'] | null;
   created_at: Date; updated_at: Date; revision: number;
 }
 
@@ -42,6 +43,10 @@ const channelOf = (r: ChannelRow): Channel => ({
   ...(r.description !== null && { description: r.description }),
   ...(r.calibration && { calibration: r.calibration }),
   ...(r.limits && { limits: r.limits }),
+  ...(r.limit_sets && { limitSets: r.limit_sets }),
+  ...(r.debounce && { debounce: r.debounce }),
+  ...(r.return_to_normal !== null && { returnToNormal: r.return_to_normal }),
+  ...(r.detector && { detector: r.detector }),
   ...(r.stale_after_seconds !== null && { staleAfterSeconds: r.stale_after_seconds }),
   ...(r.expression !== null && { expression: r.expression }),
   createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at),
@@ -112,18 +117,24 @@ export class MissionCatalog {
    */
   async putChannel(spacecraftId: string, name: string, definition: ChannelDefinition, tx: SqlExecutor = this.#sql): Promise<{ channel: Channel; created: boolean }> {
     const { rows } = await tx.query<ChannelRow & { inserted: boolean }>(
-      `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds, expression)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds, limit_sets, debounce, return_to_normal, detector, expression)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
        ON CONFLICT (spacecraft_id, name) DO UPDATE SET
          type = excluded.type, unit = excluded.unit, description = excluded.description, calibration = excluded.calibration,
-         limits = excluded.limits, stale_after_seconds = excluded.stale_after_seconds, expression = excluded.expression, updated_at = now(),
+         limits = excluded.limits, stale_after_seconds = excluded.stale_after_seconds, limit_sets = excluded.limit_sets,
+         debounce = excluded.debounce, return_to_normal = excluded.return_to_normal, detector = excluded.detector, expression = excluded.expression, updated_at = now(),
          revision = channels.revision + CASE WHEN
-           (channels.type, channels.unit, channels.description, channels.calibration, channels.limits, channels.stale_after_seconds, channels.expression)
-           IS DISTINCT FROM (excluded.type, excluded.unit, excluded.description, excluded.calibration, excluded.limits, excluded.stale_after_seconds, excluded.expression)
+           (channels.type, channels.unit, channels.description, channels.calibration, channels.limits, channels.stale_after_seconds,
+            channels.limit_sets, channels.debounce, channels.return_to_normal, channels.detector, channels.expression)
+           IS DISTINCT FROM (excluded.type, excluded.unit, excluded.description, excluded.calibration, excluded.limits, excluded.stale_after_seconds,
+            excluded.limit_sets, excluded.debounce, excluded.return_to_normal, excluded.detector, excluded.expression)
            THEN 1 ELSE 0 END
        RETURNING *, (xmax = 0) AS inserted`,
       [spacecraftId, name, definition.type, definition.unit ?? null, definition.description ?? null,
-        definition.calibration ?? null, definition.limits ?? null, definition.staleAfterSeconds ?? null, definition.expression ?? null],
+        definition.calibration ?? null, definition.limits ?? null, definition.staleAfterSeconds ?? null,
+        // Arrays go to jsonb as JSON text: the drivers would send a JavaScript array as a PostgreSQL array.
+        definition.limitSets ? JSON.stringify(definition.limitSets) : null, definition.debounce ?? null, definition.returnToNormal ?? null, definition.detector ?? null,
+        definition.expression ?? null],
     );
     this.#cache.delete(spacecraftId);
     return { channel: channelOf(rows[0]!), created: rows[0]!.inserted };
