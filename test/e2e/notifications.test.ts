@@ -4,68 +4,11 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
-
-interface Received {
-  path: string;
-  deliveryId: string;
-  timestamp: string;
-  signed: boolean;
-  body: any;
-  raw: string;
-}
-
-/** A webhook receiver: verifies each request's signature with the secret of its path and answers as told. */
-class Receiver {
-  readonly received: Received[] = [];
-  readonly secrets = new Map<string, string>();
-  /** Status to answer, per path and per request (by count of requests so far on the path); 200 when unset. */
-  answer: (path: string, count: number) => number = () => 200;
-  #server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c)).on('end', () => {
-      const raw = Buffer.concat(chunks);
-      const path = req.url ?? '/';
-      const expected = Buffer.from(`sha256=${createHmac('sha256', this.secrets.get(path) ?? '').update(raw).digest('hex')}`);
-      const given = Buffer.from(String(req.headers['orbit-signature'] ?? ''));
-      const count = this.received.filter((r) => r.path === path).length;
-      this.received.push({
-        path, deliveryId: String(req.headers['orbit-delivery']), timestamp: String(req.headers['orbit-timestamp']),
-        signed: given.length === expected.length && timingSafeEqual(given, expected), body: JSON.parse(raw.toString('utf8')), raw: raw.toString('utf8'),
-      });
-      res.writeHead(this.answer(path, count)).end();
-    });
-  });
-
-  url = '';
-  async start(): Promise<void> {
-    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
-  }
-  async close(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise((resolve) => this.#server.close(resolve));
-  }
-  on(path: string): Received[] {
-    return this.received.filter((r) => r.path === path);
-  }
-}
+import { routeTo, WebhookReceiver } from '../support/webhook-receiver.ts';
 
 const LIMITED = { temp: { type: 'number', limits: { redHigh: 50 } } };
 const ENV = { ORBIT_NOTIFY_RETRY_DELAY_MS: '100', ORBIT_NOTIFY_MAX_ATTEMPTS: '3' };
-
-async function createRoute(orbit: OrbitChild, receiver: Receiver, path: string, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
-  const res = await orbit.api('/v1/notification-routes', { method: 'POST', json: { name: path, url: `${receiver.url}${path}`, ...body } });
-  const text = await res.text();
-  assert.equal(res.status, 201, text);
-  const route = JSON.parse(text);
-  assert.equal(typeof route.secret, 'string');
-  receiver.secrets.set(path, route.secret);
-  return route;
-}
 
 const post = (orbit: OrbitChild, spacecraft: string, value: number) =>
   orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft, readings: [{ channel: 'temp', time: Date.now(), value }] } });
@@ -90,7 +33,7 @@ async function settled(orbit: OrbitChild): Promise<true | undefined> {
 }
 
 describe('notifications', () => {
-  const receiver = new Receiver();
+  const receiver = new WebhookReceiver();
   const dirs: { remove: () => Promise<void> }[] = [];
   before(() => receiver.start());
   after(async () => {
@@ -106,8 +49,8 @@ describe('notifications', () => {
     try {
       await seedMission(first, 'sc-r', LIMITED);
       await seedMission(first, 'sc-other', LIMITED);
-      await createRoute(first, receiver, '/ops', { missionId: 'm-sc-r', severities: ['critical'], rules: ['limit'] });
-      await createRoute(first, receiver, '/elsewhere', { missionId: 'm-sc-other' });
+      await routeTo(first, receiver, '/ops', { missionId: 'm-sc-r', severities: ['critical'], rules: ['limit'] });
+      await routeTo(first, receiver, '/elsewhere', { missionId: 'm-sc-other' });
       const listed = await (await first.api('/v1/notification-routes')).json();
       assert.equal(listed.length, 2);
       assert.ok(listed.every((r: object) => !('secret' in r)), 'secrets are never listed');
@@ -149,8 +92,8 @@ describe('notifications', () => {
       receiver.answer = (path, count) => (path === '/down' || (path === '/flaky' && count === 0) ? 500 : 200);
       await seedMission(orbit, 'sc-f', LIMITED);
       await seedMission(orbit, 'sc-d', LIMITED);
-      await createRoute(orbit, receiver, '/flaky', { missionId: 'm-sc-f' });
-      await createRoute(orbit, receiver, '/down', { missionId: 'm-sc-d' });
+      await routeTo(orbit, receiver, '/flaky', { missionId: 'm-sc-f' });
+      await routeTo(orbit, receiver, '/down', { missionId: 'm-sc-d' });
       await post(orbit, 'sc-f', 80);
       await post(orbit, 'sc-d', 80);
 
