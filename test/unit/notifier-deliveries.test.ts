@@ -53,7 +53,8 @@ function alertEvent(overrides: Partial<Alert> = {}, transition: Partial<AlertEve
     id: `a-${++alertSeq}`, spacecraft: 'sc-1', channel: 'temp', rule: 'limit', severity: 'critical', state: 'open', value: 99, threshold: 50, message: 'hot',
     openedAt: new Date(AT).toISOString(), updatedAt: new Date(AT).toISOString(), ...overrides,
   } as Alert;
-  return { alert, transition: { from: null, to: alert.state, severity: alert.severity, at: AT, ...transition } };
+  // Cast: events of later releases carry more fields about the transition (who, why), which the notifier passes on as they are.
+  return { alert, transition: { from: null, to: alert.state, severity: alert.severity, at: AT, ...transition } as AlertEvent['transition'] };
 }
 const records = (...events: AlertEvent[]) => events.map((value, offset) => ({ topic: 'alerts', partition: 0, offset, key: value.alert.spacecraft, value, headers: {}, timestamp: AT })) as EventRecord<AlertEvent>[];
 
