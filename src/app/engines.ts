@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { Gauge } from 'prom-client';
-import { GROUPS, QUEUE_OPTIONS, QUEUES, TOPICS } from '../core/messages.ts';
+import { GROUPS, QUEUES, TOPICS } from '../core/messages.ts';
 import { defineModule } from '../platform/modules.ts';
 import { PgliteWorkerStore } from '../engines/sql/pglite-worker.ts';
 import { migrate } from '../engines/sql/migrate.ts';
@@ -57,7 +57,7 @@ export const queueModule = defineModule({
       queue = namespace ? namespacedQueue(broker, namespace) : broker;
     } else queue = await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'));
     logger.info({ engine: queueUrl ? 'rabbitmq' : 'embedded', url: queueUrl && maskSecret('ORBIT_QUEUE_URL', queueUrl), namespace }, 'task queue open');
-    for (const name of Object.values(QUEUES)) await queue.assertQueue(name, QUEUE_OPTIONS[name]);
+    for (const name of Object.values(QUEUES)) await queue.assertQueue(name, config.queues[name]);
     new Gauge({
       name: 'orbit_queue_messages', help: 'Messages in a task queue: ready (waiting), unacked (being worked on), dead_lettered', labelNames: ['queue', 'state'], registers: [metrics],
       async collect() {

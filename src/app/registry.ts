@@ -10,11 +10,12 @@ import { consoleModule } from '../components/console/module.ts';
 import { dashboardModule } from '../components/dashboard/module.ts';
 import { enricherModule, enricherReplayModule } from '../components/enricher/module.ts';
 import { ingestModule } from '../components/ingest/module.ts';
+import { notifierModule } from '../components/notifier/module.ts';
 import { processorModule } from '../components/processor/module.ts';
 import { simulatorModule } from '../components/simulator/module.ts';
 import { engineModules } from './engines.ts';
 
-const components: AnyModule[] = [ingestModule, processorModule, enricherModule, analyzerModule, computeModule, dashboardModule, consoleModule, simulatorModule];
+const components: AnyModule[] = [ingestModule, processorModule, enricherModule, analyzerModule, computeModule, notifierModule, dashboardModule, consoleModule, simulatorModule];
 
 export const allModule = defineModule({
   name: 'all',

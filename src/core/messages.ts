@@ -4,7 +4,7 @@
  */
 import type { Alert, AlertAction, AlertState, ChannelType, ReadingValue, Severity } from './schemas.ts';
 
-export const QUEUES = { ingest: 'telemetry.ingest', jobs: 'compute.jobs' } as const;
+export const QUEUES = { ingest: 'telemetry.ingest', jobs: 'compute.jobs', notifications: 'notifications.deliveries' } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
 /**
@@ -14,6 +14,8 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 export const QUEUE_OPTIONS: Readonly<Record<QueueName, { maxAttempts: number; retryDelayMs: number }>> = {
   [QUEUES.ingest]: { maxAttempts: 5, retryDelayMs: 500 },
   [QUEUES.jobs]: { maxAttempts: 3, retryDelayMs: 2000 },
+  // 1 + 2 + 4 + ... + 64 s: a receiver that is away for about two minutes still gets it.
+  [QUEUES.notifications]: { maxAttempts: 8, retryDelayMs: 1000 },
 };
 
 /** Topics of the event log; the events module creates each at start. */
@@ -23,6 +25,7 @@ export const TOPICS = { processed: 'telemetry.processed', alerts: 'alerts', comp
 export const GROUPS = [
   { group: 'enricher', topic: TOPICS.processed },
   { group: 'analyzer', topic: TOPICS.processed },
+  { group: 'notifier', topic: TOPICS.alerts },
 ] as const;
 
 /** A reading as a client sent it. */
@@ -103,4 +106,9 @@ export interface AlertEvent {
   /** The batch whose reading caused the change, when a reading did. */
   batchId?: string;
   receivedAt?: number;
+}
+
+/** A notifications.deliveries message: the delivery's row holds the rest. */
+export interface DeliveryMessage {
+  deliveryId: string;
 }

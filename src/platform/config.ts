@@ -6,6 +6,7 @@ import path from 'node:path';
 import os from 'node:os';
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
+import { QUEUE_OPTIONS, QUEUES, type QueueName } from '../core/messages.ts';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
 
@@ -25,6 +26,9 @@ export const EnvSchema = Type.Object({
   ORBIT_EVENTS_PARTITIONS: Type.Integer({ minimum: 1, default: 8, description: 'Partitions of each event-log topic' }),
   ORBIT_ENRICHED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24, description: 'Hours enriched per-minute documents are kept' }),
   ORBIT_COMPUTE_WORKERS: Type.Integer({ minimum: 1, default: Math.max(1, os.availableParallelism() - 1), description: 'Worker threads for compute jobs' }),
+  ORBIT_NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: QUEUE_OPTIONS[QUEUES.notifications].maxAttempts, description: 'Tries of a webhook delivery before it is dead-lettered' }),
+  ORBIT_NOTIFY_RETRY_DELAY_MS: Type.Integer({ minimum: 0, default: QUEUE_OPTIONS[QUEUES.notifications].retryDelayMs, description: 'Milliseconds before the second try of a webhook delivery; doubles after each further failure' }),
+  ORBIT_NOTIFY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 8000, default: 5000, description: "Milliseconds a webhook receiver has to answer a delivery (under the 9 s drain, so a stop never cuts a try off)" }),
   ORBIT_SIMULATOR_SPACECRAFT: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Simulated spacecraft' }),
   ORBIT_SIMULATOR_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000, description: 'Milliseconds between simulated samples' }),
   ORBIT_SIMULATOR_ANOMALY_SECONDS: Type.Integer({ minimum: 1, default: 120, description: 'Seconds between injected anomalies' }),
@@ -53,6 +57,9 @@ export interface Config {
   events: { partitions: number };
   enricher: { retentionHours: number };
   compute: { workers: number };
+  notifier: { timeoutMs: number };
+  /** Retry options of each task queue: QUEUE_OPTIONS with the settings that override them. */
+  queues: Record<QueueName, { maxAttempts: number; retryDelayMs: number }>;
   sim: { spacecraft: number; intervalMs: number; anomalySeconds: number; tleFile: string; ingestUrl?: string };
   /** Real engines by port; an absent one is embedded. */
   engines: { queueUrl?: string; eventsBrokers?: string[]; sqlUrl?: string; docsUrl?: string; searchUrl?: string; namespace?: string };
@@ -102,6 +109,8 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     events: { partitions: env.ORBIT_EVENTS_PARTITIONS },
     enricher: { retentionHours: env.ORBIT_ENRICHED_RETENTION_HOURS },
     compute: { workers: env.ORBIT_COMPUTE_WORKERS },
+    notifier: { timeoutMs: env.ORBIT_NOTIFY_TIMEOUT_MS },
+    queues: { ...QUEUE_OPTIONS, [QUEUES.notifications]: { maxAttempts: env.ORBIT_NOTIFY_MAX_ATTEMPTS, retryDelayMs: env.ORBIT_NOTIFY_RETRY_DELAY_MS } },
     sim: {
       spacecraft: env.ORBIT_SIMULATOR_SPACECRAFT,
       intervalMs: env.ORBIT_SIMULATOR_INTERVAL_MS,

@@ -7,6 +7,7 @@ import { SQL } from '../engines/sql/port.ts';
 import { ALERTS, AlertStore } from './alerts/store.ts';
 import { JOBS, JobStore } from './jobs/store.ts';
 import { MISSIONS, MissionCatalog } from './missions/catalog.ts';
+import { NOTIFICATIONS, NotificationStore } from './notifications/store.ts';
 import { TELEMETRY, TelemetryStore } from './telemetry/store.ts';
 
 export const missionsModule = defineModule({ provides: MISSIONS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new MissionCatalog(deps.sql) }) });
@@ -14,4 +15,6 @@ export const telemetryModule = defineModule({ provides: TELEMETRY, deps: { sql: 
 export const alertsModule = defineModule({ provides: ALERTS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new AlertStore(deps.sql) }) });
 export const jobsModule = defineModule({ provides: JOBS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new JobStore(deps.sql) }) });
 
-export const storeModules = [missionsModule, telemetryModule, alertsModule, jobsModule];
+export const notificationsModule = defineModule({ provides: NOTIFICATIONS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new NotificationStore(deps.sql) }) });
+
+export const storeModules = [missionsModule, telemetryModule, alertsModule, jobsModule, notificationsModule];

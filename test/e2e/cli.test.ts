@@ -19,7 +19,7 @@ describe('the orbit command', () => {
   test('targets lists every target and the routes it serves', async () => {
     const { code, stdout } = await run(['targets']);
     assert.equal(code, 0);
-    for (const t of ['ingest', 'processor', 'enricher', 'analyzer', 'compute', 'dashboard', 'console', 'simulator', 'all']) assert.match(stdout, new RegExp(`^${t} `, 'm'));
+    for (const t of ['ingest', 'processor', 'enricher', 'analyzer', 'compute', 'notifier', 'dashboard', 'console', 'simulator', 'all']) assert.match(stdout, new RegExp(`^${t} `, 'm'));
     assert.match(stdout, /ingest[^\n]*\n\s+POST \/v1\/telemetry/);
     // Read from each target's route plugin: path parameters in OpenAPI form, no HEAD twins.
     const block = (target: string) => stdout.split(/^(?=\S)/m).find((b) => b.startsWith(`${target} `)) ?? '';

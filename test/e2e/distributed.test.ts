@@ -9,6 +9,7 @@ import { archived } from '../support/archive.ts';
 import { startDeployment, type Deployment } from '../support/deployment.ts';
 import { eventually, metric, metricTotal, seedMission } from '../support/orbit.ts';
 import { openStream } from '../support/sse.ts';
+import { routeTo, WebhookReceiver } from '../support/webhook-receiver.ts';
 import { pipelineScenarios } from './pipeline.scenarios.ts';
 
 let deployment: Deployment;
@@ -20,7 +21,10 @@ async function telemetryCount(spacecraft: string): Promise<number> {
 pipelineScenarios(
   'separate services on real engines, end to end',
   async () => {
-    deployment = await startDeployment({ targets: { console: 1, ingest: 1, processor: 2, enricher: 1, analyzer: 2, compute: 1, dashboard: 1 } });
+    deployment = await startDeployment({
+      targets: { console: 1, ingest: 1, processor: 2, enricher: 1, analyzer: 2, compute: 1, notifier: 1, dashboard: 1 },
+      env: { ORBIT_NOTIFY_RETRY_DELAY_MS: '200' },
+    });
     return deployment;
   },
   () => {
@@ -140,6 +144,39 @@ pipelineScenarios(
         }
       }
       stream.close();
+    });
+
+    test('the notifier on the real engines: one signed delivery per transition, a failed try retried through RabbitMQ', async () => {
+      const receiver = new WebhookReceiver();
+      await receiver.start();
+      try {
+        // The first try fails: the retry comes back from RabbitMQ's delayed queue.
+        receiver.answer = (_path, count) => (count === 0 ? 500 : 200);
+        await seedMission(deployment, 'notify-1', { temp: { type: 'number', limits: { redHigh: 100 } } });
+        await routeTo(deployment, receiver, '/hook', { missionId: 'm-notify-1' });
+        const t0 = Date.now();
+        for (const [i, value] of [150, 50].entries()) {
+          const res = await deployment.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'notify-1', readings: [{ channel: 'temp', time: t0 + i * 1000, value }] } });
+          assert.equal(res.status, 202);
+        }
+        const alert = await eventually(async () => {
+          const [a] = await (await deployment.api('/v1/alerts?spacecraft=notify-1')).json();
+          return a?.state === 'resolved' ? a : undefined;
+        }, 15_000, 'the alert opened and resolved');
+        const log = await eventually(async () => {
+          const l = await (await deployment.api(`/v1/alerts/${alert.id}/deliveries`)).json();
+          return l.length === 2 && l.every((d: { state: string }) => d.state === 'delivered') ? l : undefined;
+        }, 20_000, 'both transitions delivered');
+        assert.deepEqual(log.map((d: { transition: { to: string } }) => d.transition.to).sort(), ['open', 'resolved']);
+        const got = receiver.on('/hook');
+        assert.ok(got.every((r) => r.signed), 'every try is signed');
+        // One try failed and was repeated; every delivery reached the receiver, none beyond its retry.
+        assert.deepEqual(new Set(got.map((r) => r.deliveryId)), new Set(log.map((d: { id: string }) => d.id)));
+        assert.equal(got.length, 3);
+        assert.equal(log.reduce((n: number, d: { attempts: number }) => n + d.attempts, 0), 3);
+      } finally {
+        await receiver.close();
+      }
     });
   },
 );

@@ -45,7 +45,7 @@ export const operationsRoutes: Routes<ConsoleApi> = (http, api) => {
   http.get('/v1/queues/:queue/dead-letters', {
     schema: {
       tags: ['operations'], summary: 'Messages given up on after their retries, with the reason, oldest first',
-      params: Type.Object({ queue: Type.Union([Type.Literal(QUEUES.ingest), Type.Literal(QUEUES.jobs)]) }),
+      params: Type.Object({ queue: Type.Union(Object.values(QUEUES).map((name) => Type.Literal(name))) }),
       querystring: Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 1000, default: 20 }) }),
     },
   }, async (request) => {
