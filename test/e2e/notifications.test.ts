@@ -84,6 +84,39 @@ describe('notifications', () => {
     }
   });
 
+  test('a shelved alert notifies nobody while shelved; unshelving while the value is still off notifies again', async () => {
+    const data = await tempDir();
+    dirs.push(data);
+    const orbit = await startOrbit({ dataDir: data.dir, env: ENV });
+    try {
+      await seedMission(orbit, 'sc-s', LIMITED);
+      await routeTo(orbit, receiver, '/shelf', { missionId: 'm-sc-s' });
+      assert.equal((await post(orbit, 'sc-s', 80)).status, 202);
+      const opened = await eventually(async () => receiver.on('/shelf')[0], 15_000, 'the open delivery');
+      const alertId = opened.body.alert.id;
+      const act = (action: string, body: object) => orbit.api(`/v1/alerts/${alertId}/${action}`, { method: 'POST', json: body });
+      assert.equal((await act('shelve', { by: 'ops', forSeconds: 3600 })).status, 200);
+      // Back to normal and off again while shelved: stored, told to nobody.
+      for (const value of [20, 90]) assert.equal((await post(orbit, 'sc-s', value)).status, 202);
+      await eventually(async () => {
+        const alert = await (await orbit.api(`/v1/alerts/${alertId}`)).json();
+        return alert.history.filter((h: { action: string }) => h.action === 'raise').length === 2 ? true : undefined;
+      }, 10_000, 'the raise while shelved stored');
+      assert.equal((await act('comment', { by: 'ops', comment: 'heater cycling' })).status, 200);
+      await eventually(() => settled(orbit), 10_000, 'notifier settled while shelved');
+      assert.equal(receiver.on('/shelf').length, 1, 'nothing delivered while shelved');
+
+      assert.equal((await act('unshelve', { by: 'ops' })).status, 200);
+      const again = await eventually(async () => receiver.on('/shelf')[1], 15_000, 'the delivery of the unshelved alert');
+      assert.deepEqual([again.body.transition.from, again.body.transition.to, again.body.alert.state], ['shelved', 'open', 'open']);
+      assert.ok(again.signed);
+      await eventually(() => settled(orbit), 10_000, 'notifier settled');
+      assert.equal(receiver.on('/shelf').length, 2);
+    } finally {
+      await orbit.stop();
+    }
+  });
+
   test('a receiver answering 500 then 200 is retried and ends delivered; one always failing ends dead and dead-lettered', async () => {
     const data = await tempDir();
     dirs.push(data);

@@ -13,11 +13,8 @@ import type { Alert } from '../../core/schemas.ts';
  * restart, say) decides the same way. The one place to adjust if shelving changes shape.
  */
 export function isShelved(alert: Alert, at: number): boolean {
-  if (alert.state === 'shelved') return true;
-  const until = (alert as { shelvedUntil?: unknown }).shelvedUntil;
-  if (typeof until !== 'string' && typeof until !== 'number') return false;
-  const end = typeof until === 'number' ? until : Date.parse(until);
-  return Number.isFinite(end) && end > at;
+  // Unshelving clears shelvedUntil, so a shelf still in force is one that has not run out.
+  return alert.state === 'shelved' || (alert.shelvedUntil !== undefined && Date.parse(alert.shelvedUntil) > at);
 }
 
 /**
