@@ -26,7 +26,7 @@ interface DetectorKind {
 
 const KINDS = {
   'context-novelty': {
-    description: 'departures from the range seen so far and sequences of levels never seen before, at two time scales, with a rest after each alarm',
+    description: 'departures from the range seen so far and sequences of levels never seen before, at three time scales, with a rest after each alarm',
     defaultThreshold: CONTEXT_NOVELTY_DEFAULTS.threshold,
     scale: 'linear',
     create: (threshold) => new ContextNoveltyDetector({ threshold }),
