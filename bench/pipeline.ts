@@ -9,7 +9,7 @@
  * With `--engines real` every run measures both modes one after the other, so the two
  * figures come from the same machine state.
  *
- *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --idle-seconds 30 --env NAME=VALUE --json --cpu-prof DIR]
+ *   npm run bench [-- --engines embedded|real --runs 3 --seconds 20 --clients 8 --batch 1000 --idle-seconds 30 --env NAME=VALUE --detector NAME --json --cpu-prof DIR]
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,7 @@ const { values: args } = parseArgs({
     'idle-seconds': { type: 'string', default: '30', description: 'how long Orbit idles after start before idleRssBytes is read' },
     env: { type: 'string', multiple: true, default: [], description: 'NAME=VALUE set for the all-in-one process (an ORBIT_* setting to compare)' },
     'cpu-prof': { type: 'string', description: 'write a CPU profile of the Orbit process to this directory' },
+    detector: { type: 'string', description: 'configure this anomaly detector (e.g. context-novelty) on every load channel, so the analyzer runs it on every reading' },
   },
 });
 const RUNS = Number(args.runs);
@@ -156,7 +157,8 @@ async function run(start: () => Promise<Installation>): Promise<RunResult> {
   try {
     await sleep(Number(args['idle-seconds']) * 1000);
     const idleRssBytes = (await memory(orbit.pids())).now;
-    const channelDefs = Object.fromEntries(Array.from({ length: CHANNELS }, (_, i) => [`ch${i}`, { type: 'number', unit: 'V', limits: { redLow: -1000, yellowLow: -900, yellowHigh: 900, redHigh: 1000 } }]));
+    const detector = args.detector ? { detector: { name: args.detector } } : {};
+    const channelDefs = Object.fromEntries(Array.from({ length: CHANNELS }, (_, i) => [`ch${i}`, { type: 'number', unit: 'V', limits: { redLow: -1000, yellowLow: -900, yellowHigh: 900, redHigh: 1000 }, ...detector }]));
     for (let s = 0; s < FLEET; s++) await seedMission(orbit, `load-${s}`, channelDefs);
     await seedMission(orbit, 'probe', { level: { type: 'number', limits: { redHigh: 100 } } });
     const stream = await openStream(`${orbit.url}/v1/stream?spacecraft=probe`);
