@@ -76,6 +76,21 @@ const json: Codec = {
 /** Everything but the readings, as JSON: a few hundred bytes per batch. */
 type Head = Omit<IngestBatch, 'items'> & { items: Omit<IngestItem, 'readings'>[] };
 
+/** The head, length-prefixed, in front of each binary layout's columns. */
+function encodeHead(batch: IngestBatch): [Buffer, Buffer] {
+  const head: Head = { batchId: batch.batchId, receivedAt: batch.receivedAt, items: batch.items.map((i) => ({ spacecraft: i.spacecraft, channels: i.channels })) };
+  const json = Buffer.from(JSON.stringify(head));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(json.length);
+  return [length, json];
+}
+
+/** The head, and the offset where the columns start. */
+function decodeHead(buf: Buffer): { head: Head; end: number } {
+  const length = buf.readUInt32LE(0);
+  return { head: JSON.parse(buf.toString('utf8', 4, 4 + length)) as Head, end: 4 + length };
+}
+
 /**
  * Our own columnar layout, per item: u32 count, then columns: u16 channel index, float64
  * times, float64 numbers (0 for readings of other types), the strings and booleans as one
@@ -84,12 +99,7 @@ type Head = Omit<IngestBatch, 'items'> & { items: Omit<IngestItem, 'readings'>[]
 const columnar: Codec = {
   name: 'columnar binary (own)',
   encode(batch) {
-    const head: Head = { batchId: batch.batchId, receivedAt: batch.receivedAt, items: batch.items.map((i) => ({ spacecraft: i.spacecraft, channels: i.channels })) };
-    const parts: Buffer[] = [];
-    const headJson = Buffer.from(JSON.stringify(head));
-    const headLen = Buffer.alloc(4);
-    headLen.writeUInt32LE(headJson.length);
-    parts.push(headLen, headJson);
+    const parts: Buffer[] = [...encodeHead(batch)];
     for (const item of batch.items) {
       const n = item.readings.length;
       const index = new Map(item.channels.map((c, i) => [c.name, i]));
@@ -122,9 +132,8 @@ const columnar: Codec = {
   },
   decode(bytes) {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headLen = buf.readUInt32LE(0);
-    const head = JSON.parse(buf.toString('utf8', 4, 4 + headLen)) as Head;
-    let o = 4 + headLen;
+    const { head, end } = decodeHead(buf);
+    let o = end;
     const items: IngestItem[] = head.items.map((h) => {
       const n = buf.readUInt32LE(o);
       o += 4;
@@ -173,12 +182,7 @@ const columnarInJson: Codec = {
 const arrow: Codec = {
   name: 'Apache Arrow IPC',
   encode(batch) {
-    const head: Head = { batchId: batch.batchId, receivedAt: batch.receivedAt, items: batch.items.map((i) => ({ spacecraft: i.spacecraft, channels: i.channels })) };
-    const parts: Buffer[] = [];
-    const headJson = Buffer.from(JSON.stringify(head));
-    const headLen = Buffer.alloc(4);
-    headLen.writeUInt32LE(headJson.length);
-    parts.push(headLen, headJson);
+    const parts: Buffer[] = [...encodeHead(batch)];
     for (const item of batch.items) {
       const index = new Map(item.channels.map((c, i) => [c.name, i]));
       const n = item.readings.length;
@@ -210,9 +214,8 @@ const arrow: Codec = {
   },
   decode(bytes) {
     const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headLen = buf.readUInt32LE(0);
-    const head = JSON.parse(buf.toString('utf8', 4, 4 + headLen)) as Head;
-    let o = 4 + headLen;
+    const { head, end } = decodeHead(buf);
+    let o = end;
     const items: IngestItem[] = head.items.map((h) => {
       const len = buf.readUInt32LE(o);
       const table = tableFromIPC(buf.subarray(o + 4, o + 4 + len));

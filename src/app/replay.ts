@@ -5,14 +5,11 @@
  * offset order, so every spacecraft's batches arrive in the order they were published.
  */
 import type { Logger } from 'pino';
-import { Registry } from 'prom-client';
 import { TOPICS, type ProcessedBatch } from '../core/messages.ts';
 import { MAX_EPOCH_MS } from '../core/time.ts';
 import { EVENTS, type EventLog } from '../engines/events/port.ts';
 import type { Config } from '../platform/config.ts';
-import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
-import { lockDataDir } from './orbit.ts';
-import { modules } from './registry.ts';
+import { withModules } from './one-off.ts';
 
 export const REPLAY_TARGETS = ['analyzer', 'enricher'] as const;
 export type ReplayTarget = (typeof REPLAY_TARGETS)[number];
@@ -49,16 +46,9 @@ export async function replayRange(events: EventLog, topic: string, range: Replay
 }
 
 /** Starts what the target's replay needs (engines, stores), replays, and stops it all. */
-export async function replay(config: Config, target: ReplayTarget, range: ReplayRange, logger: Logger): Promise<ReplayResult> {
-  const order = resolveOrder(modules, [`${target}-replay`]);
-  const lock = order.some((m) => m.usesDataDir?.(config)) ? await lockDataDir(config.dataDir) : undefined;
-  const graph = new ModuleGraph();
-  try {
-    await graph.start(order, { config, logger, metrics: new Registry(), url: () => '' });
+export function replay(config: Config, target: ReplayTarget, range: ReplayRange, logger: Logger): Promise<ReplayResult> {
+  return withModules(config, logger, [`${target}-replay`], (graph) => {
     const feed = graph.value<(batches: ProcessedBatch[]) => Promise<void>>({ name: `${target}-replay` })!;
-    return await replayRange(graph.value(EVENTS)!, TOPICS.processed, range, feed);
-  } finally {
-    await graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
-    await lock?.release();
-  }
+    return replayRange(graph.value(EVENTS)!, TOPICS.processed, range, feed);
+  });
 }

@@ -14,7 +14,7 @@ import { parseTimeParam } from '../core/time.ts';
 import { createLogger } from '../platform/logger.ts';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES } from '../core/anomaly/registry.ts';
 import { detectorFromOptions, detectStream, InputError } from './detect.ts';
-import { channelDetector, ChannelDetectorError } from './channel-detector.ts';
+import { channelDetector, ChannelDetectorError } from '../app/channel-detector.ts';
 
 const SHUTDOWN_BUDGET_MS = 9000;
 

@@ -4,15 +4,13 @@
  * and these change apart.
  */
 import { Type, type Static } from 'typebox';
-import { AlertRule, Severity, TimeOutput } from './schemas.ts';
-
-const RouteId = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' });
+import { AlertRule, Id, Severity, TimeOutput } from './schemas.ts';
 
 export const NotificationRouteCreate = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
     url: Type.String({ maxLength: 2048, pattern: '^https?://\\S+$', description: 'The webhook: an http or https URL, POSTed one JSON body per delivery' }),
-    missionId: Type.Optional(Type.String({ ...RouteId, description: 'Only alerts of spacecraft of this mission; absent: every mission' })),
+    missionId: Type.Optional(Type.String({ ...Id, description: 'Only alerts of spacecraft of this mission; absent: every mission' })),
     severities: Type.Optional(Type.Array(Severity, { minItems: 1, uniqueItems: true, description: 'Only these severities; absent: every severity' })),
     rules: Type.Optional(Type.Array(AlertRule, { minItems: 1, uniqueItems: true, description: 'Only alerts of these rules; absent: every rule' })),
     secret: Type.Optional(Type.String({ minLength: 16, maxLength: 256, description: 'Key of the HMAC-SHA256 signature; generated when absent. Write-only: answered once, by the create' })),

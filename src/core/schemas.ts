@@ -6,7 +6,7 @@ import { Type, type Static } from 'typebox';
 import { DetectorSpec } from './anomaly/registry.ts';
 import { MAX_EPOCH_MS } from './time.ts';
 
-const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'Letters, digits, . _ : -' });
+export const Id = Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$', description: 'Letters, digits, . _ : -' });
 
 export const TimeInput = Type.Union([Type.String({ format: 'date-time' }), Type.Number({ minimum: 0, maximum: MAX_EPOCH_MS, description: 'Epoch milliseconds' })], {
   description: 'ISO 8601 UTC or epoch milliseconds; kept to the millisecond',

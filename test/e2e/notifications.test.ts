@@ -17,6 +17,13 @@ async function deliveries(orbit: OrbitChild, alertId: string): Promise<any[]> {
   return (await orbit.api(`/v1/alerts/${alertId}/deliveries`)).json();
 }
 
+/** The first delivery of the spacecraft's first alert, once it is in `state`. */
+async function firstDeliveryIn(orbit: OrbitChild, spacecraft: string, state: string): Promise<any> {
+  const alert = (await (await orbit.api(`/v1/alerts?spacecraft=${spacecraft}`)).json())[0];
+  const [d] = alert ? await deliveries(orbit, alert.id) : [];
+  return d?.state === state ? d : undefined;
+}
+
 /** A sample of /metrics with these labels (0 when absent). */
 async function sample(orbit: OrbitChild, name: string, labels: string): Promise<number> {
   const text = await (await orbit.api('/metrics')).text();
@@ -130,11 +137,7 @@ describe('notifications', () => {
       await post(orbit, 'sc-f', 80);
       await post(orbit, 'sc-d', 80);
 
-      const flaky = await eventually(async () => {
-        const alert = (await (await orbit.api('/v1/alerts?spacecraft=sc-f')).json())[0];
-        const [d] = alert ? await deliveries(orbit, alert.id) : [];
-        return d?.state === 'delivered' ? d : undefined;
-      }, 15_000, 'the flaky receiver delivered');
+      const flaky = await eventually(() => firstDeliveryIn(orbit, 'sc-f', 'delivered'), 15_000, 'the flaky receiver delivered');
       assert.equal(flaky.attempts, 2);
       assert.equal(flaky.lastStatus, 200);
       const tries = receiver.on('/flaky');
@@ -143,11 +146,7 @@ describe('notifications', () => {
       assert.equal(tries[0]!.raw, tries[1]!.raw, 'with the same bytes');
       assert.ok(tries.every((t) => t.signed));
 
-      const dead = await eventually(async () => {
-        const alert = (await (await orbit.api('/v1/alerts?spacecraft=sc-d')).json())[0];
-        const [d] = alert ? await deliveries(orbit, alert.id) : [];
-        return d?.state === 'dead' ? d : undefined;
-      }, 15_000, 'the failing receiver dead');
+      const dead = await eventually(() => firstDeliveryIn(orbit, 'sc-d', 'dead'), 15_000, 'the failing receiver dead');
       assert.equal(dead.attempts, 3);
       assert.equal(dead.lastStatus, 500);
       assert.match(dead.lastError, /receiver answered 500/);

@@ -3,8 +3,9 @@
  * stores, declared as the app declares them, plus an event log that can be made to
  * look away (a fault injected around the real engine).
  */
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { after, before } from 'node:test';
+import { after, before, beforeEach } from 'node:test';
 import { pino } from 'pino';
 import { QUEUE_OPTIONS, QUEUES, TOPICS } from '../../src/core/messages.ts';
 import type { ChannelDefinition } from '../../src/core/schemas.ts';
@@ -14,7 +15,9 @@ import { EmbeddedTaskQueue } from '../../src/engines/queue/embedded.ts';
 import type { QueueMessage, TaskQueue } from '../../src/engines/queue/port.ts';
 import { migrate } from '../../src/engines/sql/migrate.ts';
 import { PgliteStore } from '../../src/engines/sql/pglite.ts';
-import type { MissionCatalog, RevisedChannel, SpacecraftView } from '../../src/stores/missions/catalog.ts';
+import { AlertStore } from '../../src/stores/alerts/store.ts';
+import { MissionCatalog, type RevisedChannel, type SpacecraftView } from '../../src/stores/missions/catalog.ts';
+import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
 import { tempDir } from './temp-store.ts';
 import { EngineUnavailableError } from '../../src/engines/shared/unavailable.ts';
 
@@ -74,6 +77,35 @@ export function componentEnv(prefix: string, prepare: (env: ComponentEnv) => Pro
     await env.sql?.close();
   });
   return env;
+}
+
+export interface AnalyzerStores {
+  catalog: MissionCatalog;
+  alerts: AlertStore;
+  telemetry: TelemetryStore;
+}
+
+/**
+ * What the analyzer's tests run on: componentEnv and the stores the alert engine reads,
+ * every table emptied before each test (an engine loads every active alert and watched
+ * channel; the event log keeps its records, told apart by spacecraft), and fresh spacecraft.
+ */
+export function analyzerEnv(prefix: string): { env: ComponentEnv; stores: AnalyzerStores; spacecraft(channels: Record<string, ChannelDefinition>): Promise<string> } {
+  const stores = {} as AnalyzerStores;
+  const env = componentEnv(prefix, async () => {
+    stores.alerts = new AlertStore(env.sql);
+    stores.telemetry = new TelemetryStore(env.sql);
+  });
+  beforeEach(async () => {
+    await env.sql.exec('TRUNCATE alert_transitions, alerts, telemetry_segments, telemetry_batches, channels, spacecraft, missions');
+    stores.catalog = new MissionCatalog(env.sql);
+  });
+  const spacecraft = async (channels: Record<string, ChannelDefinition>) => {
+    const id = `sc-${randomUUID().slice(0, 8)}`;
+    await seedSpacecraft(stores.catalog, id, channels);
+    return id;
+  };
+  return { env, stores, spacecraft };
 }
 
 /** Every record of a topic, partition after partition, each in offset order. */

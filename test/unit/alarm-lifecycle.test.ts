@@ -3,44 +3,24 @@
  * sets, return to normal awaiting acknowledgement, shelving and its expiry, the
  * operator's actions, and anomaly alerts.
  */
-import { beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AlertPublisher } from '../../src/components/analyzer/alert-publisher.ts';
 import { QUIET_MS } from '../../src/components/analyzer/anomaly.ts';
 import { AlertEngine } from '../../src/components/analyzer/engine.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
-import type { ChannelDefinition, ReadingValue } from '../../src/core/schemas.ts';
-import { AlertStore } from '../../src/stores/alerts/store.ts';
-import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
-import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
-import { componentEnv, seedSpacecraft, topicRecords } from '../support/components.ts';
+import type { ReadingValue } from '../../src/core/schemas.ts';
+import { analyzerEnv, topicRecords } from '../support/components.ts';
 
 const T0 = 1_700_000_000_000;
 const limits = { redLow: 0, yellowLow: 10, yellowHigh: 90, redHigh: 100 };
 
-let catalog: MissionCatalog;
-let alerts: AlertStore;
-let telemetry: TelemetryStore;
-const env = componentEnv('orbit-alarms-', async () => {
-  alerts = new AlertStore(env.sql);
-  telemetry = new TelemetryStore(env.sql);
-});
-
-beforeEach(async () => {
-  await env.sql.exec('TRUNCATE alert_transitions, alerts, telemetry_segments, telemetry_batches, channels, spacecraft, missions');
-  catalog = new MissionCatalog(env.sql);
-});
-
-async function spacecraft(channels: Record<string, ChannelDefinition>): Promise<string> {
-  const id = `sc-${randomUUID().slice(0, 8)}`;
-  await seedSpacecraft(catalog, id, channels);
-  return id;
-}
+const { env, stores, spacecraft } = analyzerEnv('orbit-alarms-');
 
 async function loadedEngine(): Promise<{ engine: AlertEngine; clock: { now: number } }> {
   const clock = { now: T0 };
-  const engine = new AlertEngine({ catalog, alerts, telemetry, publisher: new AlertPublisher(env.engines.events), now: () => clock.now });
+  const engine = new AlertEngine({ ...stores, publisher: new AlertPublisher(env.engines.events), now: () => clock.now });
   await engine.load();
   return { engine, clock };
 }
@@ -56,7 +36,7 @@ const batchOf = (sc: string, readings: [channel: string, time: number, value: Re
 const feed = (engine: AlertEngine, sc: string, channel: string, values: number[], start = T0) =>
   engine.onBatches(values.map((v, i) => batchOf(sc, [[channel, start + i * 1000, v]])));
 
-const alertsOf = (sc: string) => alerts.list({ spacecraft: sc, limit: 100 });
+const alertsOf = (sc: string) => stores.alerts.list({ spacecraft: sc, limit: 100 });
 const eventsOf = async (sc: string) => (await topicRecords<AlertEvent>(env.engines.events, TOPICS.alerts)).filter((r) => r.key === sc).map((r) => r.value);
 const steps = async (sc: string) => (await eventsOf(sc)).map((e) => `${e.transition.action}:${e.transition.from ?? '-'}>${e.transition.to}`);
 const noop = () => undefined;
@@ -88,7 +68,7 @@ test('limit sets follow the state channel, reading by reading, and start from it
     temp: { type: 'number', limits, limitSets: [{ when: { channel: 'mode', equals: 'safe' }, limits: { yellowHigh: 40, redHigh: 100 } }] },
   });
   // Written before any analyzer knew mode to be a state channel.
-  await telemetry.write([{ spacecraft: sc, channel: 'mode', time: T0 - 60_000, raw: 'safe', value: 'safe', type: 'string', batchId: 'earlier' }]);
+  await stores.telemetry.write([{ spacecraft: sc, channel: 'mode', time: T0 - 60_000, raw: 'safe', value: 'safe', type: 'string', batchId: 'earlier' }]);
   const { engine } = await loadedEngine();
   await engine.onBatches([batchOf(sc, [['temp', T0, 45]])]);
   const [raised] = await alertsOf(sc);
@@ -96,7 +76,7 @@ test('limit sets follow the state channel, reading by reading, and start from it
 
   // In one batch: nominal from T0 + 1000, back to safe at T0 + 3000; temp readings listed before the mode readings.
   await engine.onBatches([batchOf(sc, [['temp', T0 + 2000, 45], ['temp', T0 + 4000, 45], ['mode', T0 + 1000, 'nominal'], ['mode', T0 + 3000, 'safe']])]);
-  const history = (await alerts.get(raised!.id))!.history!;
+  const history = (await stores.alerts.get(raised!.id))!.history!;
   assert.deepEqual(history.map((h) => [h.action, h.to, h.value]), [['raise', 'open', 45], ['resolve', 'resolved', 45]], 'resolved by the nominal limits at T0 + 2000');
   const [again] = (await alertsOf(sc)).filter((a) => a.state === 'open');
   assert.deepEqual([again?.value, again?.openedAt], [45, new Date(T0 + 4000).toISOString()], 'raised again under the safe limits at T0 + 4000');
@@ -123,7 +103,7 @@ test('returnToNormal acknowledge: the alert stays as rtn-unacknowledged until ac
   const [second] = (await alertsOf(sc)).filter((a) => a.state === 'open');
   await engine.acknowledge(second!.id, 'ops', undefined, noop);
   await feed(engine, sc, 'temp', [50], T0 + 21_000);
-  assert.equal((await alerts.get(second!.id))!.state, 'resolved');
+  assert.equal((await stores.alerts.get(second!.id))!.state, 'resolved');
 });
 
 test('a shelved alert publishes nothing readings do to it, and is raised again when its time is up while still off', async () => {
@@ -139,13 +119,13 @@ test('a shelved alert publishes nothing readings do to it, and is raised again w
   clock.now = T0 + 59_999;
   await engine.tick();
   assert.deepEqual(await steps(sc), ['raise:->open', 'shelve:open>shelved'], 'nothing published while shelved');
-  const stored = (await alerts.get(alert!.id))!;
+  const stored = (await stores.alerts.get(alert!.id))!;
   assert.deepEqual(stored.history!.slice(2).map((h) => [h.action, h.to, h.severity]), [['severity', 'shelved', 'critical'], ['return', 'shelved', 'critical'], ['raise', 'shelved', 'warning']], 'but stored');
   assert.equal((await alertsOf(sc)).length, 1, 'no second alert while shelved');
 
   clock.now = T0 + 60_000;
   await engine.tick();
-  const after = (await alerts.get(alert!.id))!;
+  const after = (await stores.alerts.get(alert!.id))!;
   assert.deepEqual([after.state, after.severity, after.shelvedUntil, after.history!.at(-1)!.comment], ['open', 'warning', undefined, 'shelve time ended']);
   assert.deepEqual((await steps(sc)).slice(2), ['unshelve:shelved>open'], 'raised again, published');
 });
@@ -182,7 +162,7 @@ test('comments and assignment are stored and published with who made them; a cle
   const cleared = await engine.act(alert!.id, { kind: 'clear', by: 'thermal-engineer', comment: 'heater reset' }, noop);
   assert.ok(cleared && !('conflict' in cleared));
   assert.deepEqual([cleared.alert.state, cleared.alert.assignedTo], ['resolved', 'thermal-engineer']);
-  const history = (await alerts.get(alert!.id))!.history!;
+  const history = (await stores.alerts.get(alert!.id))!.history!;
   assert.deepEqual(history.map((h) => [h.action, h.to, h.by, h.comment]), [
     ['raise', 'open', undefined, undefined],
     ['assign', 'open', 'lead', 'assigned to thermal-engineer'],
@@ -212,7 +192,7 @@ test('a channel with a detector raises an anomaly alert with its score on a spik
 
   const quiet = Array.from({ length: QUIET_MS / 1000 + 1 }, (_, i) => 20 + 2 * Math.sin((201 + i) / 5));
   await engine.onBatches([batchOf(sc, quiet.map((v, i) => ['temp', spikeAt + (i + 1) * 1000, v]))]);
-  const resolved = (await alerts.get(alert!.id))!;
+  const resolved = (await stores.alerts.get(alert!.id))!;
   assert.equal(resolved.state, 'resolved');
   assert.equal(resolved.resolvedAt, new Date(spikeAt + QUIET_MS).toISOString());
 });

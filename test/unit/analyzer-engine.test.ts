@@ -1,39 +1,17 @@
-import { beforeEach, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { AlertPublisher } from '../../src/components/analyzer/alert-publisher.ts';
 import { AlertEngine, type AlertEngineDeps } from '../../src/components/analyzer/engine.ts';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
-import type { ChannelDefinition } from '../../src/core/schemas.ts';
 import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
-import { AlertStore, type AlertChange } from '../../src/stores/alerts/store.ts';
-import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
-import { TelemetryStore } from '../../src/stores/telemetry/store.ts';
-import { componentEnv, EventLogWithOutage, seedSpacecraft, topicRecords } from '../support/components.ts';
+import type { AlertChange } from '../../src/stores/alerts/store.ts';
+import { analyzerEnv, EventLogWithOutage, topicRecords } from '../support/components.ts';
 
 const T0 = 1_700_000_000_000;
 const limits = { redLow: 0, yellowLow: 10, yellowHigh: 90, redHigh: 100 };
 
-let catalog: MissionCatalog;
-let alerts: AlertStore;
-let telemetry: TelemetryStore;
-const env = componentEnv('orbit-analyzer-', async () => {
-  alerts = new AlertStore(env.sql);
-  telemetry = new TelemetryStore(env.sql);
-});
-
-// Every test starts from an empty store (an engine loads every active alert and watched channel); the event log keeps its records, told apart by spacecraft.
-beforeEach(async () => {
-  await env.sql.exec('TRUNCATE alert_transitions, alerts, telemetry_segments, telemetry_batches, channels, spacecraft, missions');
-  catalog = new MissionCatalog(env.sql);
-});
-
-/** A fresh spacecraft with the given channels. */
-async function spacecraft(channels: Record<string, ChannelDefinition>): Promise<string> {
-  const id = `sc-${randomUUID().slice(0, 8)}`;
-  await seedSpacecraft(catalog, id, channels);
-  return id;
-}
+const { env, stores, spacecraft } = analyzerEnv('orbit-analyzer-');
 
 interface Harness {
   engine: AlertEngine;
@@ -45,7 +23,7 @@ async function loadedEngine(options: { publisher?: AlertPublisher; clock?: { now
   const clock = options.clock ?? { now: T0 };
   const transitions: AlertChange[] = [];
   const engine = new AlertEngine({
-    catalog: options.catalog ?? catalog, alerts, telemetry,
+    ...stores, catalog: options.catalog ?? stores.catalog,
     publisher: options.publisher ?? new AlertPublisher(env.engines.events),
     onTransition: (change) => transitions.push(change),
     now: () => clock.now,
@@ -62,7 +40,7 @@ const processed = (sc: string, channel: string, time: number, value: number, rev
 const feed = (engine: AlertEngine, sc: string, channel: string, readings: [time: number, value: number][]) =>
   engine.onBatches(readings.map(([time, value]) => processed(sc, channel, time, value)));
 
-const alertsOf = (sc: string) => alerts.list({ spacecraft: sc, limit: 100 });
+const alertsOf = (sc: string) => stores.alerts.list({ spacecraft: sc, limit: 100 });
 const alertEventsOf = async (sc: string) => (await topicRecords<AlertEvent>(env.engines.events, TOPICS.alerts)).filter((r) => r.key === sc).map((r) => r.value);
 
 test('a reading past a limit opens one alert, stores it and publishes it with its batch', async () => {
@@ -94,7 +72,7 @@ test('an alert escalates at once and steps down or resolves only past the hyster
   await feed(engine, sc, 'temp', [[T0, 95], [T0 + 1, 120], [T0 + 2, 99], [T0 + 3, 97], [T0 + 4, 89], [T0 + 5, 87]]);
 
   const [alert] = await alertsOf(sc);
-  const history = (await alerts.get(alert!.id))!.history!;
+  const history = (await stores.alerts.get(alert!.id))!.history!;
   assert.deepEqual(history.map((h) => [h.from, h.to, h.severity, h.value]), [
     [null, 'open', 'warning', 95],
     ['open', 'open', 'critical', 120],
@@ -122,13 +100,13 @@ test('a watched channel silent past its interval gets one stale alert, resolved 
   const { engine, clock } = await loadedEngine();
 
   clock.now = T0 + 10_000;
-  await engine.checkStaleness();
+  await engine.tick();
   assert.deepEqual(await alertsOf(sc), [], 'silent for exactly its interval is not stale yet');
 
   clock.now = T0 + 10_001;
-  await engine.checkStaleness();
+  await engine.tick();
   clock.now = T0 + 15_000;
-  await engine.checkStaleness();
+  await engine.tick();
   const [stale, ...others] = await alertsOf(sc);
   assert.deepEqual(others, [], 'one stale alert however often it is checked');
   assert.deepEqual([stale!.rule, stale!.severity, stale!.state, stale!.threshold, stale!.message], ['stale', 'warning', 'open', 10, 'heartbeat: no reading for more than 10 s']);
@@ -137,7 +115,7 @@ test('a watched channel silent past its interval gets one stale alert, resolved 
   clock.now = T0 + 16_000;
   const resumed = processed(sc, 'heartbeat', T0 + 15_900, 1);
   await engine.onBatches([resumed]);
-  const after = (await alerts.get(stale!.id))!;
+  const after = (await stores.alerts.get(stale!.id))!;
   assert.equal(after.state, 'resolved');
   assert.equal(after.history!.at(-1)!.comment, 'readings resumed');
   const events = await alertEventsOf(sc);
@@ -146,21 +124,21 @@ test('a watched channel silent past its interval gets one stale alert, resolved 
   assert.equal(events[1]!.batchId, resumed.batchId);
 
   clock.now = T0 + 25_000;
-  await engine.checkStaleness();
-  assert.equal((await alerts.active()).length, 0, 'the reading restarted the interval');
+  await engine.tick();
+  assert.equal((await stores.alerts.active()).length, 0, 'the reading restarted the interval');
 });
 
 test('a channel whose readings reach the store through another analyzer is not stale', async () => {
   const sc = await spacecraft({ heartbeat: { type: 'number', staleAfterSeconds: 10 } });
   const { engine, clock } = await loadedEngine();
-  await telemetry.write([{ spacecraft: sc, channel: 'heartbeat', time: T0 + 9_000, raw: 1, value: 1, type: 'number', batchId: 'elsewhere' }]);
+  await stores.telemetry.write([{ spacecraft: sc, channel: 'heartbeat', time: T0 + 9_000, raw: 1, value: 1, type: 'number', batchId: 'elsewhere' }]);
 
   clock.now = T0 + 12_000;
-  await engine.checkStaleness();
+  await engine.tick();
   assert.deepEqual(await alertsOf(sc), []);
 
   clock.now = T0 + 19_001;
-  await engine.checkStaleness();
+  await engine.tick();
   assert.deepEqual((await alertsOf(sc)).map((a) => a.rule), ['stale'], 'silent for 10 s after the stored reading');
 });
 
@@ -174,7 +152,7 @@ test('acknowledging moves an open alert to acknowledged and publishes it; an unk
   clock.now = T0 + 60_000;
   const change = await engine.acknowledge(alert!.id, 'flight-director', 'looking into it', (e) => held.push(e));
   assert.deepEqual([change?.from, change?.to, change?.alert.acknowledgedBy, change?.at], ['open', 'acknowledged', 'flight-director', T0 + 60_000]);
-  assert.equal((await alerts.get(alert!.id))!.history!.at(-1)!.comment, 'looking into it');
+  assert.equal((await stores.alerts.get(alert!.id))!.history!.at(-1)!.comment, 'looking into it');
 
   const again = await engine.acknowledge(alert!.id, 'someone-else', undefined, (e) => held.push(e));
   assert.deepEqual([again?.from, again?.to, again?.alert.acknowledgedBy], ['acknowledged', 'acknowledged', 'flight-director'], 'a second acknowledgement changes nothing');
@@ -196,7 +174,7 @@ test('an acknowledgement is answered while the event log is away; its event foll
   const held: unknown[] = [];
   const change = await events.whileAway(() => engine.acknowledge(alert!.id, 'ops', undefined, (e) => held.push(e)));
   assert.equal(change?.to, 'acknowledged');
-  assert.equal((await alerts.get(alert!.id))!.state, 'acknowledged');
+  assert.equal((await stores.alerts.get(alert!.id))!.state, 'acknowledged');
   assert.equal(held.length, 1);
   assert.ok(isUnavailable(held[0]));
   assert.deepEqual((await alertEventsOf(sc)).map((e) => e.transition.to), ['open']);
@@ -217,7 +195,7 @@ test('two analyzers over one store keep one alert per channel: the second adopts
   assert.deepEqual(b.transitions, []);
 
   await feed(b.engine, sc, 'temp', [[T0 + 2, 120], [T0 + 3, 50]]);
-  const history = (await alerts.get(opened!.id))!.history!;
+  const history = (await stores.alerts.get(opened!.id))!.history!;
   assert.deepEqual(history.map((h) => [h.to, h.severity]), [['open', 'warning'], ['open', 'critical'], ['resolved', 'critical']], 'the second analyzer escalated and resolved the adopted alert');
   assert.deepEqual((await alertsOf(sc)).length, 1);
 });
@@ -226,8 +204,8 @@ test('a limit change counts from the first batch checked against its revision; d
   const sc = await spacecraft({ temp: { type: 'number', limits }, volts: { type: 'number', limits } });
   const reads: string[][] = [];
   const counting: AlertEngineDeps['catalog'] = {
-    channelsWithStaleness: () => catalog.channelsWithStaleness(),
-    channelsOf: (id, names) => (reads.push([...names]), catalog.channelsOf(id, names)),
+    channelsWithStaleness: () => stores.catalog.channelsWithStaleness(),
+    channelsOf: (id, names) => (reads.push([...names]), stores.catalog.channelsOf(id, names)),
   };
   const { engine } = await loadedEngine({ catalog: counting });
   const both = (time: number, temp: number, tempRevision = 1): ProcessedBatch => ({
@@ -238,7 +216,7 @@ test('a limit change counts from the first batch checked against its revision; d
   await engine.onBatches([both(T0, 50), both(T0 + 1000, 60)]);
   assert.deepEqual(reads, [['temp', 'volts']], 'one read for every channel of the first batch, none for the next');
 
-  await catalog.putChannel(sc, 'temp', { type: 'number', limits: { ...limits, yellowHigh: 40 } });
+  await stores.catalog.putChannel(sc, 'temp', { type: 'number', limits: { ...limits, yellowHigh: 40 } });
   await engine.onBatches([both(T0 + 2000, 45)]);
   assert.deepEqual(await alertsOf(sc), [], 'a reading checked against revision 1 is judged by the limits of revision 1');
   assert.equal(reads.length, 1);
@@ -252,7 +230,7 @@ test('a limit change counts from the first batch checked against its revision; d
 test('a record from before channel revisions were carried is judged by the definition held, read once', async () => {
   const sc = await spacecraft({ temp: { type: 'number', limits } });
   let reads = 0;
-  const { engine } = await loadedEngine({ catalog: { channelsWithStaleness: () => catalog.channelsWithStaleness(), channelsOf: (id, names) => (reads++, catalog.channelsOf(id, names)) } });
+  const { engine } = await loadedEngine({ catalog: { channelsWithStaleness: () => stores.catalog.channelsWithStaleness(), channelsOf: (id, names) => (reads++, stores.catalog.channelsOf(id, names)) } });
   const { channels: _, ...old } = processed(sc, 'temp', T0, 95);
   await engine.onBatches([old, { ...processed(sc, 'temp', T0 + 1000, 96), channels: undefined }]);
   assert.equal(reads, 1);

@@ -61,7 +61,8 @@ export class AlertEngine {
   /** Runs of readings past a limit, per channel with a debounce. */
   readonly #runs = new Map<string, Run>();
   readonly #states = new StateChannels();
-  readonly #detectors = new Map<string, AnomalyWatch>();
+  /** Each channel's detector, with the definition revision it was last checked against. */
+  readonly #detectors = new Map<string, { watch: AnomalyWatch; revision: number }>();
 
   constructor(deps: AlertEngineDeps) {
     this.#deps = deps;
@@ -107,26 +108,6 @@ export class AlertEngine {
       await this.#refreshActive();
       const changes: CausedChange[] = [];
       await this.#staleness(changes);
-      await this.#expiredShelves(changes);
-      await this.#deps.publisher.publish(changes);
-    });
-  }
-
-  /** Opens a stale alert for every watched channel silent for longer than its interval. */
-  checkStaleness(): Promise<void> {
-    return this.#serial.run(async () => {
-      await this.#refreshActive();
-      const changes: CausedChange[] = [];
-      await this.#staleness(changes);
-      await this.#deps.publisher.publish(changes);
-    });
-  }
-
-  /** Takes every alert whose shelve time is up off the shelf: raised again if its value is still off, else resolved. */
-  expireShelves(): Promise<void> {
-    return this.#serial.run(async () => {
-      await this.#refreshActive();
-      const changes: CausedChange[] = [];
       await this.#expiredShelves(changes);
       await this.#deps.publisher.publish(changes);
     });
@@ -299,14 +280,17 @@ export class AlertEngine {
 
   /** The channel's detector, made when its definition names one or names another; an anomaly alert left without one resolves. */
   async #detectorOf(chKey: string, anomalyKey: string, channel: RevisedChannel, changes: CausedChange[], cause: ProcessedBatch): Promise<AnomalyWatch | undefined> {
-    let watch = this.#detectors.get(chKey);
+    const held = this.#detectors.get(chKey);
     if (!channel.detector) {
-      if (watch) this.#detectors.delete(chKey);
+      if (held) this.#detectors.delete(chKey);
       const active = this.#active.get(anomalyKey);
       if (active && !active.returned) await this.#decided(cause.spacecraft, channel.name, { kind: 'resolve', id: active.id, comment: 'detector removed' }, null, this.#now(), changes, cause);
       return undefined;
     }
-    if (!watch || watch.spec !== JSON.stringify(channel.detector)) this.#detectors.set(chKey, (watch = new AnomalyWatch(channel.detector)));
+    if (held?.revision === channel.revision) return held.watch;
+    // A new revision keeps what the detector learnt unless it names another detector.
+    const watch = held && held.watch.spec === JSON.stringify(channel.detector) ? held.watch : new AnomalyWatch(channel.detector);
+    this.#detectors.set(chKey, { watch, revision: channel.revision });
     return watch;
   }
 
