@@ -1,5 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
+import globals from 'globals';
 
 /**
  * Layers import downward only (README, "Layout"): lib <- core <- engines, platform <-
@@ -24,7 +26,7 @@ const layers = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', '.engines', '.engines/**', 'web/dist/'] },
+  { ignores: ['node_modules/', 'data/', '.engines', '.engines/**', 'web/*/dist/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -42,7 +44,8 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['src/components/dashboard/public/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly', EventSource: 'readonly', fetch: 'readonly', console: 'readonly' } },
+    files: ['web/*/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+    languageOptions: { globals: globals.browser },
   },
 );

@@ -155,6 +155,7 @@ export type NdjsonReading = Static<typeof NdjsonReading>;
 export const Accepted = Type.Object({ batchId: Type.String(), accepted: Type.Integer() });
 
 export const Point = Type.Object({ time: TimeOutput, value: ReadingValue, raw: ReadingValue });
+export const LatestReading = Type.Object({ channel: Type.String(), time: TimeOutput, value: ReadingValue, raw: ReadingValue });
 export const Bucket = Type.Object({ time: TimeOutput, min: Type.Number(), max: Type.Number(), avg: Type.Number(), count: Type.Integer() });
 
 export const Severity = Type.Union([Type.Literal('warning'), Type.Literal('critical')]);
@@ -243,3 +244,24 @@ export const Assign = Type.Object(
   { additionalProperties: false },
 );
 export type Assign = Static<typeof Assign>;
+
+/** Live stream (`GET /v1/stream`), event `telemetry`: the processed readings of one batch of one spacecraft. */
+export const StreamTelemetry = Type.Object({
+  batchId: Type.String(),
+  spacecraft: Type.String(),
+  readings: Type.Array(Type.Object({ channel: Type.String(), time: TimeOutput, value: ReadingValue, raw: ReadingValue })),
+});
+export type StreamTelemetry = Static<typeof StreamTelemetry>;
+
+/** Live stream, event `alert`: the alert as it is after a change, the change, and the batch that caused it, if a reading did. */
+export const StreamAlert = Type.Intersect([
+  Alert,
+  Type.Object({
+    transition: Type.Object({
+      from: Type.Union([AlertState, Type.Null()]), to: AlertState, action: AlertAction, severity: Severity, at: TimeOutput,
+      by: Type.Optional(Type.String()), comment: Type.Optional(Type.String()),
+    }),
+    batchId: Type.Optional(Type.String()),
+  }),
+]);
+export type StreamAlert = Static<typeof StreamAlert>;

@@ -34,7 +34,7 @@ interface Route {
 const ROUTES: Route[] = (
   await Promise.all(targets.map(async (t) => (await routesOf(t, loadConfig({}))).map((route) => {
     const [method, path] = route.split(' ');
-    return { method: method!, pattern: new RegExp(`^${path!.replace(/\{[^}]+\}/g, '[^/]+')}$`), target: t.name };
+    return { method: method!, pattern: new RegExp(`^${path!.replace(/\{[^}]+\}/g, '[^/]+').replace(/\*$/, '.*')}$`), target: t.name };
   })))
 ).flat();
 

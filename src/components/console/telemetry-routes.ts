@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { ProblemSchema } from '../../platform/http.ts';
 import { badRequest, notFound, type FieldError } from '../../platform/problem.ts';
-import { Bucket, Point } from '../../core/schemas.ts';
+import { Bucket, LatestReading, Point } from '../../core/schemas.ts';
 import { parseTimeParam } from '../../core/time.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
@@ -66,6 +66,21 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
     const { limit } = request.query;
     const page = await api.telemetry.points({ ...q, limit, after }, q.type);
     return { points: page.points, ...(page.points.length === limit && page.lastTime !== undefined && { next: encodeCursor(page.lastTime) }) };
+  });
+
+  http.get('/v1/telemetry/latest', {
+    schema: {
+      tags: ['telemetry'], summary: 'The newest stored reading of each channel of a spacecraft',
+      description: 'One reading per channel that has any, in channel order: what a fleet overview shows, and where a live view starts.',
+      querystring: Type.Object({ spacecraft: Type.String({ minLength: 1 }) }),
+      response: { 200: Type.Object({ readings: Type.Array(LatestReading) }), 400: ProblemSchema, 404: ProblemSchema },
+    },
+  }, async (request) => {
+    const { spacecraft } = request.query;
+    if (!(await api.catalog.spacecraft(spacecraft))) throw notFound(`no spacecraft "${spacecraft}"`);
+    const channels = await api.catalog.listChannels(spacecraft);
+    const readings = await api.telemetry.latest(spacecraft, channels);
+    return { readings: readings.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0)) };
   });
 
   http.get('/v1/telemetry/export', {

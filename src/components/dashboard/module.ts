@@ -2,23 +2,20 @@
  * Dashboard: the live page and the stream behind it. Every dashboard process sees every
  * event, so each subscribes in a group of its own, starting from the newest record.
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
 import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../core/messages.ts';
 import { EVENTS } from '../../engines/events/port.ts';
 import { defineModule } from '../../platform/modules.ts';
-import { ASSETS, dashboardRoutes } from './routes.ts';
+import { loadAssets } from './assets.ts';
+import { dashboardRoutes } from './routes.ts';
 import { EventStream } from './stream.ts';
-
-const PUBLIC = path.join(import.meta.dirname, 'public');
 
 export const dashboardModule = defineModule({
   name: 'dashboard',
   deps: { events: EVENTS },
   target: { description: 'Live dashboard page and the telemetry/alert stream (SSE)' },
-  async start({ metrics, deps: { events } }) {
+  async start({ metrics, logger, deps: { events } }) {
     const dropped = new Counter({ name: 'orbit_stream_dropped_events_total', help: 'Events not sent to stream clients that could not keep up', registers: [metrics] });
     const stream = new EventStream(() => dropped.inc());
     const group = `dashboard-${randomUUID()}`;
@@ -34,8 +31,8 @@ export const dashboardModule = defineModule({
     const heartbeat = setInterval(() => stream.heartbeat(), 15_000);
     new Gauge({ name: 'orbit_stream_clients', help: 'Connected live-stream clients', registers: [metrics], collect() { this.set(stream.clients); } });
 
-    const assets = new Map<string, Buffer>();
-    for (const name of Object.keys(ASSETS)) assets.set(name, await readFile(path.join(PUBLIC, name)));
+    const assets = await loadAssets();
+    if (!assets) logger.warn('the dashboard page is not built: run `npm run build:dashboard`; /v1/stream works without it');
 
     return {
       value: { stream, assets },

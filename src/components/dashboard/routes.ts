@@ -1,16 +1,20 @@
 /**
- * The live page, its assets, and GET /v1/stream.
+ * The dashboard's page and files under /dashboard, and GET /v1/stream.
  */
 import { Type } from 'typebox';
+import { StreamAlert, StreamTelemetry } from '../../core/schemas.ts';
 import type { Routes } from '../../platform/modules.ts';
+import { resolveAsset, type Asset } from './assets.ts';
 import type { EventStream } from './stream.ts';
-
-export const ASSETS: Record<string, string> = { 'index.html': 'text/html; charset=utf-8', 'dashboard.js': 'text/javascript; charset=utf-8', 'dashboard.css': 'text/css; charset=utf-8' };
 
 export interface DashboardApi {
   stream: EventStream;
-  assets: ReadonlyMap<string, Buffer>;
+  /** Undefined when the page was not built. */
+  assets: ReadonlyMap<string, Asset> | undefined;
 }
+
+const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Orbit dashboard</title>
+<p>The dashboard has not been built. Run <code>npm run build:dashboard</code> (<code>npm ci</code> does it) and restart Orbit.</p>`;
 
 export const dashboardRoutes: Routes<DashboardApi> = (http, api) => {
   // Open streams would keep the server from closing.
@@ -20,7 +24,11 @@ export const dashboardRoutes: Routes<DashboardApi> = (http, api) => {
     schema: {
       tags: ['telemetry'],
       summary: 'Live events (Server-Sent Events): `telemetry` and `alert`',
-      description: 'Event `telemetry`: {batchId, spacecraft, readings: [{channel, time, value, raw}]}. Event `alert`: the alert (as in GET /v1/alerts) with `transition` {from, to, action, severity, at, by?, comment?} and the causing `batchId` when a reading caused it.',
+      description: [
+        'Event `telemetry`: the processed readings of one batch of one spacecraft:', '```json', JSON.stringify(StreamTelemetry), '```',
+        'Event `alert`: the alert (as in GET /v1/alerts) with the `transition` that changed it and the causing `batchId` when a reading caused it:', '```json', JSON.stringify(StreamAlert), '```',
+        'A client that cannot keep up loses events; after a reconnection, read what was missed from `GET /v1/telemetry` and `GET /v1/alerts`.',
+      ].join('\n'),
       querystring: Type.Object({ spacecraft: Type.Optional(Type.String({ description: 'Only this spacecraft' })) }),
       response: { 200: { description: 'An endless event stream', content: { 'text/event-stream': { schema: Type.String() } } } },
     },
@@ -31,10 +39,13 @@ export const dashboardRoutes: Routes<DashboardApi> = (http, api) => {
 
   http.get('/', { schema: { hide: true } }, (_request, reply) => reply.redirect('/dashboard'));
   http.get('/favicon.ico', { schema: { hide: true } }, (_request, reply) => reply.status(204).send());
-  http.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.type(ASSETS['index.html']!).send(api.assets.get('index.html')));
-  http.get('/dashboard/:asset', { schema: { hide: true, params: Type.Object({ asset: Type.String() }) } }, (request, reply) => {
-    const body = api.assets.get(request.params.asset);
-    if (!body) return reply.callNotFound();
-    return reply.type(ASSETS[request.params.asset]!).send(body);
+  http.get('/dashboard', { schema: { hide: true } }, (_request, reply) => reply.redirect('/dashboard/'));
+  http.get('/dashboard/*', { schema: { hide: true } }, (request, reply) => {
+    if (!api.assets) return reply.status(503).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(NOT_BUILT);
+    const asset = resolveAsset(api.assets, (request.params as { '*': string })['*'] || 'index.html');
+    if (!asset) return reply.callNotFound();
+    reply.type(asset.type).header('cache-control', asset.cacheControl).header('vary', 'accept-encoding');
+    if (asset.gzip && /\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.header('content-encoding', 'gzip').send(asset.gzip);
+    return reply.send(asset.body);
   });
 };

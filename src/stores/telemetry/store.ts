@@ -120,6 +120,29 @@ export class TelemetryStore {
   }
 
   /**
+   * The newest reading of each of the channels named, from the segment of each that ends
+   * last (the newest by sequence when several end together, as replacement has it). A
+   * segment starts at most a day before its end, so only that day is searched.
+   */
+  async latest(spacecraft: string, channels: readonly { name: string; type: ChannelType }[]): Promise<(Point & { channel: string })[]> {
+    if (!channels.length) return [];
+    const { rows } = await this.#sql.query<PayloadRow & { channel: string }>(
+      `SELECT c.name AS channel, s.* FROM unnest($2::text[]) AS c(name) CROSS JOIN LATERAL (
+         SELECT ${PAYLOAD} FROM telemetry_segments t
+         WHERE t.spacecraft_id = $1 AND t.channel = c.name
+           AND t.start_time >= (SELECT max(start_time) - interval '1 day' FROM telemetry_segments WHERE spacecraft_id = $1 AND channel = c.name)
+         ORDER BY t.end_time DESC, t.seq DESC LIMIT 1) s`,
+      [spacecraft, channels.map((c) => c.name)],
+    );
+    const types = new Map(channels.map((c) => [c.name, c.type]));
+    return rows.map((row) => {
+      const s = decodeRow(types.get(row.channel), row);
+      const i = s.times.length - 1;
+      return { channel: row.channel, time: toIso(s.times[i]!), value: s.values[i]!, raw: s.raws[i]! };
+    });
+  }
+
+  /**
    * The readings of a range in time order, as columns, a few segments at a time; after
    * `after` (epoch ms) when given. Each round is one statement, so it sees the segments as
    * they were at one moment, compaction or not: the first segments by start that reach past

@@ -1,0 +1,72 @@
+/**
+ * The HTTP API as the dashboard uses it. Types come from the server's schemas
+ * (src/core/schemas.ts), so the page and the API cannot drift apart unnoticed.
+ */
+import type { Alert, Channel, Mission, Spacecraft } from '../../../src/core/schemas.ts';
+
+export type { Alert, Channel, Mission, Spacecraft, StreamAlert, StreamTelemetry, ReadingValue, Severity, AlertState } from '../../../src/core/schemas.ts';
+
+export interface Point {
+  time: string;
+  value: number | string | boolean;
+  raw: number | string | boolean;
+}
+
+export interface Bucket {
+  time: string;
+  min: number;
+  max: number;
+  avg: number;
+  count: number;
+}
+
+export interface LatestReading extends Point {
+  channel: string;
+}
+
+/** An answer other than 2xx, with the problem+json the API sent (RFC 9457). */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: { title?: string; detail?: string; errors?: { pointer: string; detail: string }[] } | undefined;
+
+  constructor(status: number, problem: ApiError['problem']) {
+    super(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    signal,
+    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
+  return (await res.json()) as T;
+}
+
+const query = (params: Record<string, string | number | undefined>) =>
+  new URLSearchParams(Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined).map(([k, v]) => [k, String(v)])).toString();
+
+export const api = {
+  missions: (signal?: AbortSignal) => request<Mission[]>('GET', '/v1/missions', undefined, signal),
+  spacecraft: (mission?: string, signal?: AbortSignal) => request<Spacecraft[]>('GET', `/v1/spacecraft?${query({ mission })}`, undefined, signal),
+  channels: (spacecraft: string, signal?: AbortSignal) => request<Channel[]>('GET', `/v1/spacecraft/${encodeURIComponent(spacecraft)}/channels`, undefined, signal),
+  latest: (spacecraft: string, signal?: AbortSignal) =>
+    request<{ readings: LatestReading[] }>('GET', `/v1/telemetry/latest?${query({ spacecraft })}`, undefined, signal).then((r) => r.readings),
+  /** One page of raw readings; `next` continues it. Times: ISO 8601 or epoch ms; `to` exclusive. */
+  points: (q: { spacecraft: string; channel: string; from?: string | number; to?: string | number; limit?: number; cursor?: string }, signal?: AbortSignal) =>
+    request<{ points: Point[]; next?: string }>('GET', `/v1/telemetry?${query(q)}`, undefined, signal),
+  aggregate: (q: { spacecraft: string; channel: string; from?: string | number; to?: string | number; step: number; limit?: number }, signal?: AbortSignal) =>
+    request<{ buckets: Bucket[] }>('GET', `/v1/telemetry/aggregate?${query(q)}`, undefined, signal).then((r) => r.buckets),
+  alerts: (q: { state?: string; spacecraft?: string; severity?: string; limit?: number } = {}, signal?: AbortSignal) =>
+    request<Alert[]>('GET', `/v1/alerts?${query(q)}`, undefined, signal),
+  alert: (id: string, signal?: AbortSignal) => request<Alert>('GET', `/v1/alerts/${encodeURIComponent(id)}`, undefined, signal),
+  acknowledge: (id: string, by: string, comment?: string) => request<Alert>('POST', `/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { by, ...(comment ? { comment } : {}) }),
+  submitJob: (type: string, params: unknown) => request<{ id: string }>('POST', '/v1/jobs', { type, params }),
+  job: <R = unknown>(id: string, signal?: AbortSignal) =>
+    request<{ id: string; type: string; state: 'queued' | 'running' | 'succeeded' | 'failed'; progress: number; result?: R; error?: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}`, undefined, signal),
+};

@@ -1,0 +1,3 @@
+export function GroundTrackView() {
+  return <h1>Ground track</h1>;
+}
