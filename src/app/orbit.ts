@@ -8,7 +8,7 @@ import { lockDir } from '../engines/storage/lock.ts';
 import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { Config } from '../platform/config.ts';
-import { createLogger } from '../platform/logger.ts';
+import { createLogger, prettyLines } from '../platform/logger.ts';
 import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
 import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
 import { problemBody } from '../platform/problem.ts';
@@ -46,7 +46,8 @@ export async function lockDataDir(dataDir: string): Promise<{ release(): Promise
 export async function startOrbit(config: Config, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<OrbitProcess> {
   checkTargets(config.targets);
   const service = config.targets.join(',');
-  const { logger, shipper } = createLogger(config.logLevel, service, options.logDestination);
+  const human = config.logFormat === 'pretty' || (config.logFormat === 'auto' && !options.logDestination && process.stdout.isTTY);
+  const { logger, shipper } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination);
   const metrics = createMetrics({ service });
   const graph = new ModuleGraph();
   const readiness = () => {

@@ -13,6 +13,7 @@ import { REPLAY_TARGETS, replay, type ReplayTarget } from '../app/replay.ts';
 import { parseTimeParam } from '../core/time.ts';
 import { createLogger } from '../platform/logger.ts';
 import { DEFAULT_DETECTOR, DETECTOR_NAMES } from '../core/anomaly/registry.ts';
+import { banner } from './banner.ts';
 import { detectorFromOptions, detectStream, InputError } from './detect.ts';
 import { channelDetector, ChannelDetectorError } from '../app/channel-detector.ts';
 
@@ -65,6 +66,7 @@ async function main(argv: string[]): Promise<void> {
       const config = loadConfig(process.env, { targets: targetList });
       checkTargets(config.targets);
       const orbit = await startOrbit(config);
+      if (process.stdout.isTTY) process.stdout.write(banner(config, orbit.url, VERSION));
       let signals = 0;
       const shutdown = (signal: string) => {
         if (signals++) return;

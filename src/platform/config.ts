@@ -18,6 +18,7 @@ export const EnvSchema = Type.Object({
   ORBIT_TARGET: Type.String({ minLength: 1, default: 'all', description: 'Targets to run, comma-separated (the --target flag wins)' }),
   ORBIT_SIMULATOR: Type.Optional(Type.Enum(['on', 'off'], { description: 'Whether the simulated fleet flies (default: on for target all, else off)' })),
   ORBIT_LOG_LEVEL: Type.Enum(LEVELS, { default: 'info', description: 'Minimum level written to stdout and the log index' }),
+  ORBIT_LOG_FORMAT: Type.Enum(['auto', 'json', 'pretty'], { default: 'auto', description: 'Log lines on stdout: json (one object per line), pretty (for people), auto (pretty on a terminal, json otherwise)' }),
   ORBIT_MAX_BODY_BYTES: Type.Integer({ minimum: 1024, default: 8 * 1024 * 1024, description: 'Largest request body accepted; larger answers 413' }),
   ORBIT_MAX_BATCH_READINGS: Type.Integer({ minimum: 1, default: 10_000, description: 'Most readings in one telemetry batch; more answers 413' }),
   ORBIT_INGEST_MAX_INFLIGHT: Type.Integer({ minimum: 1, default: 64, description: 'Telemetry batches being enqueued at once before 503 + Retry-After' }),
@@ -52,6 +53,7 @@ export interface Config {
   targets: string[];
   simulator: boolean;
   logLevel: Env['ORBIT_LOG_LEVEL'];
+  logFormat: Env['ORBIT_LOG_FORMAT'];
   limits: { maxBodyBytes: number; maxBatchReadings: number; ingestMaxInflight: number; ingestMaxBacklog: number };
   processor: { prefetch: number };
   events: { partitions: number };
@@ -104,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     targets,
     simulator: env.ORBIT_SIMULATOR ? env.ORBIT_SIMULATOR === 'on' : targets.includes('all'),
     logLevel: env.ORBIT_LOG_LEVEL,
+    logFormat: env.ORBIT_LOG_FORMAT,
     limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT, ingestMaxBacklog: env.ORBIT_INGEST_MAX_BACKLOG },
     processor: { prefetch: env.ORBIT_PROCESSOR_PREFETCH },
     events: { partitions: env.ORBIT_EVENTS_PARTITIONS },

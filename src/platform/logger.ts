@@ -5,6 +5,7 @@
 import { waitAtMost } from '../lib/wait-at-most.ts';
 import { Writable } from 'node:stream';
 import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { LogEntry, LogLevel } from '../core/log-entry.ts';
 
 /** Where shipped logs go: the log index. */
@@ -78,6 +79,14 @@ export class LogShipper extends Writable {
     }, FLUSH_MS);
     this.#timer.unref();
   }
+}
+
+/** Log lines for people: time, level, module and message on one line, the other fields after it. The log index gets JSON whatever this says. */
+export function prettyLines(destination: NodeJS.WritableStream = process.stdout): NodeJS.WritableStream {
+  return pretty({
+    destination, sync: true, colorize: 'isTTY' in destination && Boolean(destination.isTTY), translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,module', messageFormat: '{if module}{module}: {end}{msg}', singleLine: true,
+  });
 }
 
 export function createLogger(level: string, service: string, destination: NodeJS.WritableStream = process.stdout): { logger: Logger; shipper: LogShipper } {
