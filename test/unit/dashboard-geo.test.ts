@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { project, wrapLongitude } from '../../web/dashboard/src/geo/projection.ts';
 import { splitAtAntimeridian, splitAtTime } from '../../web/dashboard/src/geo/track.ts';
-import { nightPolygon, subsolarPoint } from '../../web/dashboard/src/geo/terminator.ts';
+import { gstime } from 'satellite.js';
+import { greenwichSiderealDeg, nightPolygon, subsolarPoint } from '../../web/dashboard/src/geo/terminator.ts';
 import { orbitalPeriodMinutes } from '../../web/dashboard/src/geo/period.ts';
 import { landRings } from '../../web/dashboard/src/geo/land.ts';
 
@@ -46,6 +47,15 @@ test('a track is cut at the present, both halves sharing the sample that joins t
   assert.deepEqual(next.map((s) => s.time), [2000, 3000]);
   assert.deepEqual(splitAtTime(samples, -1).past, []);
   assert.deepEqual(splitAtTime(samples, 5000).next, []);
+});
+
+test('Greenwich sidereal time agrees with the SGP4 library', () => {
+  for (const iso of ['2000-01-01T12:00:00Z', '2024-03-20T12:00:00Z', '2026-12-07T17:05:00Z', '1990-07-01T03:14:15Z']) {
+    const time = new Date(iso);
+    const reference = gstime(time) / DEG;
+    const diff = Math.abs(((greenwichSiderealDeg(time) - reference + 540) % 360) - 180);
+    assert.ok(diff < 1e-6, `${iso}: ${greenwichSiderealDeg(time)} vs ${reference}`);
+  }
 });
 
 test('the subsolar point is near +23.4° at the June solstice and -23.4° at the December one', () => {
