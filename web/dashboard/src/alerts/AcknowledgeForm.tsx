@@ -25,7 +25,7 @@ export function AcknowledgeForm({ alert, onDone }: { alert: Alert; onDone: () =>
   async function submit(event: FormEvent) {
     event.preventDefault();
     const by = name.trim();
-    if (!by) return;
+    if (!by || pending) return;
     setOperator(by);
     setPending(true);
     setError(undefined);
@@ -56,7 +56,8 @@ export function AcknowledgeForm({ alert, onDone }: { alert: Alert; onDone: () =>
       <textarea id={`${id}-comment`} value={comment} onChange={(e) => setComment(e.target.value)} rows={2} maxLength={4000} autoFocus={!!operator} />
       {error && <p role="alert" className="ack-error">{error}</p>}
       <div className="ack-actions">
-        <button type="submit" className="primary" disabled={pending}>Acknowledge alert</button>
+        {/* Not disabled while pending: a disabled button drops the keyboard focus. */}
+        <button type="submit" className="primary" aria-busy={pending}>Acknowledge alert</button>
         <button type="button" onClick={onDone}>Cancel</button>
       </div>
     </form>

@@ -78,6 +78,7 @@ export function AlertsPanel() {
     a: () => acknowledge(selectedId === undefined ? undefined : alerts.get(selectedId)),
     s: () => setSilenced(!silenced),
     '?': () => setHelpOpen(true),
+    Escape: () => setAcknowledgingId(undefined),
     'g f': () => navigate('/'),
     'g m': () => navigate('/map'),
   });
