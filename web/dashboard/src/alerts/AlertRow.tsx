@@ -22,6 +22,9 @@ function Reading({ alert }: { alert: Alert }) {
   return <>{formatValue(alert.value)}{alert.threshold !== null && <> vs limit {formatValue(alert.threshold)}</>}</>;
 }
 
+/** Who put the alert in its state, when a person did. */
+const byWhom = (alert: Alert) => (alert.state === 'acknowledged' ? alert.acknowledgedBy : alert.state === 'shelved' ? alert.shelvedBy : undefined);
+
 /** The moment the row's age counts from: when it was resolved, for a resolved alert. */
 const since = (alert: Alert) => Date.parse(alert.state === 'resolved' ? (alert.resolvedAt ?? alert.updatedAt) : alert.openedAt);
 
@@ -56,7 +59,7 @@ export function AlertRow({ alert, now, selected, acknowledging, onSelect, onAckn
       <div className="alert-meta">
         <span className="alert-reading"><Reading alert={alert} /></span>
         <span className="muted">
-          {alert.state !== 'open' && `${STATE_LABEL[alert.state]}${alert.acknowledgedBy && alert.state !== 'resolved' ? ` by ${alert.acknowledgedBy}` : ''} · `}
+          {alert.state !== 'open' && `${STATE_LABEL[alert.state]}${byWhom(alert) ? ` by ${byWhom(alert)}` : ''} · `}
           {formatAge(now - since(alert))} ago
         </span>
       </div>
