@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Alert, StreamAlert } from '../../web/dashboard/src/api.ts';
+import type { Alert, StreamAlert } from '../../src/core/schemas.ts';
 import {
   alertOf, applyAlert, displayOrder, groupAlerts, isNewCritical, pruneResolved, RECENT_LIMIT, worstSeverityBySpacecraft,
 } from '../../web/dashboard/src/alerts/model.ts';

@@ -4,7 +4,7 @@ import { api, ApiError, type Alert } from '../api.ts';
 import { putAlert } from './store.ts';
 import { useStoredState } from './useStoredState.ts';
 
-export const OPERATOR_KEY = 'orbit.dashboard.operator';
+const OPERATOR_KEY = 'orbit.dashboard.operator';
 
 function describe(error: unknown): string {
   if (error instanceof ApiError) {

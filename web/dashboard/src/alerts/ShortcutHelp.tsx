@@ -1,7 +1,7 @@
 /** The list of keyboard shortcuts, as a modal dialog (Escape closes it, focus stays inside). */
 import { useEffect, useRef } from 'react';
 
-export const SHORTCUTS: [keys: string, what: string][] = [
+const SHORTCUTS: [keys: string, what: string][] = [
   ['j / k', 'Select the next / previous alert'],
   ['a', 'Acknowledge the selected alert'],
   ['s', 'Silence or unsilence the alarm'],

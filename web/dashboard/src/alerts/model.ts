@@ -2,7 +2,8 @@
  * The alert list as the panel shows it: which section an alert belongs in, in what order,
  * how a stream event changes the list, and which events call for the operator's attention.
  */
-import type { Alert, AlertState, Severity, StreamAlert } from '../api.ts';
+// From the schemas rather than api.ts: this module is also compiled with the server's (DOM-less) settings, for its tests.
+import type { Alert, AlertState, Severity, StreamAlert } from '../../../../src/core/schemas.ts';
 
 export type Section = 'open' | 'acknowledged' | 'recent';
 

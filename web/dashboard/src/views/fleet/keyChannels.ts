@@ -2,7 +2,7 @@
 import type { Channel, Severity } from '../../api.ts';
 import { classify } from '../../../../../src/core/limits.ts';
 
-export const KEY_CHANNEL_COUNT = 4;
+const KEY_CHANNEL_COUNT = 4;
 
 /** Numeric channels with limits are the ones whose value says whether all is well. */
 export function keyChannels(channels: readonly Channel[]): Channel[] {

@@ -36,7 +36,7 @@ const COLOURS = {
 };
 
 const GRATICULE_STEP = 30;
-export const MARKER_RADIUS = 5;
+const MARKER_RADIUS = 5;
 
 function path(ctx: CanvasRenderingContext2D, points: readonly LonLat[], width: number, height: number): void {
   points.forEach((p, i) => {
