@@ -5,9 +5,9 @@
 // From the schemas rather than api.ts: this module is also compiled with the server's (DOM-less) settings, for its tests.
 import type { Alert, AlertState, Severity, StreamAlert } from '../../../../src/core/schemas.ts';
 
-export type Section = 'open' | 'acknowledged' | 'recent';
+type Section = 'open' | 'acknowledged' | 'recent';
 
-export const SECTION_OF: Record<AlertState, Section> = {
+const SECTION_OF: Record<AlertState, Section> = {
   open: 'open',
   'rtn-unacknowledged': 'open',
   acknowledged: 'acknowledged',

@@ -5,7 +5,7 @@
 import { useEffect, useRef } from 'react';
 
 /** Key (or "first second") → action. */
-export type Shortcuts = Record<string, () => void>;
+type Shortcuts = Record<string, () => void>;
 
 const SEQUENCE_MS = 1000;
 
