@@ -52,8 +52,8 @@ export function AlertsPanel() {
   useAlertEvents((event) => {
     if (isNewCritical(event)) setCued((c) => [...c.filter((a) => a.id !== event.id), event]);
   });
-  // The alarm sounds while a cued alert is still waiting for someone.
-  const waiting = cued.some((c) => alerts.get(c.id)?.state === 'open');
+  // The alarm sounds while a cued alert still waits for someone to acknowledge it.
+  const waiting = cued.some((c) => ACKNOWLEDGEABLE.has(alerts.get(c.id)?.state ?? 'resolved'));
   useAlarmBeep(waiting && !silenced);
 
   const focusRow = useCallback((id: string) => {
