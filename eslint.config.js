@@ -23,7 +23,7 @@ const layers = [
     layer(ENGINE_INTERNALS, 'components see a port, never the implementation the application picked')),
   restrict(['src/app/**/*.ts'], layer('^(\\.\\./)+cli/', 'only the command line sits above app/')),
   restrict(['src/cli/**/*.ts'], layer('^(\\.\\./)+(engines|stores|components)/', 'the command line goes through app/')),
-  restrict(['web/*/src/**/*.{ts,tsx}'], layer('^(\\.\\./)+src/(?!core/)', 'a web app reaches the server through its API; it shares the types of src/core only')),
+  restrict(['web/*/src/**/*.{ts,tsx}'], layer('^(\\.\\./)+src/(?!core/|components/[\\w-]+/schemas\\.ts$)', 'a web app reaches the server through its API; it shares the schemas (src/core/, a component\'s schemas.ts) only')),
 ];
 
 export default tseslint.config(
