@@ -1,6 +1,7 @@
 /**
  * One numeric channel plotted with uPlot. The plot redraws on the model's animation
- * frames only, straight from the channel's typed arrays; React renders the frame once.
+ * frames only, from views of the channel's typed arrays (thinned to four points per pixel
+ * column when denser); React renders the frame once.
  * Drag across it to zoom, shift+drag to pan; with focus, arrow keys pan, + and - zoom,
  * Escape resets.
  */
@@ -8,6 +9,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { Channel } from '../../api.ts';
+import { decimate, type Decimated } from '../../data/decimate.ts';
 import { lowerBound } from '../../data/series.ts';
 import { markFirstPoint } from './first-point.ts';
 import { plotOptions } from './plot-options.ts';
@@ -24,6 +26,7 @@ export function TimePlot({ model, channel }: { model: TelemetryModel; channel: C
     const target = canvasRef.current!;
     let plot: uPlot | undefined;
     let envelope = false;
+    const thinned: Decimated = { times: new Float64Array(0), values: new Float64Array(0), length: 0 };
     const create = (withEnvelope: boolean) => {
       plot?.destroy();
       envelope = withEnvelope;
@@ -38,11 +41,24 @@ export function TimePlot({ model, channel }: { model: TelemetryModel; channel: C
       if (p.aggregated !== envelope) create(p.aggregated);
       const b = p.buffer;
       const u = plot!;
+      const first = lowerBound(b.times, window.from);
+      const end = lowerBound(b.times, window.to);
+      // One point either side of the window, so lines run to its edges.
+      const lo = Math.max(0, first - 1);
+      const hi = Math.min(b.length, end + 1);
+      const columns = Math.max(1, Math.round(u.bbox.width));
+      let data: uPlot.AlignedData;
+      if (envelope) data = [b.times.subarray(lo, hi), b.values.subarray(lo, hi), b.mins.subarray(lo, hi), b.maxs.subarray(lo, hi)];
+      else if (hi - lo <= 4 * columns) data = [b.times.subarray(lo, hi), b.values.subarray(lo, hi)];
+      else {
+        decimate(b.times, b.values, lo, hi, window.from, window.to, columns, thinned);
+        data = [thinned.times.subarray(0, thinned.length), thinned.values.subarray(0, thinned.length)];
+      }
       u.batch(() => {
-        u.setData(envelope ? [b.times, b.values, b.mins, b.maxs] : [b.times, b.values], false);
+        u.setData(data, false);
         u.setScale('x', { min: window.from, max: window.to });
       });
-      const count = lowerBound(b.times, window.to) - lowerBound(b.times, window.from);
+      const count = end - first;
       frame.dataset.pointCount = String(count);
       model.setPlotArea(u.bbox.left / devicePixelRatio, u.bbox.width / devicePixelRatio);
       if (count) markFirstPoint();

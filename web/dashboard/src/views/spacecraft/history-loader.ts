@@ -11,6 +11,8 @@ import type { StateValue } from '../../data/states.ts';
 /** Recent readings sampled to estimate a channel's rate. */
 const RATE_WINDOW_MS = 60_000;
 const RATE_SAMPLE = 2000;
+/** A small first page puts something on screen soon; later ones are large, for throughput. */
+const FIRST_PAGE = 5_000;
 const PAGE = 50_000;
 
 export interface HistoryRequest {
@@ -49,7 +51,7 @@ async function loadRaw(q: HistoryRequest, cap: number, onPage: (points: Point[])
   let cursor: string | undefined;
   let fetched = 0;
   do {
-    const page = await api.points({ spacecraft: q.spacecraft, channel: q.channel, from: q.from, to: q.to, limit: PAGE, cursor }, q.signal);
+    const page = await api.points({ spacecraft: q.spacecraft, channel: q.channel, from: q.from, to: q.to, limit: fetched ? PAGE : FIRST_PAGE, cursor }, q.signal);
     onPage(page.points);
     fetched += page.points.length;
     cursor = page.next;
