@@ -99,3 +99,22 @@ describe('SeriesBuffer', () => {
     assert.deepEqual(held(b), expected);
   });
 });
+
+describe('SeriesBuffer.replace', () => {
+  it('swaps the buckets of a span for finer points and keeps the rest', () => {
+    const b = new SeriesBuffer();
+    b.insert([0, 60, 120, 180].map((time) => ({ time, value: time, min: time - 1, max: time + 1 })));
+    b.replace(60, 180, pts([70, 7], [65, 6.5], [130, 13]));
+    assert.deepEqual(held(b), [[0, 0], [65, 6.5], [70, 7], [130, 13], [180, 180]]);
+    assert.deepEqual([...b.mins], [-1, 6.5, 7, 13, 179]);
+  });
+
+  it('empties a span when given nothing, and leaves a buffer with nothing there as it was', () => {
+    const b = new SeriesBuffer();
+    b.insert(pts([1, 1], [2, 2], [3, 3]));
+    b.replace(2, 3, []);
+    assert.deepEqual(held(b), [[1, 1], [3, 3]]);
+    b.replace(10, 20, []);
+    assert.deepEqual(held(b), [[1, 1], [3, 3]]);
+  });
+});

@@ -71,6 +71,20 @@ export class SeriesBuffer {
     else this.#merge(batch);
   }
 
+  /**
+   * Swaps the points in [from, to) for `points` (in any order, all inside the span): a
+   * finer backfill of a span held as coarser buckets.
+   */
+  replace(from: number, to: number, points: readonly SeriesPoint[]): void {
+    const lo = lowerBound(this.#times, from, this.#start, this.#end);
+    const hi = lowerBound(this.#times, to, lo, this.#end);
+    if (hi > lo) {
+      for (const column of [this.#times, this.#values, this.#mins, this.#maxs]) column.copyWithin(lo, hi, this.#end);
+      this.#end -= hi - lo;
+    }
+    this.insert(points);
+  }
+
   /** Drops the points before `time`. */
   trimBefore(time: number): void {
     let i = this.#start;

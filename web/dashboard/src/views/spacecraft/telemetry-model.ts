@@ -20,8 +20,10 @@ export interface PlottedChannel {
   buffer: SeriesBuffer;
   /** For string and boolean channels: the codes the buffer holds. */
   states: StateDictionary | undefined;
-  /** The backfill came as min/max/avg buckets. */
+  /** Some of the backfill came as min/max/avg buckets. */
   aggregated: boolean;
+  /** The earliest time asked of the history API. */
+  loadedFrom: number;
 }
 
 export interface Controls {
@@ -31,6 +33,9 @@ export interface Controls {
   /** Backfills still running. */
   loading: number;
 }
+
+/** Zooming and panning settle for this long before finer or earlier history is fetched. */
+const REFINE_AFTER_MS = 300;
 
 /** Latest readings are re-rendered in the table at most this often. */
 const TABLE_REFRESH_MS = 250;
@@ -47,6 +52,8 @@ export class TelemetryModel {
   #controls: Controls = { paused: false, zoom: undefined, loading: 0 };
   #pausedAt = 0;
   #abort = new AbortController();
+  #refineAbort = new AbortController();
+  #refineTimer: ReturnType<typeof setTimeout> | undefined;
   #frame = 0;
   #followTimer: ReturnType<typeof setInterval> | undefined;
   #latestTimer: ReturnType<typeof setTimeout> | undefined;
@@ -101,16 +108,16 @@ export class TelemetryModel {
       this.#abort.abort();
       this.#abort = new AbortController();
       this.plotted.clear();
-      this.#setControls({ zoom: undefined });
+      this.zoomTo(undefined);
       this.#follow();
     }
     const wanted = new Set(channels.map((c) => c.name));
     for (const name of this.plotted.keys()) if (!wanted.has(name)) this.plotted.delete(name);
     const added = channels.filter((c) => !this.plotted.has(c.name));
-    for (const channel of added) {
-      this.plotted.set(channel.name, { channel, buffer: new SeriesBuffer(), states: channel.type === 'number' ? undefined : new StateDictionary(), aggregated: false });
-    }
     const { from, to } = resolveRange(range, Date.now());
+    for (const channel of added) {
+      this.plotted.set(channel.name, { channel, buffer: new SeriesBuffer(), states: channel.type === 'number' ? undefined : new StateDictionary(), aggregated: false, loadedFrom: from });
+    }
     for (const channel of added) void this.#backfill(channel.name, from, to);
     this.requestFrame();
   }
@@ -121,7 +128,29 @@ export class TelemetryModel {
   }
 
   zoomTo(window: Window | undefined): void {
-    this.#setControls({ zoom: window && window.to > window.from ? window : undefined });
+    const zoom = window && window.to > window.from ? window : undefined;
+    this.#setControls({ zoom });
+    clearTimeout(this.#refineTimer);
+    if (zoom) this.#refineTimer = setTimeout(() => this.#refine(zoom), REFINE_AFTER_MS);
+  }
+
+  /**
+   * Fetches what a zoomed or panned window lacks: the history before what was loaded, and
+   * finer history where buckets stand in for readings.
+   */
+  #refine(window: Window): void {
+    this.#refineAbort.abort();
+    this.#refineAbort = new AbortController();
+    const from = Math.floor(window.from);
+    const to = Math.ceil(Math.min(window.to, Date.now()));
+    for (const [name, p] of this.plotted) {
+      if (p.aggregated) void this.#backfill(name, from, to, { replace: true, signal: this.#refineAbort.signal });
+      else if (from < p.loadedFrom) {
+        const end = Math.min(p.loadedFrom, to);
+        p.loadedFrom = from;
+        void this.#backfill(name, from, end, { signal: this.#refineAbort.signal });
+      }
+    }
   }
 
   /** Moves the window by a fraction of its width (negative: back in time). */
@@ -187,10 +216,18 @@ export class TelemetryModel {
     if (start < to) void this.#backfill(name, start, to);
   }
 
-  async #backfill(name: string, from: number, to: number): Promise<void> {
+  /** `replace`: what the buffer holds in [from, to) gives way to what comes. */
+  async #backfill(name: string, from: number, to: number, options: { replace?: boolean; signal?: AbortSignal } = {}): Promise<void> {
     const plotted = this.plotted.get(name);
-    if (!plotted) return;
-    const { signal } = this.#abort;
+    if (!plotted || to <= from) return;
+    const signal = options.signal ? AbortSignal.any([this.#abort.signal, options.signal]) : this.#abort.signal;
+    let replace = options.replace;
+    const put = (points: SeriesPoint[]) => {
+      if (replace) plotted.buffer.replace(from, to, points);
+      else plotted.buffer.insert(points);
+      replace = false;
+      this.requestFrame();
+    };
     const q = { spacecraft: this.spacecraft, channel: name, from, to, widthPx: this.#widthPx, signal };
     // Pages land in the buffer the plot draws from, unless the view moved on meanwhile.
     const current = () => !signal.aborted && this.plotted.get(name) === plotted;
@@ -200,15 +237,11 @@ export class TelemetryModel {
       if (plotted.states) {
         const states = plotted.states;
         await loadStates(q, (points) => {
-          if (!current()) return;
-          plotted.buffer.insert(points.map((p) => ({ time: p.time, value: states.code(p.value) })));
-          this.requestFrame();
+          if (current()) put(points.map((p) => ({ time: p.time, value: states.code(p.value) })));
         });
       } else {
         const kind = await loadNumbers(q, (points) => {
-          if (!current()) return;
-          plotted.buffer.insert(points);
-          this.requestFrame();
+          if (current()) put(points);
         });
         if (kind === 'aggregate' && current()) {
           plotted.aggregated = true;
@@ -247,7 +280,10 @@ export class TelemetryModel {
     if (this.#range.kind === 'preset') {
       // Keep what the live window and the window looked at need; older readings go.
       const keepFrom = Math.min(window.from, now - presetMs(this.#range.preset));
-      for (const p of this.plotted.values()) p.buffer.trimBefore(keepFrom);
+      for (const p of this.plotted.values()) {
+        p.buffer.trimBefore(keepFrom);
+        p.loadedFrom = Math.max(p.loadedFrom, keepFrom);
+      }
     }
     for (const listener of this.#frameListeners) listener(window, now);
   }
@@ -270,6 +306,7 @@ export class TelemetryModel {
   /** Stops every request and timer; what was backfilled goes too, as a restart fetches it again. */
   dispose(): void {
     this.#abort.abort();
+    clearTimeout(this.#refineTimer);
     this.plotted.clear();
     this.#loading.clear();
     this.#catchUpAfter.clear();
