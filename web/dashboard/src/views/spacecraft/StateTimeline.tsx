@@ -17,7 +17,7 @@ export function StateTimeline({ model, channel }: { model: TelemetryModel; chann
   useEffect(() => {
     const canvas = canvasRef.current!;
     let legendKey = '';
-    return model.onFrame((window, now) => {
+    return model.onFrame((span, now) => {
       const p = model.plotted.get(channel.name);
       if (!p?.states) return;
       const dpr = devicePixelRatio;
@@ -28,8 +28,8 @@ export function StateTimeline({ model, channel }: { model: TelemetryModel; chann
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       ctx.clearRect(0, 0, width, HEIGHT);
       const area = model.plotArea.width ? model.plotArea : { left: 0, width };
-      const x = (t: number) => area.left + ((t - window.from) / (window.to - window.from)) * area.width;
-      const segments = stateSegments(p.buffer.times, p.buffer.values, window.from, window.to, now);
+      const x = (t: number) => area.left + ((t - span.from) / (span.to - span.from)) * area.width;
+      const segments = stateSegments(p.buffer.times, p.buffer.values, span.from, span.to, now);
       ctx.font = '12px system-ui, sans-serif';
       ctx.textBaseline = 'middle';
       for (const s of segments) {

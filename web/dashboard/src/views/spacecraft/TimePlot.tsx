@@ -35,14 +35,14 @@ export function TimePlot({ model, channel }: { model: TelemetryModel; channel: C
     };
     create(false);
 
-    const offFrame = model.onFrame((window) => {
+    const offFrame = model.onFrame((span) => {
       const p = model.plotted.get(channel.name);
       if (!p || !plot) return;
       if (p.aggregated !== envelope) create(p.aggregated);
       const b = p.buffer;
       const u = plot!;
-      const first = lowerBound(b.times, window.from);
-      const end = lowerBound(b.times, window.to);
+      const first = lowerBound(b.times, span.from);
+      const end = lowerBound(b.times, span.to);
       // One point either side of the window, so lines run to its edges.
       const lo = Math.max(0, first - 1);
       const hi = Math.min(b.length, end + 1);
@@ -51,12 +51,12 @@ export function TimePlot({ model, channel }: { model: TelemetryModel; channel: C
       if (envelope) data = [b.times.subarray(lo, hi), b.values.subarray(lo, hi), b.mins.subarray(lo, hi), b.maxs.subarray(lo, hi)];
       else if (hi - lo <= 4 * columns) data = [b.times.subarray(lo, hi), b.values.subarray(lo, hi)];
       else {
-        decimate(b.times, b.values, lo, hi, window.from, window.to, columns, thinned);
+        decimate(b.times, b.values, lo, hi, span.from, span.to, columns, thinned);
         data = [thinned.times.subarray(0, thinned.length), thinned.values.subarray(0, thinned.length)];
       }
       u.batch(() => {
         u.setData(data, false);
-        u.setScale('x', { min: window.from, max: window.to });
+        u.setScale('x', { min: span.from, max: span.to });
       });
       const count = end - first;
       frame.dataset.pointCount = String(count);
@@ -77,7 +77,7 @@ export function TimePlot({ model, channel }: { model: TelemetryModel; channel: C
       if (!down.shiftKey || down.button !== 0) return;
       down.stopPropagation();
       down.preventDefault();
-      const start = model.window();
+      const start = model.shownSpan();
       const widthPx = target.clientWidth;
       const move = (e: MouseEvent) => {
         const shift = (-(e.clientX - down.clientX) / widthPx) * (start.to - start.from);

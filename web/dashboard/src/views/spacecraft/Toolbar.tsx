@@ -53,7 +53,7 @@ export function RangePicker({ range, onChange, model }: { range: TimeRange; onCh
             const value = e.target.value;
             if (value === 'custom') {
               // Start from what is on screen.
-              const shown = model.window();
+              const shown = model.shownSpan();
               setFrom(toInput(shown.from));
               setTo(toInput(shown.to));
               setCustom(true);

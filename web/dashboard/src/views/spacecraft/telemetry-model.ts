@@ -10,7 +10,7 @@ import { StateDictionary } from '../../data/states.ts';
 import { presetMs, resolveRange, type TimeRange } from '../../data/view-query.ts';
 import { loadNumbers, loadStates } from './history-loader.ts';
 
-export interface Window {
+export interface TimeSpan {
   from: number;
   to: number;
 }
@@ -29,7 +29,7 @@ export interface PlottedChannel {
 export interface Controls {
   paused: boolean;
   /** A window picked by zooming or panning; undefined: the range's own. */
-  zoom: Window | undefined;
+  zoom: TimeSpan | undefined;
   /** Backfills still running. */
   loading: number;
 }
@@ -40,7 +40,7 @@ const REFINE_AFTER_MS = 300;
 /** Latest readings are re-rendered in the table at most this often. */
 const TABLE_REFRESH_MS = 250;
 
-type FrameListener = (window: Window, now: number) => void;
+type FrameListener = (span: TimeSpan, now: number) => void;
 
 export class TelemetryModel {
   readonly spacecraft: string;
@@ -73,10 +73,6 @@ export class TelemetryModel {
 
   // --- what is shown -------------------------------------------------------------------
 
-  get range(): TimeRange {
-    return this.#range;
-  }
-
   get controls(): Controls {
     return this.#controls;
   }
@@ -94,7 +90,7 @@ export class TelemetryModel {
   }
 
   /** The time span drawn now. */
-  window(now = Date.now()): Window {
+  shownSpan(now = Date.now()): TimeSpan {
     if (this.#controls.zoom) return this.#controls.zoom;
     return resolveRange(this.#range, this.#controls.paused ? this.#pausedAt : now);
   }
@@ -127,8 +123,8 @@ export class TelemetryModel {
     this.#setControls({ paused });
   }
 
-  zoomTo(window: Window | undefined): void {
-    const zoom = window && window.to > window.from ? window : undefined;
+  zoomTo(span: TimeSpan | undefined): void {
+    const zoom = span && span.to > span.from ? span : undefined;
     this.#setControls({ zoom });
     clearTimeout(this.#refineTimer);
     if (zoom) this.#refineTimer = setTimeout(() => this.#refine(zoom), REFINE_AFTER_MS);
@@ -138,11 +134,11 @@ export class TelemetryModel {
    * Fetches what a zoomed or panned window lacks: the history before what was loaded, and
    * finer history where buckets stand in for readings.
    */
-  #refine(window: Window): void {
+  #refine(span: TimeSpan): void {
     this.#refineAbort.abort();
     this.#refineAbort = new AbortController();
-    const from = Math.floor(window.from);
-    const to = Math.ceil(Math.min(window.to, Date.now()));
+    const from = Math.floor(span.from);
+    const to = Math.ceil(Math.min(span.to, Date.now()));
     for (const [name, p] of this.plotted) {
       if (p.aggregated) void this.#backfill(name, from, to, { replace: true, signal: this.#refineAbort.signal });
       else if (from < p.loadedFrom) {
@@ -155,14 +151,14 @@ export class TelemetryModel {
 
   /** Moves the window by a fraction of its width (negative: back in time). */
   pan(fraction: number): void {
-    const w = this.window();
+    const w = this.shownSpan();
     const shift = (w.to - w.from) * fraction;
     this.zoomTo({ from: w.from + shift, to: w.to + shift });
   }
 
   /** Narrows (factor < 1) or widens the window around its middle. */
   zoomBy(factor: number): void {
-    const w = this.window();
+    const w = this.shownSpan();
     const middle = (w.from + w.to) / 2;
     const half = ((w.to - w.from) * factor) / 2;
     this.zoomTo({ from: middle - half, to: middle + half });
@@ -259,7 +255,7 @@ export class TelemetryModel {
 
   // --- drawing ------------------------------------------------------------------------
 
-  /** Called with the window on every frame that redraws; returns the unsubscribe. */
+  /** Called with the span shown on every frame that redraws; returns the unsubscribe. */
   onFrame(listener: FrameListener): () => void {
     this.#frameListeners.add(listener);
     this.requestFrame();
@@ -276,16 +272,16 @@ export class TelemetryModel {
   #draw(): void {
     this.#frame = 0;
     const now = Date.now();
-    const window = this.window(now);
+    const span = this.shownSpan(now);
     if (this.#range.kind === 'preset') {
       // Keep what the live window and the window looked at need; older readings go.
-      const keepFrom = Math.min(window.from, now - presetMs(this.#range.preset));
+      const keepFrom = Math.min(span.from, now - presetMs(this.#range.preset));
       for (const p of this.plotted.values()) {
         p.buffer.trimBefore(keepFrom);
         p.loadedFrom = Math.max(p.loadedFrom, keepFrom);
       }
     }
-    for (const listener of this.#frameListeners) listener(window, now);
+    for (const listener of this.#frameListeners) listener(span, now);
   }
 
   /** While following live, the window slides even without new readings: redraw about once per pixel of time. */
