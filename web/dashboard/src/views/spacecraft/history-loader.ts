@@ -24,12 +24,16 @@ export interface HistoryRequest {
   signal: AbortSignal;
 }
 
-/** Resolves with how it was fetched; `onPoints` gets each page in time order. */
-export async function loadNumbers(q: HistoryRequest, onPoints: (points: SeriesPoint[]) => void): Promise<'raw' | 'aggregate'> {
+/** Readings per second of the channel near the end of the span asked for. */
+async function sampleRate(q: HistoryRequest): Promise<number> {
   const windowStart = Math.max(q.from, q.to - RATE_WINDOW_MS);
   const sample = await api.points({ spacecraft: q.spacecraft, channel: q.channel, from: windowStart, to: q.to, limit: RATE_SAMPLE }, q.signal);
-  const rateHz = estimateRate(sample.points.map((p) => Date.parse(p.time)), { windowStart, windowEnd: q.to, full: sample.next !== undefined });
-  const plan = planHistory({ from: q.from, to: q.to, widthPx: q.widthPx, rateHz });
+  return estimateRate(sample.points.map((p) => Date.parse(p.time)), { windowStart, windowEnd: q.to, full: sample.next !== undefined });
+}
+
+/** Resolves with how it was fetched; `onPoints` gets each page in time order. */
+export async function loadNumbers(q: HistoryRequest, onPoints: (points: SeriesPoint[]) => void): Promise<'raw' | 'aggregate'> {
+  const plan = planHistory({ from: q.from, to: q.to, widthPx: q.widthPx, rateHz: await sampleRate(q) });
   if (plan.kind === 'raw') {
     // A rate sampled at the end may understate a burst earlier on: past twice the limit, finish with buckets.
     const last = await loadRaw(q, 2 * RAW_POINT_LIMIT, (points) => onPoints(points.map(toSeriesPoint)));
@@ -41,9 +45,14 @@ export async function loadNumbers(q: HistoryRequest, onPoints: (points: SeriesPo
   return 'aggregate';
 }
 
-/** Raw readings of a string or boolean channel, at most RAW_POINT_LIMIT of them (the oldest first). */
+/**
+ * Raw readings of a string or boolean channel (the history API does not bucket them): at
+ * most about RAW_POINT_LIMIT, the newest, when the span holds more.
+ */
 export async function loadStates(q: HistoryRequest, onPoints: (points: { time: number; value: StateValue }[]) => void): Promise<void> {
-  await loadRaw(q, RAW_POINT_LIMIT, (points) => onPoints(points.map((p) => ({ time: Date.parse(p.time), value: p.value }))));
+  const rateHz = await sampleRate(q);
+  const from = rateHz > 0 ? Math.max(q.from, Math.floor(q.to - (RAW_POINT_LIMIT / rateHz) * 1000)) : q.from;
+  await loadRaw({ ...q, from }, RAW_POINT_LIMIT, (points) => onPoints(points.map((p) => ({ time: Date.parse(p.time), value: p.value }))));
 }
 
 /** Pages through raw readings; resolves with the last time fetched if it stopped at `cap`, undefined once the range is done. */
