@@ -1,0 +1,43 @@
+/** A channel's red/yellow limits: the state of a value, and the regions a plot shades. */
+import type { Limits } from '../../../../src/core/schemas.ts';
+
+export type LimitState = 'critical' | 'warning' | 'nominal';
+
+export function limitState(value: number, limits: Limits | undefined): LimitState {
+  if (!limits) return 'nominal';
+  if ((limits.redLow !== undefined && value < limits.redLow) || (limits.redHigh !== undefined && value > limits.redHigh)) return 'critical';
+  if ((limits.yellowLow !== undefined && value < limits.yellowLow) || (limits.yellowHigh !== undefined && value > limits.yellowHigh)) return 'warning';
+  return 'nominal';
+}
+
+export interface LimitBand {
+  /** Value range; infinite on an open side. */
+  low: number;
+  high: number;
+  state: Exclude<LimitState, 'nominal'>;
+}
+
+/** The out-of-limit regions of the value axis: red beyond red, yellow between yellow and red. */
+export function limitBands(limits: Limits | undefined): LimitBand[] {
+  if (!limits) return [];
+  const { redLow, yellowLow, yellowHigh, redHigh } = limits;
+  const bands: LimitBand[] = [];
+  if (redLow !== undefined) bands.push({ low: -Infinity, high: redLow, state: 'critical' });
+  if (yellowLow !== undefined) bands.push({ low: redLow ?? -Infinity, high: yellowLow, state: 'warning' });
+  if (yellowHigh !== undefined) bands.push({ low: yellowHigh, high: redHigh ?? Infinity, state: 'warning' });
+  if (redHigh !== undefined) bands.push({ low: redHigh, high: Infinity, state: 'critical' });
+  return bands.filter((b) => b.high > b.low);
+}
+
+/**
+ * The value range a plot shows: the data's, stretched to every limit the channel has, so
+ * an operator sees the margin left and the shaded regions beyond the limits.
+ */
+export function valueRange(dataMin: number, dataMax: number, limits: Limits | undefined): [number, number] {
+  const edges = [dataMin, dataMax, ...Object.values(limits ?? {})].filter(Number.isFinite);
+  if (!edges.length) return [0, 1];
+  const low = Math.min(...edges);
+  const high = Math.max(...edges);
+  const pad = (high - low) * 0.08 || Math.abs(high) * 0.05 || 1;
+  return [low - pad, high + pad];
+}
