@@ -95,6 +95,7 @@ describe('dashboard', { timeout: 180_000 }, () => {
   test('after a restart of Orbit the page reconnects by itself and backfills what its stream missed', async () => {
     const page = await open(VIEW);
     const before = await stored();
+    const lastShown = Date.parse((await (await orbit.api(`/v1/telemetry/latest?spacecraft=${SC}`)).json()).readings[0].time);
     await eventually(async () => ((await plotted(page)) === before ? true : undefined), 10_000, 'the stored readings plotted');
 
     const port = new URL(orbit.url).port;
@@ -105,7 +106,8 @@ describe('dashboard', { timeout: 180_000 }, () => {
 
     // Keep the page off the stream while readings arrive, so that only a backfill can show them.
     await page.route('**/v1/stream*', (route) => route.abort());
-    await post([31, 31.5, 32, 32.5, 33], Date.now());
+    // The first is late: older than the newest reading the page holds.
+    await post([31, 31.5, 32, 32.5, 33], lastShown + 4000 - 500);
     await eventually(async () => ((await stored()) === before + 5 ? true : undefined), 10_000, 'the readings stored');
     await page.unroute('**/v1/stream*');
 

@@ -46,7 +46,7 @@ export function SpacecraftView({ id }: { id: string }) {
 
   useTelemetry((batch) => model.ingest(batch));
   useConnected((connected) => {
-    model.catchUp();
+    model.catchUp(connected.reconnect);
     if (connected.reconnect) api.latest(id).then((r) => model.setLatest(r), () => undefined);
   });
 

@@ -60,7 +60,7 @@ export class TelemetryModel {
   #latestVersion = 0;
   /** Channels with a backfill under way, and those of them that must catch up once it ends. */
   readonly #loading = new Set<string>();
-  readonly #catchUpAfter = new Set<string>();
+  readonly #catchUpAfter = new Map<string, { whole: boolean }>();
   /** Where plots draw, in CSS pixels from their left edge, so state timelines line up with them. */
   #plotArea = { left: 0, width: 0 };
   readonly #frameListeners = new Set<FrameListener>();
@@ -193,21 +193,28 @@ export class TelemetryModel {
   }
 
   /**
-   * After the stream (re)connects: fetch what it did not deliver, from each channel's newest
-   * buffered reading (held again, so replaced, not doubled) to now.
+   * After the stream connects: fetch what it did not deliver. On the first connection,
+   * from each channel's newest buffered reading (held again, so replaced, not doubled) to
+   * now. After a reconnection, the whole window again: readings that came in late while
+   * the page was away may lie before the newest one it holds, and the window gives way to
+   * what the archive has.
    */
-  catchUp(): void {
+  catchUp(reconnect = false): void {
     for (const name of this.plotted.keys()) {
       // A backfill under way ends where it was asked to: catch up after it.
-      if (this.#loading.has(name)) this.#catchUpAfter.add(name);
-      else this.#catchUpChannel(name);
+      if (this.#loading.has(name)) this.#catchUpAfter.set(name, { whole: reconnect || (this.#catchUpAfter.get(name)?.whole ?? false) });
+      else this.#catchUpChannel(name, reconnect);
     }
   }
 
-  #catchUpChannel(name: string): void {
+  #catchUpChannel(name: string, whole: boolean): void {
     const buffer = this.plotted.get(name)?.buffer;
     if (!buffer) return;
     const { from, to } = resolveRange(this.#range, Date.now());
+    if (whole) {
+      void this.#backfill(name, from, to, { replace: true });
+      return;
+    }
     const start = Math.max(from, buffer.lastTime ?? from);
     if (start < to) void this.#backfill(name, start, to);
   }
@@ -249,7 +256,9 @@ export class TelemetryModel {
     } finally {
       this.#loading.delete(name);
       this.#setControls({ loading: this.#controls.loading - 1 });
-      if (this.#catchUpAfter.delete(name) && current()) this.#catchUpChannel(name);
+      const after = this.#catchUpAfter.get(name);
+      this.#catchUpAfter.delete(name);
+      if (after && current()) this.#catchUpChannel(name, after.whole);
     }
   }
 
