@@ -1,8 +1,7 @@
 /** One alert: what, where, how far past its limit, since when; and acknowledging it. */
 import { useId } from 'react';
 import type { Alert } from '../api.ts';
-import { formatAge } from '../views/fleet/age.ts';
-import { formatValue } from '../views/fleet/keyChannels.ts';
+import { formatAge, formatValue } from '../data/readings.ts';
 import { AcknowledgeForm } from './AcknowledgeForm.tsx';
 import { ACKNOWLEDGEABLE } from './model.ts';
 

@@ -7,7 +7,7 @@ import { useCallback, useMemo, useRef, useState } from 'react';
 import { useLocation } from 'wouter';
 import type { Alert, StreamAlert } from '../api.ts';
 import { useAlertEvents } from '../live/hooks.ts';
-import { useNow } from '../views/fleet/useNow.ts';
+import { useNow } from '../live/useNow.ts';
 import { AlertRow } from './AlertRow.tsx';
 import { ACKNOWLEDGEABLE, displayOrder, groupAlerts, isNewCritical, type GroupedAlerts } from './model.ts';
 import { ShortcutHelp } from './ShortcutHelp.tsx';

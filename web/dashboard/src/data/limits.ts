@@ -1,13 +1,11 @@
 /** A channel's red/yellow limits: the state of a value, and the regions a plot shades. */
+import { classify } from '../../../../src/core/limits.ts';
 import type { Limits } from '../../../../src/core/schemas.ts';
 
 export type LimitState = 'critical' | 'warning' | 'nominal';
 
 export function limitState(value: number, limits: Limits | undefined): LimitState {
-  if (!limits) return 'nominal';
-  if ((limits.redLow !== undefined && value < limits.redLow) || (limits.redHigh !== undefined && value > limits.redHigh)) return 'critical';
-  if ((limits.yellowLow !== undefined && value < limits.yellowLow) || (limits.yellowHigh !== undefined && value > limits.yellowHigh)) return 'warning';
-  return 'nominal';
+  return (limits && classify(value, limits).severity) || 'nominal';
 }
 
 export interface LimitBand {

@@ -14,7 +14,9 @@ export function formatAge(ms: number): string {
   return `${Math.floor(s / 86_400)} d ${Math.floor((s % 86_400) / 3600)} h`;
 }
 
-/** Numbers to at most 4 decimals (enough for any sensor the fleet carries), without trailing zeros. */
-export function formatValue(value: number | string | boolean): string {
-  return typeof value === 'number' ? String(Math.round(value * 1e4) / 1e4) : String(value);
+const NUMBER = new Intl.NumberFormat('en', { maximumFractionDigits: 4 });
+
+/** Numbers to at most 4 decimals (enough for any sensor the fleet carries), without trailing zeros, digits grouped. */
+export function formatValue(value: unknown): string {
+  return typeof value === 'number' ? NUMBER.format(value) : String(value);
 }

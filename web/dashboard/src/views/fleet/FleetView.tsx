@@ -4,11 +4,12 @@ import { Link, useSearchParams } from 'wouter';
 import type { Channel, Severity, Spacecraft } from '../../api.ts';
 import { worstSeverityBySpacecraft } from '../../alerts/model.ts';
 import { useAlerts } from '../../alerts/store.ts';
-import { formatAge } from './age.ts';
-import { formatValue, keyChannels, limitState, staleAfterMs } from './keyChannels.ts';
-import { useFleet } from './useFleet.ts';
-import { useLatestReadings, type ChannelReadings } from './useLatestReadings.ts';
-import { useNow } from './useNow.ts';
+import { limitState } from '../../data/limits.ts';
+import { formatAge, formatValue } from '../../data/readings.ts';
+import { useFleet } from '../../fleet/useFleet.ts';
+import { useLatestReadings, type ChannelReadings } from '../../fleet/useLatestReadings.ts';
+import { useNow } from '../../live/useNow.ts';
+import { keyChannels, staleAfterMs } from './keyChannels.ts';
 
 const HEALTH_LABEL = { critical: 'Critical', warning: 'Warning', ok: 'Nominal' } as const;
 
@@ -54,7 +55,7 @@ const FleetRow = memo(function FleetRow({ spacecraft, missionName, channels, rea
         <ul className="key-channels">
           {key.map((channel) => {
             const reading = readings?.get(channel.name);
-            const state = reading && limitState(channel, reading.value);
+            const state = reading && typeof reading.value === 'number' ? limitState(reading.value, channel.limits) : undefined;
             return (
               <li key={channel.name}>
                 <span className="muted">{channel.name}</span>{' '}

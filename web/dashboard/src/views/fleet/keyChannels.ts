@@ -1,6 +1,5 @@
 /** Which channels stand for a spacecraft at a glance, and how their values read. */
-import type { Channel, Severity } from '../../api.ts';
-import { classify } from '../../../../../src/core/limits.ts';
+import type { Channel } from '../../api.ts';
 
 const KEY_CHANNEL_COUNT = 4;
 
@@ -12,19 +11,8 @@ export function keyChannels(channels: readonly Channel[]): Channel[] {
     .slice(0, KEY_CHANNEL_COUNT);
 }
 
-export function limitState(channel: Channel, value: unknown): Severity | 'ok' | undefined {
-  if (typeof value !== 'number' || !channel.limits) return undefined;
-  return classify(value, channel.limits).severity ?? 'ok';
-}
-
 /** The shortest time after which one of the channels counts as stale, in ms; undefined when none can be. */
 export function staleAfterMs(channels: readonly Channel[]): number | undefined {
   const seconds = channels.map((c) => c.staleAfterSeconds).filter((s): s is number => s !== undefined);
   return seconds.length ? Math.min(...seconds) * 1000 : undefined;
-}
-
-const NUMBER = new Intl.NumberFormat('en', { maximumFractionDigits: 2 });
-
-export function formatValue(value: unknown): string {
-  return typeof value === 'number' ? NUMBER.format(value) : String(value);
 }

@@ -1,20 +1,12 @@
 /** Every channel's latest reading: value, raw when calibration changed it, age, staleness and limit state. */
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useSyncExternalStore } from 'react';
 import type { Channel } from '../../api.ts';
 import { limitState } from '../../data/limits.ts';
 import { formatAge, formatValue, isStale } from '../../data/readings.ts';
+import { useNow } from '../../live/useNow.ts';
 import type { TelemetryModel } from './telemetry-model.ts';
 
 const STATE_CLASS = { critical: 'sev-critical', warning: 'sev-warning', nominal: 'sev-ok' } as const;
-
-function useNow(everyMs: number): number {
-  const [now, setNow] = useState(Date.now);
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), everyMs);
-    return () => clearInterval(timer);
-  }, [everyMs]);
-  return now;
-}
 
 export function ValueTable({ model, channels }: { model: TelemetryModel; channels: Channel[] }) {
   useSyncExternalStore(model.subscribeLatest, () => model.latestVersion);

@@ -1,7 +1,7 @@
 /** Missions, spacecraft and their channel definitions: what the fleet is, as opposed to what it reports. */
 import { useEffect, useState } from 'react';
-import { api, type Channel, type Mission, type Spacecraft } from '../../api.ts';
-import { useConnected } from '../../live/hooks.ts';
+import { api, type Channel, type Mission, type Spacecraft } from '../api.ts';
+import { useConnected } from '../live/hooks.ts';
 
 export interface Fleet {
   missions: Mission[];

@@ -4,8 +4,8 @@
  * component re-renders at most RENDER_HZ times a second, however large the fleet.
  */
 import { useEffect, useRef, useState } from 'react';
-import { api, type LatestReading } from '../../api.ts';
-import { useConnected, useTelemetry } from '../../live/hooks.ts';
+import { api, type LatestReading } from '../api.ts';
+import { useConnected, useTelemetry } from '../live/hooks.ts';
 
 /** Channel name → its latest reading. */
 export type ChannelReadings = ReadonlyMap<string, LatestReading>;
