@@ -6,12 +6,11 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Ajv, type Options as AjvOptions } from 'ajv';
-import addFormats from 'ajv-formats';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { HttpProblem, problemBody, schemaFieldErrors, type SchemaError } from './problem.ts';
+import { bodyAjv, textAjv } from './validation.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -31,19 +30,8 @@ export interface HttpOptions {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
-/**
- * Query strings and path parameters arrive as text and need coercion to their types;
- * bodies must not be coerced: a reading's value `false` must not become `0`.
- */
 function validators() {
-  const make = (coerceTypes: AjvOptions['coerceTypes']) => {
-    const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, removeAdditional: false, strict: false });
-    addFormats.default(ajv);
-    return ajv;
-  };
-  const exact = make(false);
-  const coercing = make('array');
-  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? exact : coercing).compile(schema);
+  return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
 }
 
 export async function createHttpServer(options: HttpOptions): Promise<HttpServer> {

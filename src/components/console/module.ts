@@ -12,19 +12,26 @@ import { TELEMETRY } from '../../stores/telemetry/store.ts';
 import type { ConsoleApi } from './api.ts';
 import { missionRoutes } from './mission-routes.ts';
 import { operationsRoutes } from './operations-routes.ts';
-import { renderConsole } from './page.ts';
+import { consolePages, sendHtml } from '../../platform/html/pages.ts';
+import { assetRoutes } from './pages/assets.ts';
+import { alertsTable, overviewPage } from './pages/overview.ts';
 import { telemetryRoutes } from './telemetry-routes.ts';
 
-const pageRoutes: Routes<ConsoleApi> = (http, api) => {
-  http.get('/console', { schema: { hide: true } }, async (_request, reply) => {
-    // Alerts that returned to normal stay listed until acknowledged; shelved ones are left out until they come off the shelf.
-    const [missions, spacecraft, open, returned, acknowledged] = await Promise.all([
-      api.catalog.listMissions(), api.catalog.listSpacecraft(), api.alerts.list({ state: 'open', limit: 200 }),
-      api.alerts.list({ state: 'rtn-unacknowledged', limit: 200 }), api.alerts.list({ state: 'acknowledged', limit: 200 }),
-    ]);
-    return reply.type('text/html; charset=utf-8').send(renderConsole({ missions, spacecraft, alerts: [...open, ...returned, ...acknowledged], now: new Date() }));
+/** Alerts that returned to normal stay listed until acknowledged; shelved ones are left out until they come off the shelf. */
+async function alertsToHandle(api: ConsoleApi) {
+  const lists = await Promise.all((['open', 'rtn-unacknowledged', 'acknowledged'] as const).map((state) => api.alerts.list({ state, limit: 200 })));
+  return lists.flat();
+}
+
+const pageRoutes: Routes<ConsoleApi> = (http, api) =>
+  consolePages(http, (app) => {
+    assetRoutes(app);
+    app.get('/console', { schema: { hide: true } }, async (_request, reply) => {
+      const [missions, spacecraft, alerts] = await Promise.all([api.catalog.listMissions(), api.catalog.listSpacecraft(), alertsToHandle(api)]);
+      return sendHtml(reply, overviewPage({ missions, spacecraft, alerts }));
+    });
+    app.get('/console/overview/alerts', { schema: { hide: true } }, async (_request, reply) => sendHtml(reply, alertsTable(await alertsToHandle(api))));
   });
-};
 
 export const consoleModule = defineModule({
   name: 'console',
