@@ -22,9 +22,12 @@ describe('limits', () => {
     assert.deepEqual(limitBands({ yellowHigh: 10 }), [{ low: 10, high: Infinity, state: 'warning' }]);
   });
 
-  it('stretches the value range over the data and every limit, with a margin', () => {
+  it('stretches the value range over the data and the limits near it, with a margin', () => {
     const [low, high] = valueRange(30, 31, BUS);
     assert.ok(low < 27.5 && low > 26 && high > 35 && high < 36.5, `${low}..${high}`);
+    // A wheel at 1,400 rpm keeps the plot's height: its ±5,000/6,000 limits are far away.
+    const [wheelLow, wheelHigh] = valueRange(1380, 1400, { redLow: -6000, yellowLow: -5000, yellowHigh: 5000, redHigh: 6000 });
+    assert.ok(wheelLow > 1300 && wheelHigh < 1500, `${wheelLow}..${wheelHigh}`);
     const [low2, high2] = valueRange(20, 40, BUS);
     assert.ok(low2 < 20 && high2 > 40);
     assert.deepEqual(valueRange(Infinity, -Infinity, undefined), [0, 1]);

@@ -28,11 +28,16 @@ export function limitBands(limits: Limits | undefined): LimitBand[] {
 }
 
 /**
- * The value range a plot shows: the data's, stretched to every limit the channel has, so
- * an operator sees the margin left and the shaded regions beyond the limits.
+ * The value range a plot shows: the data's, stretched to the limits that lie near it (within
+ * the data's own span, or a fifth of its magnitude), so an operator sees the margin left where
+ * it is small, while a signal far inside its limits (a wheel at 1,400 rpm against ±6,000) keeps
+ * the whole height to show how it moves.
  */
 export function valueRange(dataMin: number, dataMax: number, limits: Limits | undefined): [number, number] {
-  const edges = [dataMin, dataMax, ...Object.values(limits ?? {})].filter(Number.isFinite);
+  const data = [dataMin, dataMax].filter(Number.isFinite);
+  const reach = data.length ? Math.max(dataMax - dataMin, (Math.abs(dataMin) + Math.abs(dataMax)) / 10) : Infinity;
+  const near = Object.values(limits ?? {}).filter((l) => Number.isFinite(l) && (!data.length || (l >= dataMin - reach && l <= dataMax + reach)));
+  const edges = [...data, ...near];
   if (!edges.length) return [0, 1];
   const low = Math.min(...edges);
   const high = Math.max(...edges);
