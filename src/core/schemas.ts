@@ -155,8 +155,11 @@ export type NdjsonReading = Static<typeof NdjsonReading>;
 export const Accepted = Type.Object({ batchId: Type.String(), accepted: Type.Integer() });
 
 export const Point = Type.Object({ time: TimeOutput, value: ReadingValue, raw: ReadingValue });
+export type Point = Static<typeof Point>;
 export const LatestReading = Type.Object({ channel: Type.String(), time: TimeOutput, value: ReadingValue, raw: ReadingValue });
+export type LatestReading = Static<typeof LatestReading>;
 export const Bucket = Type.Object({ time: TimeOutput, min: Type.Number(), max: Type.Number(), avg: Type.Number(), count: Type.Integer() });
+export type Bucket = Static<typeof Bucket>;
 
 export const Severity = Type.Union([Type.Literal('warning'), Type.Literal('critical')]);
 export type Severity = Static<typeof Severity>;

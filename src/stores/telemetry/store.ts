@@ -8,7 +8,7 @@
  * segments, and a batch whose id is already there stores nothing again.
  */
 import type { SqlStore } from '../../engines/sql/port.ts';
-import type { ChannelType, ReadingValue } from '../../core/schemas.ts';
+import type { Bucket, ChannelType, Point } from '../../core/schemas.ts';
 import type { ProcessedReading } from '../../core/messages.ts';
 import { MAX_EPOCH_MS, toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
@@ -22,19 +22,7 @@ export interface StoredReading extends ProcessedReading {
   batchId: string;
 }
 
-export interface Point {
-  time: string;
-  value: ReadingValue;
-  raw: ReadingValue;
-}
-
-export interface Bucket {
-  time: string;
-  min: number;
-  max: number;
-  avg: number;
-  count: number;
-}
+export type { Bucket, Point };
 
 export interface RangeQuery {
   spacecraft: string;

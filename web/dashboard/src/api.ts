@@ -2,27 +2,9 @@
  * The HTTP API as the dashboard uses it. Types come from the server's schemas
  * (src/core/schemas.ts), so the page and the API cannot drift apart unnoticed.
  */
-import type { Alert, Channel, Mission, Spacecraft } from '../../../src/core/schemas.ts';
+import type { Alert, Bucket, Channel, LatestReading, Mission, Point, Spacecraft } from '../../../src/core/schemas.ts';
 
-export type { Alert, Channel, Mission, Spacecraft, StreamAlert, StreamTelemetry, ReadingValue, Severity, AlertState } from '../../../src/core/schemas.ts';
-
-export interface Point {
-  time: string;
-  value: number | string | boolean;
-  raw: number | string | boolean;
-}
-
-export interface Bucket {
-  time: string;
-  min: number;
-  max: number;
-  avg: number;
-  count: number;
-}
-
-export interface LatestReading extends Point {
-  channel: string;
-}
+export type { Alert, Bucket, Channel, LatestReading, Mission, Point, Spacecraft, StreamAlert, StreamTelemetry, ReadingValue, Severity, AlertState } from '../../../src/core/schemas.ts';
 
 /** An answer other than 2xx, with the problem+json the API sent (RFC 9457). */
 export class ApiError extends Error {
