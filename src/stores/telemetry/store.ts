@@ -22,7 +22,6 @@ export interface StoredReading extends ProcessedReading {
   batchId: string;
 }
 
-export type { Bucket, Point };
 
 export interface RangeQuery {
   spacecraft: string;
