@@ -22,7 +22,6 @@ export interface StoredReading extends ProcessedReading {
   batchId: string;
 }
 
-
 export interface RangeQuery {
   spacecraft: string;
   channel: string;
