@@ -41,6 +41,9 @@ export function offeredActions(state: Alert['state']): AlertVerb[] {
   return [...acknowledge, ...shelf, 'assign', 'comment', 'clear'];
 }
 
+/** A shelved alert's form shows its current end, to be moved; otherwise an hour is offered. */
+const shelfDefault = (a: Alert) => (a.shelvedUntil ? '' : '3600');
+
 const LABELS: Record<AlertVerb, string> = {
   acknowledge: 'Acknowledge', shelve: 'Shelve', unshelve: 'Unshelve', comment: 'Add comment', assign: 'Assign', clear: 'Clear',
 };
@@ -81,7 +84,7 @@ ${field({ label: 'Your name', name: 'by', value: v.posted?.by ?? v.actor, requir
 ${field({ label: 'Comment', name: 'comment', value: value('comment'), errors: v.errors, hint: 'Needed to add a comment; optional with the other actions', attrs: html` maxlength="4000"` })}
 <div class="action-row">${button('comment')}${button('acknowledge')}${button('unshelve')}${button('clear')}</div>
 ${offered.includes('shelve') ? html`<fieldset><legend>Shelve</legend>
-${select({ label: 'For', name: 'forSeconds', value: value('forSeconds'), errors: v.errors, options: SHELVE_DURATIONS })}
+${select({ label: 'For', name: 'forSeconds', value: v.posted ? value('forSeconds') : shelfDefault(v.alert), errors: v.errors, options: SHELVE_DURATIONS })}
 ${field({ label: 'Until (UTC)', name: 'until', type: 'datetime-local', value: value('until') || toInputValue(v.alert.shelvedUntil), errors: v.errors, attrs: html` step="1"`, hint: 'Used when no duration is chosen' })}
 ${button('shelve')}
 </fieldset>` : ''}
