@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../ops/browser/chromium.ts';
 import { describeViolations, screenshot, seriousViolations } from '../support/browser.ts';
-import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
+import { seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
 
 const SC = 'desk-1';
 const CHANNEL = 'thermal.panel_temp';
@@ -22,7 +22,10 @@ describe('console: alarm desk and jobs', { timeout: 180_000 }, () => {
   const open = async (path: string) => {
     const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
     // htmx announces the stream's opening on the element that holds it; the test waits for it.
-    await page.addInitScript(() => document.addEventListener('htmx:sseOpen', () => ((globalThis as { sseOpen?: boolean }).sseOpen = true)));
+    await page.addInitScript(() => {
+      const window = globalThis as unknown as EventTarget & { sseOpen?: boolean };
+      window.addEventListener('htmx:sseOpen', () => (window.sseOpen = true));
+    });
     const response = await page.goto(`${orbit.url}${path}`);
     assert.equal(response?.status(), 200, path);
     return page;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { alertQuery } from '../../src/components/analyzer/alert-desk.ts';
 import { actionBody } from '../../src/components/analyzer/pages/action-body.ts';
-import { HttpProblem } from '../../src/platform/problem.ts';
+import type { HttpProblem } from '../../src/platform/problem.ts';
 import { analyzerEnv } from '../support/components.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
