@@ -149,6 +149,8 @@ describe('console: alarm desk and jobs', { timeout: 180_000 }, () => {
     await page.locator('svg.ground-track polyline').first().waitFor();
     assert.equal(await page.locator('table.samples tbody tr').count(), 100);
     assert.equal((await (await orbit.api(`/v1/jobs/${id}`)).json()).state, 'succeeded');
+    // A finished job's live part tells htmx to stop polling.
+    assert.equal((await orbit.api(`/console/jobs/${id}/live`)).status, 286);
     await accessible(page, 'job page');
     await screenshot(page, 'console-job');
 

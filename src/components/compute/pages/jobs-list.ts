@@ -10,7 +10,8 @@ import { page } from '../../../platform/html/layout.ts';
 import { timeText } from '../../../platform/html/times.ts';
 import type { JobSummary } from '../desk.ts';
 
-export const JOB_FIELDS = ['type', 'params', 'params.spacecraft', 'params.from', 'params.to', 'params.stepSeconds'] as const;
+/** The fields that show their own errors; any other (the hidden type) is named above the form. */
+export const JOB_FIELDS = ['params.spacecraft', 'params.from', 'params.to', 'params.stepSeconds'] as const;
 
 /** The form's values as typed (datetime-local text for the times). */
 export interface PropagationForm {
@@ -46,10 +47,8 @@ ${problemNotice(v.errors)}
 ${options.length
     ? select({ label: 'Spacecraft', name: 'params.spacecraft', value: v.form.spacecraft, errors: v.errors, options })
     : field({ label: 'Spacecraft', name: 'params.spacecraft', value: v.form.spacecraft, errors: v.errors, hint: 'No spacecraft has an element set yet: give one in the mission database' })}
-<div class="grid-2">
 ${field({ label: 'From (UTC)', name: 'params.from', type: 'datetime-local', value: v.form.from, required: true, errors: v.errors, attrs: html` step="1"` })}
 ${field({ label: 'To (UTC)', name: 'params.to', type: 'datetime-local', value: v.form.to, required: true, errors: v.errors, attrs: html` step="1"` })}
-</div>
 ${field({ label: 'Step (seconds)', name: 'params.stepSeconds', type: 'number', value: v.form.stepSeconds, required: true, errors: v.errors, attrs: html` min="0.001" step="any"`, hint: 'At most 100,000 samples per job' })}
 <div><button type="submit" class="primary">Propagate</button></div>
 </form>`;
