@@ -43,8 +43,8 @@ export interface AlarmListView {
   table: AlarmTable;
 }
 
-export const SEVERITIES = ['warning', 'critical'] as const;
-export const STATES = ['open', 'acknowledged', 'shelved', 'rtn-unacknowledged', 'resolved'] as const;
+const SEVERITIES = ['warning', 'critical'] as const;
+const STATES = ['open', 'acknowledged', 'shelved', 'rtn-unacknowledged', 'resolved'] as const;
 
 const withPage = (query: string, offset: number) => (offset > 0 ? `${query}${query ? '&' : ''}offset=${offset}` : query);
 const pageHref = (query: string, offset: number) => {

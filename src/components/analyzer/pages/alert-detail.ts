@@ -23,7 +23,7 @@ export interface AlertDetailView {
 /** The form's field names: the actions' body properties. */
 export const ACTION_FIELDS = ['by', 'comment', 'forSeconds', 'until', 'to'] as const;
 
-export const SHELVE_DURATIONS = [
+const SHELVE_DURATIONS = [
   { value: '', label: 'Until the time below' },
   { value: '900', label: '15 minutes' },
   { value: '1800', label: '30 minutes' },

@@ -7,7 +7,7 @@ import { Type } from 'typebox';
 import { schemaFieldErrors, HttpProblem, type SchemaError } from '../../../platform/problem.ts';
 import { formErrors, NO_ERRORS } from '../../../platform/html/form.ts';
 import { consolePages, seeOther, sendHtml } from '../../../platform/html/pages.ts';
-import { fromInputValue } from '../../../platform/html/times.ts';
+import { fromInputValue, toInputValue } from '../../../platform/html/times.ts';
 import type { HttpServer } from '../../../platform/http.ts';
 import { checkBody, textAjv } from '../../../platform/validation.ts';
 import { ALERT_ACTIONS, ALERT_VERBS, AlertFilter, alertQuery, performAction, type AlertVerb, type AnalyzerApi } from '../alert-desk.ts';
@@ -24,6 +24,9 @@ const text = (value: unknown) => (typeof value === 'string' ? value : '');
 /** The filter form's fields as typed, and the URL query that keeps them. */
 function filterFormOf(query: Record<string, unknown>): { form: FilterForm; query: string; offset: number } {
   const form = Object.fromEntries(FILTER_FIELDS.map((name) => [name, text(query[name]).trim()])) as unknown as FilterForm;
+  // A link may carry the API's form of a time (…Z); the time inputs show it without the zone.
+  form.from = toInputValue(form.from);
+  form.to = toInputValue(form.to);
   const kept = new URLSearchParams(FILTER_FIELDS.filter((name) => form[name]).map((name): [string, string] => [name, form[name]]));
   const offset = Number(text(query.offset) || 0);
   return { form, query: kept.toString(), offset: Number.isSafeInteger(offset) && offset > 0 ? offset : 0 };

@@ -13,7 +13,7 @@ import { groundTrackSvg, type GeoPoint } from './ground-track.ts';
 import { percent } from './jobs-list.ts';
 import { sampleRow } from './samples.ts';
 
-export const RESULT_PAGE_ROWS = 100;
+const RESULT_PAGE_ROWS = 100;
 
 export interface JobView {
   job: JobSummary;
