@@ -18,9 +18,10 @@ const layers = [
   restrict(['src/engines/**/*.ts'], layer('^(\\.\\./)+(platform|stores|components|app|cli)/', 'engines/ import core, lib and their own helpers (engines/shared) only')),
   restrict(['src/platform/**/*.ts'], layer('^(\\.\\./)+(engines|stores|components|app|cli)/', 'platform/ imports core and lib only; the application hands it what it needs from the engines')),
   restrict(['src/stores/**/*.ts'], layer(LOWER_THAN_STORES.replace('stores|', ''), 'stores import core, lib, platform and ports only'), layer(ENGINE_INTERNALS, 'stores see a port, never the implementation the application picked')),
-  restrict(['src/components/**/*.ts'],
-    layer('^(\\.\\./)+(components|app|cli)/|^\\.\\./[^./]', 'a component imports core, lib, platform, ports and stores; another component is reached through messages or a store'),
-    layer(ENGINE_INTERNALS, 'components see a port, never the implementation the application picked')),
+  // A component's files may sit one folder deep (pages/): from there `../` is still the component itself.
+  ...[['src/components/*/*.ts', '^\\.\\./[^./]'], ['src/components/*/*/*.ts', '^\\.\\./\\.\\./[^./]']].map(([files, otherComponent]) => restrict([files],
+    layer(`^(\\.\\./)+(components|app|cli)/|${otherComponent}`, 'a component imports core, lib, platform, ports and stores; another component is reached through messages or a store'),
+    layer(ENGINE_INTERNALS, 'components see a port, never the implementation the application picked'))),
   restrict(['src/app/**/*.ts'], layer('^(\\.\\./)+cli/', 'only the command line sits above app/')),
   restrict(['src/cli/**/*.ts'], layer('^(\\.\\./)+(engines|stores|components)/', 'the command line goes through app/')),
   restrict(['web/*/src/**/*.{ts,tsx}'], layer('^(\\.\\./)+src/(?!core/|components/[\\w-]+/schemas\\.ts$)', 'a web app reaches the server through its API; it shares the schemas (src/core/, a component\'s schemas.ts) only')),

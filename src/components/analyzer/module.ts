@@ -1,7 +1,7 @@
 /**
  * Analyzer: feeds processed telemetry to the alert lifecycle (engine.ts), checks every
  * second for silent channels and shelves whose time is up, and serves the alert desk's
- * API (routes.ts).
+ * API (routes.ts) and the console's alarm desk (pages/).
  */
 import { Counter, Gauge } from 'prom-client';
 import { TOPICS, type ProcessedBatch } from '../../core/messages.ts';
@@ -12,7 +12,9 @@ import { MISSIONS } from '../../stores/missions/catalog.ts';
 import { TELEMETRY } from '../../stores/telemetry/store.ts';
 import { AlertPublisher } from './alert-publisher.ts';
 import { AlertEngine } from './engine.ts';
-import { analyzerRoutes, type AnalyzerApi } from './routes.ts';
+import type { AnalyzerApi } from './alert-desk.ts';
+import { alarmDeskPages } from './pages/routes.ts';
+import { analyzerRoutes } from './routes.ts';
 
 const CHECK_MS = 1000;
 
@@ -41,7 +43,7 @@ export const analyzerModule = defineModule({
     });
     const timer = setInterval(() => engine.tick().catch((error: unknown) => logger.error({ err: error }, 'periodic alert check failed')), CHECK_MS);
 
-    const api: AnalyzerApi = { engine, alerts, onHeld: (alert, error) => logger.warn({ err: error, alert }, 'alert event held until the event log is back') };
+    const api: AnalyzerApi = { engine, alerts, catalog, onHeld: (alert, error) => logger.warn({ err: error, alert }, 'alert event held until the event log is back') };
     return {
       value: api,
       isReady: () => events.isReady(),
@@ -52,7 +54,10 @@ export const analyzerModule = defineModule({
       },
     };
   },
-  routes: analyzerRoutes,
+  async routes(http, api, config) {
+    await analyzerRoutes(http, api, config);
+    await alarmDeskPages(http, api);
+  },
 });
 
 /**

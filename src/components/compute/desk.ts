@@ -8,12 +8,17 @@ import { QUEUES } from '../../core/messages.ts';
 import type { TaskQueue } from '../../engines/queue/port.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { HttpProblem, badRequest, type FieldError } from '../../platform/problem.ts';
+import type { Spacecraft } from '../../core/schemas.ts';
 import type { JobStore } from '../../stores/jobs/store.ts';
 import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import { checkTimeRange } from './check-params.ts';
 import { toResult } from './propagate.ts';
+import type { StateTable } from './propagate.ts';
 import { decodeStates, isStoredStates } from './result-codec.ts';
 import type { Job, JobCreate, JobMessage, StoredPropagateParams } from './schemas.ts';
+
+/** A job without its result. */
+export type JobSummary = Omit<Static<typeof Job>, 'result'>;
 
 export interface JobDeskDeps {
   catalog: MissionCatalog;
@@ -78,5 +83,28 @@ export class JobDesk {
     if (!job) return undefined;
     if (isStoredStates(job.result)) job.result = toResult(decodeStates(job.result));
     return job as Static<typeof Job>;
+  }
+
+  /** The newest jobs first, without their results. */
+  async recent(limit: number): Promise<JobSummary[]> {
+    return (await this.#deps.jobs.recent(limit)) as JobSummary[];
+  }
+
+  /** A job without its result: cheap enough to poll. */
+  async summary(id: string): Promise<JobSummary | undefined> {
+    return (await this.#deps.jobs.get(id)) as JobSummary | undefined;
+  }
+
+  /** A job with its result as computed (not expanded into samples), for pages that show part of it or stream it. */
+  async withStates(id: string): Promise<{ job: JobSummary; states?: StateTable } | undefined> {
+    const stored = await this.#deps.jobs.get(id, { withResult: true });
+    if (!stored) return undefined;
+    const { result, ...job } = stored;
+    return { job: job as JobSummary, ...(isStoredStates(result) && { states: decodeStates(result) }) };
+  }
+
+  /** The spacecraft a propagation can fly: those with an element set. */
+  async propagatable(): Promise<Spacecraft[]> {
+    return (await this.#deps.catalog.listSpacecraft()).filter((s) => s.tle);
   }
 }

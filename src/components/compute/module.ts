@@ -1,7 +1,8 @@
 /**
  * Compute: POST /v1/jobs records a job and queues it on compute.jobs; the consumer
  * runs it on a pool of worker threads, keeps progress and the result in the jobs
- * table, and announces the final state on compute.results.
+ * table, and announces the final state on compute.results. The console's jobs pages
+ * (pages/) are served here too.
  */
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { QUEUE_OPTIONS, QUEUES } from '../../core/messages.ts';
@@ -12,6 +13,7 @@ import { JOBS } from '../../stores/jobs/store.ts';
 import { MISSIONS } from '../../stores/missions/catalog.ts';
 import { JobDesk } from './desk.ts';
 import { createPropagationPool } from './propagate.ts';
+import { jobsPages } from './pages/routes.ts';
 import { computeRoutes } from './routes.ts';
 import { createJobHandler } from './runner.ts';
 import type { JobMessage } from './schemas.ts';
@@ -84,5 +86,8 @@ export const computeModule = defineModule({
       },
     };
   },
-  routes: computeRoutes,
+  async routes(http, desk, config) {
+    await computeRoutes(http, desk, config);
+    await jobsPages(http, desk);
+  },
 });

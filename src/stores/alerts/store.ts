@@ -52,9 +52,17 @@ export type OperatorResult = AlertChange | { conflict: string } | undefined;
 export interface AlertQuery {
   state?: AlertState;
   spacecraft?: string;
+  /** Alerts of the mission's spacecraft. */
+  mission?: string;
   severity?: Severity;
   channel?: string;
+  /** Opened at or after (epoch ms). */
+  fromMs?: number;
+  /** Opened before (epoch ms). */
+  toMs?: number;
   limit: number;
+  /** Alerts to skip, for the pages after the first. */
+  offset?: number;
 }
 
 /** The alert as it is now, for a change to be decided on. */
@@ -257,9 +265,13 @@ export class AlertStore {
     if (q.spacecraft) add('spacecraft_id = ?', q.spacecraft);
     if (q.severity) add('severity = ?', q.severity);
     if (q.channel) add('channel = ?', q.channel);
-    params.push(q.limit);
+    // The mission is the spacecraft's: read from the mission database's table rather than copied into every alert.
+    if (q.mission) add('spacecraft_id IN (SELECT id FROM spacecraft WHERE mission_id = ?)', q.mission);
+    if (q.fromMs !== undefined) add('opened_at >= to_timestamp(? / 1000.0)', q.fromMs);
+    if (q.toMs !== undefined) add('opened_at < to_timestamp(? / 1000.0)', q.toMs);
+    params.push(q.limit, q.offset ?? 0);
     const { rows } = await this.#sql.query<AlertRow>(
-      `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC, id LIMIT $${params.length}`,
+      `SELECT * FROM alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return rows.map(alertOf);

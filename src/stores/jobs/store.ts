@@ -77,6 +77,12 @@ export class JobStore {
     return rows[0] && jobOf(rows[0]);
   }
 
+  /** The newest jobs first, without their results. */
+  async recent(limit: number): Promise<Job[]> {
+    const { rows } = await this.#sql.query<JobRow>(`SELECT ${SUMMARY} FROM jobs ORDER BY created_at DESC, id LIMIT $1`, [limit]);
+    return rows.map(jobOf);
+  }
+
   /** Queued (or running, after a crash) -> running from scratch. Undefined when the job is missing or finished. */
   async start(id: string): Promise<Job | undefined> {
     const { rows } = await this.#sql.query<JobRow>(

@@ -1,0 +1,113 @@
+/**
+ * One job: its parameters, its progress, and once done its result or its error. While
+ * the job is queued or running, htmx asks for the live part every 500 ms; the answer for
+ * a finished job carries status 286, which stops the polling. The state and percent are
+ * also written into a polite live region that stays in place, so it is announced.
+ */
+import { html, type Html } from '../../../platform/html/html.ts';
+import { page } from '../../../platform/html/layout.ts';
+import { timeText } from '../../../platform/html/times.ts';
+import type { JobSummary } from '../desk.ts';
+import type { StateTable } from '../propagate.ts';
+import { groundTrackSvg, type GeoPoint } from './ground-track.ts';
+import { percent } from './jobs-list.ts';
+import { sampleRow } from './samples.ts';
+
+const RESULT_PAGE_ROWS = 100;
+
+export interface JobView {
+  job: JobSummary;
+  states?: StateTable;
+  /** First row of the result table shown. */
+  offset: number;
+  land?: readonly (readonly GeoPoint[])[];
+}
+
+export const isFinished = (job: JobSummary) => job.state === 'succeeded' || job.state === 'failed';
+
+const statusText = (job: JobSummary) => `${job.state}, ${percent(job.progress)}`;
+const fixed = (value: number, digits: number) => value.toFixed(digits);
+const jobHref = (job: JobSummary) => `/console/jobs/${encodeURIComponent(job.id)}`;
+
+function resultTable(v: JobView, states: StateTable): Html {
+  const last = Math.min(states.count, v.offset + RESULT_PAGE_ROWS);
+  const rows: Html[] = [];
+  for (let i = v.offset; i < last; i++) {
+    const r = sampleRow(states, i);
+    const speed = Math.hypot(...r.velocityKmS);
+    rows.push(html`<tr><td>${timeText(new Date(r.timeMs).toISOString())}</td><td class="num">${fixed(r.latitudeDeg, 4)}</td><td class="num">${fixed(r.longitudeDeg, 4)}</td><td class="num">${fixed(r.altitudeKm, 3)}</td><td class="num">${r.positionKm.map((c) => fixed(c, 3)).join(', ')}</td><td class="num">${fixed(speed, 4)}</td></tr>`);
+  }
+  const pageAt = (offset: number) => `${jobHref(v.job)}?offset=${offset}#h-samples`;
+  return html`<table class="samples">
+<caption class="muted">Samples ${v.offset + 1}–${last} of ${states.count}</caption>
+<thead><tr><th scope="col">Time</th><th scope="col" class="num">Latitude °</th><th scope="col" class="num">Longitude °</th><th scope="col" class="num">Altitude km</th><th scope="col" class="num">Position x, y, z km (TEME)</th><th scope="col" class="num">Speed km/s</th></tr></thead>
+<tbody>${rows}</tbody></table>
+${v.offset > 0 || last < states.count ? html`<nav class="pager" aria-label="Sample pages">
+${v.offset > 0 ? html`<a href="${pageAt(Math.max(0, v.offset - RESULT_PAGE_ROWS))}" rel="prev">← Earlier samples</a>` : ''}
+${last < states.count ? html`<a href="${pageAt(last)}" rel="next">Later samples →</a>` : ''}
+</nav>` : ''}`;
+}
+
+function result(v: JobView): Html {
+  const { job, states } = v;
+  if (job.state === 'failed') return html`<div class="problem" role="alert"><strong>The job failed</strong><p>${job.error}</p></div>`;
+  if (job.state !== 'succeeded' || !states) return html``;
+  const track: GeoPoint[] = Array.from({ length: states.count }, (_, i) => {
+    const r = sampleRow(states, i);
+    return { lat: r.latitudeDeg, lon: r.longitudeDeg };
+  });
+  return html`<section aria-labelledby="h-track"><h2 id="h-track">Ground track</h2>
+${groundTrackSvg(track, {
+    title: `Ground track of ${job.params.spacecraft}`,
+    description: `${states.count} samples from ${job.params.from} to ${job.params.to}; the dot marks the first`,
+    ...(v.land && { land: v.land }),
+  })}
+</section>
+<section aria-labelledby="h-samples"><h2 id="h-samples">Samples</h2>
+<p><a class="button" href="${jobHref(job)}/result.csv" download>Download CSV</a></p>
+${resultTable(v, states)}
+</section>`;
+}
+
+/** What changes while the job runs: the bar and, once finished, the result; with `oob`, the status line too. */
+export function jobLive(v: JobView, oob = false): Html {
+  const { job } = v;
+  return html`<progress id="job-progress" max="100" value="${Math.floor(job.progress * 100)}" aria-label="Progress">${percent(job.progress)}</progress>
+${result(v)}
+${oob ? html`<span id="job-status" hx-swap-oob="innerHTML">${statusText(job)}</span>` : ''}`;
+}
+
+export function jobPage(v: JobView): Html {
+  const { job } = v;
+  const p = job.params;
+  const polling = isFinished(job) ? html`` : html` hx-get="${jobHref(job)}/live" hx-trigger="every 500ms" hx-swap="innerHTML"`;
+  return page({
+    title: `Job ${job.id.slice(0, 8)}`,
+    section: 'jobs',
+    body: html`<p><a href="/console/jobs">← Jobs</a></p>
+<h1>Job <code>${job.id}</code></h1>
+<dl class="facts">
+<dt>Type</dt><dd>${job.type}</dd>
+<dt>Spacecraft</dt><dd>${p.spacecraft}</dd>
+<dt>From</dt><dd>${timeText(p.from)}</dd>
+<dt>To</dt><dd>${timeText(p.to)}</dd>
+<dt>Step</dt><dd>${p.stepSeconds} s</dd>
+<dt>Created</dt><dd>${timeText(job.createdAt)}</dd>
+${job.startedAt ? html`<dt>Started</dt><dd>${timeText(job.startedAt)}</dd>` : ''}
+${job.finishedAt ? html`<dt>Finished</dt><dd>${timeText(job.finishedAt)}</dd>` : ''}
+</dl>
+<p>State: <strong id="job-status" role="status" aria-live="polite">${statusText(job)}</strong></p>
+<div id="job-live"${polling}>
+${jobLive(v)}
+</div>
+<noscript>${isFinished(job) ? '' : html`<p class="muted">Reload the page to follow the job.</p>`}</noscript>`,
+  });
+}
+
+export function jobNotFoundPage(id: string): Html {
+  return page({
+    title: 'No such job',
+    section: 'jobs',
+    body: html`<h1>No such job</h1><div class="problem" role="alert"><strong>There is no job "${id}".</strong></div><p><a href="/console/jobs">← Jobs</a></p>`,
+  });
+}

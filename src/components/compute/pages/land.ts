@@ -1,0 +1,45 @@
+/**
+ * The land outline under a ground track: Natural Earth's 1:110m land from the
+ * `world-atlas` package, read once. Rings that cross the anti-meridian are unwrapped to
+ * run on past ±180° (the map draws them again one map-width left and right, clipped by
+ * its frame); a ring that circles a pole (Antarctica) is closed along the pole.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { feature } from 'topojson-client';
+import type { GeometryObject, Topology } from 'topojson-specification';
+import type { GeoPoint } from './ground-track.ts';
+
+type Position = number[];
+
+/** A ring with continuous longitudes; closed over the pole when it goes all the way round. */
+export function unwrapRing(ring: readonly Position[]): GeoPoint[] {
+  const out: GeoPoint[] = [];
+  let shift = 0;
+  for (const [i, [lon, lat]] of ring.entries()) {
+    const prev = ring[i - 1];
+    if (prev && Math.abs(lon! - prev[0]!) > 180) shift += lon! > prev[0]! ? -360 : 360;
+    out.push({ lon: lon! + shift, lat: lat! });
+  }
+  if (shift !== 0 && out.length) {
+    const pole = out.reduce((sum, p) => sum + p.lat, 0) > 0 ? 90 : -90;
+    out.push({ lon: out.at(-1)!.lon, lat: pole }, { lon: out[0]!.lon, lat: pole });
+  }
+  return out;
+}
+
+let land: GeoPoint[][] | undefined;
+
+export function landRings(): GeoPoint[][] {
+  if (land) return land;
+  const file = createRequire(import.meta.url).resolve('world-atlas/land-110m.json');
+  const topology = JSON.parse(readFileSync(file, 'utf8')) as Topology;
+  const collection = feature(topology, topology.objects.land as GeometryObject);
+  const geometries = 'features' in collection ? collection.features.map((f) => f.geometry) : [collection.geometry];
+  land = [];
+  for (const g of geometries) {
+    const polygons = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+    for (const polygon of polygons) land.push(...polygon.map(unwrapRing));
+  }
+  return land;
+}

@@ -1,0 +1,94 @@
+/**
+ * The jobs pages, served by the compute target beside POST /v1/jobs: the form's body is
+ * checked against the route's own schema (`checkBody(JobCreate)`) and submitted through
+ * the same desk, so the page refuses what the API refuses, with the same errors.
+ */
+import { Readable } from 'node:stream';
+import { Type } from 'typebox';
+import { formErrors, NO_ERRORS } from '../../../platform/html/form.ts';
+import { consolePages, seeOther, sendHtml } from '../../../platform/html/pages.ts';
+import { fromInputValue, toInputValue } from '../../../platform/html/times.ts';
+import type { HttpServer } from '../../../platform/http.ts';
+import { HttpProblem } from '../../../platform/problem.ts';
+import { checkBody } from '../../../platform/validation.ts';
+import type { JobDesk } from '../desk.ts';
+import { JobCreate } from '../schemas.ts';
+import { isFinished, jobLive, jobNotFoundPage, jobPage, type JobView } from './job-page.ts';
+import { JOB_FIELDS, jobsPage, type PropagationForm } from './jobs-list.ts';
+import { landRings } from './land.ts';
+import { csvPieces } from './samples.ts';
+
+const RECENT_JOBS = 50;
+/** htmx stops polling when an answer has this status. */
+const STOP_POLLING = 286;
+
+const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
+const JobPageQuery = Type.Object({ offset: Type.Integer({ minimum: 0, default: 0 }) });
+
+/** A first form: the next 90 minutes, every minute (about one low orbit). */
+function defaultForm(): PropagationForm {
+  const now = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  return { spacecraft: '', from: toInputValue(now.toISOString()), to: toInputValue(new Date(now.getTime() + 90 * 60_000).toISOString()), stepSeconds: '60' };
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
+
+/** The API body the form stands for; the step stays text when it is not a number, for the schema to name. */
+function jobBody(form: PropagationForm, type: string): unknown {
+  const step = form.stepSeconds === '' || Number.isNaN(Number(form.stepSeconds)) ? form.stepSeconds : Number(form.stepSeconds);
+  return { type, params: { spacecraft: form.spacecraft, from: fromInputValue(form.from), to: fromInputValue(form.to), stepSeconds: step } };
+}
+
+export function jobsPages(http: HttpServer, desk: JobDesk): Promise<void> {
+  const view = async (id: string, offset: number): Promise<JobView | undefined> => {
+    const summary = await desk.summary(id);
+    if (!summary) return undefined;
+    // The result (megabytes for a long job) is read only once there is one to show.
+    const found = summary.state === 'succeeded' ? await desk.withStates(id) : { job: summary };
+    return found && { ...found, offset, land: landRings() };
+  };
+
+  return consolePages(http, (app) => {
+    app.get('/console/jobs', { schema: { hide: true } }, async (_request, reply) => {
+      const [jobs, spacecraft] = await Promise.all([desk.recent(RECENT_JOBS), desk.propagatable()]);
+      return sendHtml(reply, jobsPage({ jobs, spacecraft, form: defaultForm(), errors: NO_ERRORS }));
+    });
+
+    app.post('/console/jobs', { schema: { hide: true } }, async (request, reply) => {
+      const posted = (request.body ?? {}) as Record<string, unknown>;
+      const form: PropagationForm = {
+        spacecraft: text(posted['params.spacecraft']), from: text(posted['params.from']), to: text(posted['params.to']), stepSeconds: text(posted['params.stepSeconds']),
+      };
+      try {
+        const id = await desk.submit(checkBody(JobCreate, jobBody(form, text(posted.type))));
+        return seeOther(reply, `/console/jobs/${encodeURIComponent(id)}`);
+      } catch (error) {
+        if (!(error instanceof HttpProblem)) throw error;
+        const [jobs, spacecraft] = await Promise.all([desk.recent(RECENT_JOBS), desk.propagatable()]);
+        return sendHtml(reply, jobsPage({ jobs, spacecraft, form, errors: formErrors(error, JOB_FIELDS) }), error.status);
+      }
+    });
+
+    app.get('/console/jobs/:id', { schema: { hide: true, params: IdParams, querystring: JobPageQuery } }, async (request, reply) => {
+      const found = await view(request.params.id, request.query.offset);
+      if (!found) return sendHtml(reply, jobNotFoundPage(request.params.id), 404);
+      return sendHtml(reply, jobPage(found));
+    });
+
+    app.get('/console/jobs/:id/live', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+      const found = await view(request.params.id, 0);
+      if (!found) return sendHtml(reply, jobNotFoundPage(request.params.id), 404);
+      return sendHtml(reply, jobLive(found, true), isFinished(found.job) ? STOP_POLLING : 200);
+    });
+
+    app.get('/console/jobs/:id/result.csv', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+      const found = await desk.withStates(request.params.id);
+      if (!found) throw new HttpProblem(404, `no job "${request.params.id}"`);
+      if (!found.states) throw new HttpProblem(409, `job "${request.params.id}" is ${found.job.state}: it has no result`);
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="propagation-${found.job.id}.csv"`)
+        .send(Readable.from(csvPieces(found.states)));
+    });
+  });
+}
