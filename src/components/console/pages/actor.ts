@@ -4,7 +4,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS } from '../../../core/schemas.ts';
-import { field, type FormErrors } from '../../../platform/html/form.ts';
+import { field } from '../../../platform/html/form.ts';
 import type { Html } from '../../../platform/html/html.ts';
 import { text, type FormValues } from './form-values.ts';
 
@@ -32,6 +32,7 @@ export function postedActor(form: FormValues, reply: FastifyReply): string {
   return actor;
 }
 
-export function actorField(actor: string, errors?: FormErrors): Html {
-  return field({ label: 'Your name', name: ACTOR_FIELD, value: actor, hint: 'Recorded in the change history', errors });
+/** `form` tells the field apart from the other forms' on the same page. */
+export function actorField(actor: string, form: string): Html {
+  return field({ label: 'Your name', name: ACTOR_FIELD, id: `f-actor-${form}`, value: actor, hint: 'Recorded in the change history' });
 }

@@ -87,7 +87,7 @@ ${num('detector.sensitivity', 'Detector sensitivity', '0 to 1; 0.5 is the tuned 
 </fieldset>
 ${field({ label: 'Expression (derived channel)', name: 'expression', value: text(v, 'expression'), hint: 'Computed from other number channels, e.g. sqrt(x^2 + y^2)', errors })}
 ${textArea({ label: 'Limit sets (JSON)', name: 'limitSets', value: text(v, 'limitSets'), rows: 3, hint: 'Limits that apply while another channel has a value: [{"when": {"channel": "mode", "equals": "safe"}, "limits": {…}}]', errors, attrs: html` class="mono" spellcheck="false"` })}
-${actorField(o.actor)}
+${actorField(o.actor, 'channel')}
 <div><button type="submit" class="primary">${o.editing ? 'Save channel' : 'Create channel'}</button>${o.editing ? html` <a href="/console/spacecraft/${o.spacecraft}">New channel instead</a>` : ''}</div>
 </form>`;
 }

@@ -38,7 +38,7 @@ ${importing?.result ? changesTable(importing.result, importing.dryRun) : ''}
 <form method="post" action="/console/missions/${missionId}/import" enctype="multipart/form-data" class="stack">
 ${textArea({ label: 'Definition (JSON or YAML)', name: 'document', rows: 10, value: text(importing?.form ?? {}, 'document'), errors, attrs: html` class="mono" spellcheck="false"` })}
 <div class="field"><label for="f-file">Or a file</label><input id="f-file" type="file" name="file" accept=".json,.yaml,.yml,application/json,application/yaml"></div>
-${actorField(actor)}
+${actorField(actor, 'import')}
 <div class="buttons"><button type="submit" name="mode" value="dry-run">Dry run</button> <button type="submit" name="mode" value="apply" class="primary">Apply</button></div>
 </form></div></section>`;
 }

@@ -54,7 +54,7 @@ export function missionsPage(view: MissionsView): Html {
 ${problemNotice(errors)}
 <form method="post" action="/console/missions" class="stack">
 ${missionFields(view.posted?.form ?? {}, errors, true)}
-${actorField(view.actor)}
+${actorField(view.actor, 'new-mission')}
 <div><button type="submit" class="primary">Create mission</button></div>
 </form></section>`,
   });
@@ -84,17 +84,17 @@ export function missionPage(view: MissionView): Html {
 ${problemNotice(editErrors)}
 <form method="post" action="/console/missions/${m.id}" class="stack">
 ${missionFields(view.edit?.form ?? missionFormValues(m), editErrors, false)}
-${actorField(view.actor)}
+${actorField(view.actor, 'mission')}
 <div><button type="submit" class="primary">Save mission</button></div>
 </form></section>
 <section aria-labelledby="h-new-spacecraft" class="panel"><h2 id="h-new-spacecraft">New spacecraft</h2>
 ${problemNotice(scErrors)}
 <form method="post" action="/console/missions/${m.id}/spacecraft" enctype="multipart/form-data" class="stack">
-${field({ label: 'Id', name: 'id', value: text(view.newSpacecraft?.form ?? {}, 'id'), required: true, hint: 'Letters, digits, . _ : -', errors: scErrors })}
-${field({ label: 'Name', name: 'name', value: text(view.newSpacecraft?.form ?? {}, 'name'), required: true, errors: scErrors })}
-${textArea({ label: 'TLE', name: 'tle', rows: 2, value: text(view.newSpacecraft?.form ?? {}, 'tle'), hint: 'Optional: the two lines of a two-line element set', errors: scErrors, attrs: html` class="mono" spellcheck="false"` })}
+${field({ label: 'Id', name: 'id', id: 'f-sc-id', value: text(view.newSpacecraft?.form ?? {}, 'id'), required: true, hint: 'Letters, digits, . _ : -', errors: scErrors })}
+${field({ label: 'Name', name: 'name', id: 'f-sc-name', value: text(view.newSpacecraft?.form ?? {}, 'name'), required: true, errors: scErrors })}
+${textArea({ label: 'TLE', name: 'tle', id: 'f-sc-tle', rows: 2, value: text(view.newSpacecraft?.form ?? {}, 'tle'), hint: 'Optional: the two lines of a two-line element set', errors: scErrors, attrs: html` class="mono" spellcheck="false"` })}
 <div class="field"><label for="f-tle-file">Or a TLE file</label><input id="f-tle-file" type="file" name="tleFile" accept=".tle,.txt,text/plain"></div>
-${actorField(view.actor)}
+${actorField(view.actor, 'spacecraft')}
 <div><button type="submit" class="primary">Add spacecraft</button></div>
 </form></section>
 </div>

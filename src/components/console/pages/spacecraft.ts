@@ -47,10 +47,10 @@ export function spacecraftPage(view: SpacecraftView): Html {
 <section aria-labelledby="h-spacecraft" class="panel"><h2 id="h-spacecraft">Settings</h2>
 ${problemNotice(editErrors)}
 <form method="post" action="/console/spacecraft/${s.id}" enctype="multipart/form-data" class="stack">
-${field({ label: 'Name', name: 'name', value: text(view.edit?.form ?? spacecraftFormValues(s), 'name'), required: true, errors: editErrors })}
-${textArea({ label: 'TLE', name: 'tle', rows: 2, value: text(view.edit?.form ?? spacecraftFormValues(s), 'tle'), hint: 'The two lines of a two-line element set; empty removes it', errors: editErrors, attrs: html` class="mono" spellcheck="false"` })}
+${field({ label: 'Name', name: 'name', id: 'f-sc-name', value: text(view.edit?.form ?? spacecraftFormValues(s), 'name'), required: true, errors: editErrors })}
+${textArea({ label: 'TLE', name: 'tle', id: 'f-sc-tle', rows: 2, value: text(view.edit?.form ?? spacecraftFormValues(s), 'tle'), hint: 'The two lines of a two-line element set; empty removes it', errors: editErrors, attrs: html` class="mono" spellcheck="false"` })}
 <div class="field"><label for="f-tle-file">Or a TLE file</label><input id="f-tle-file" type="file" name="tleFile" accept=".tle,.txt,text/plain"></div>
-${actorField(view.actor)}
+${actorField(view.actor, 'spacecraft')}
 <div><button type="submit" class="primary">Save spacecraft</button></div>
 </form></section>
 <section aria-labelledby="h-channel-form" class="panel"><h2 id="h-channel-form">${editing ? html`Channel ${editing.name}` : 'New channel'}</h2>
