@@ -134,4 +134,20 @@ describe('console: mission database', { timeout: 180_000 }, () => {
     await screenshot(page, 'console-import-dry-run');
     await accessible('mission after a dry run');
   });
+
+  test('a TLE uploaded as a file is stored, and the change is recorded under the name given', async () => {
+    const removed = await orbit.api('/v1/spacecraft/iss', { method: 'PATCH', json: { tle: null }, headers: { 'orbit-actor': 'Script' } });
+    assert.equal(removed.status, 200);
+    await page.goto(`${orbit.url}/console/spacecraft/iss`);
+    const form = page.locator('form[action$="/spacecraft/iss"]');
+    assert.equal(await form.getByLabel('TLE', { exact: true }).inputValue(), '');
+    await form.getByLabel('Or a TLE file').setInputFiles({ name: 'iss.tle', mimeType: 'text/plain', buffer: Buffer.from(`${ISS.join('\r\n')}\r\n`) });
+    await form.getByLabel('Your name').fill('Orbit analyst');
+    await form.getByRole('button', { name: 'Save spacecraft' }).click();
+    await page.waitForURL(/\/console\/spacecraft\/iss$/);
+    assert.deepEqual((await (await orbit.api('/v1/spacecraft')).json())[0].tle, ISS);
+    const [latest, removal] = await (await orbit.api('/v1/spacecraft/iss/history')).json();
+    assert.deepEqual([latest.by, latest.changes], ['Orbit analyst', [{ field: 'tle', old: null, new: ISS }]]);
+    assert.equal(removal.by, 'Script');
+  });
 });

@@ -129,6 +129,7 @@ export const missionRoutes: Routes<ConsoleApi> = async (http, api) => {
       schema: {
         tags: ['missions'], summary: "Import a mission's whole definition (JSON or YAML): validated whole, applied in one transaction, recorded as 'import'",
         description: 'Creates what is new and updates what differs; spacecraft and channels absent from the document are kept, never deleted. `dryRun=true` answers the changes and writes nothing',
+        consumes: ['application/json', ...YAML_TYPES],
         params: IdParams, headers: ActorHeader, querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean({ default: false })) }), body: MissionDefinition,
         response: { 200: DefinitionImport, 400: ProblemSchema, 409: ProblemSchema },
       },
