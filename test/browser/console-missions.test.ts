@@ -118,6 +118,9 @@ describe('console: mission database', { timeout: 180_000 }, () => {
     const entries = await (await orbit.api('/v1/spacecraft/iss/channels/power.bus_voltage/history')).json();
     assert.deepEqual(entries[0].changes, [{ field: 'limits.redHigh', old: 35, new: 36 }]);
     assert.equal(entries[0].by, 'Flight director');
+    await history.scrollIntoViewIfNeeded();
+    await screenshot(page, 'console-channel-history');
+    await page.getByRole('heading', { level: 1 }).scrollIntoViewIfNeeded();
     await screenshot(page, 'console-spacecraft');
     await accessible('spacecraft');
   });
@@ -131,6 +134,7 @@ describe('console: mission database', { timeout: 180_000 }, () => {
     assert.match((await result.textContent()) ?? '', /Dry run: nothing was written/);
     assert.match((await result.getByRole('table').textContent()) ?? '', /limits\.redHigh\s*36\s*37/);
     assert.equal((await (await orbit.api('/v1/spacecraft/iss/channels')).json())[0].limits.redHigh, 36);
+    await result.scrollIntoViewIfNeeded();
     await screenshot(page, 'console-import-dry-run');
     await accessible('mission after a dry run');
   });

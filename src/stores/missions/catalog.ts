@@ -97,6 +97,8 @@ export class MissionCatalog {
 
   /** Undefined when there is no such mission. */
   async updateMission(id: string, patch: MissionPatch, by: string = ANONYMOUS): Promise<Mission | undefined> {
+    // Every cached spacecraft view carries its mission's autoRegisterChannels.
+    this.#cache.clear();
     return this.#sql.transaction(async (tx) => {
       const { rows } = await tx.query<MissionRow>('SELECT * FROM missions WHERE id = $1 FOR UPDATE', [id]);
       if (!rows[0]) return undefined;
@@ -309,7 +311,8 @@ export class MissionCatalog {
         return changes;
       });
     } finally {
-      for (const s of document.spacecraft) this.#cache.delete(s.id);
+      // The mission's autoRegisterChannels may have changed for all its spacecraft.
+      this.#cache.clear();
     }
   }
 

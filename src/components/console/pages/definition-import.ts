@@ -19,7 +19,7 @@ export interface Importing {
 function changesTable(result: DefinitionImport, dryRun: boolean): Html {
   const rows = result.changes.flatMap((c) => c.fields.map((f, i) => html`<tr>${i === 0 ? html`<td rowspan="${c.fields.length}">${c.entity}</td><td rowspan="${c.fields.length}">${c.id}</td><td rowspan="${c.fields.length}">${c.action}</td>` : ''}<td><code>${f.field}</code></td><td>${shownValue(f.old)}</td><td>${shownValue(f.new)}</td></tr>`));
   return html`<div class="${result.applied ? 'notice' : 'panel'}" role="status" id="import-result">
-<p><strong>${dryRun ? 'Dry run: nothing was written.' : result.applied ? 'Imported.' : 'Nothing to import: the definition on record is the same.'}</strong> ${result.changes.length} ${result.changes.length === 1 ? 'record' : 'records'} ${dryRun ? 'would change' : result.applied ? 'changed' : 'changed'}. ${result.note}</p>
+<p><strong>${dryRun ? 'Dry run: nothing was written.' : result.applied ? 'Imported.' : 'Nothing to import: the definition on record is the same.'}</strong> ${result.changes.length} ${result.changes.length === 1 ? 'record' : 'records'} ${dryRun ? 'would change' : 'changed'}. ${result.note}</p>
 ${result.changes.length ? html`<table aria-label="Changes of the import"><thead><tr><th>Entity</th><th>Id</th><th>Action</th><th>Field</th><th>Old</th><th>New</th></tr></thead><tbody>${rows}</tbody></table>` : ''}
 </div>`;
 }

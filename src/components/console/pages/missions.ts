@@ -101,7 +101,7 @@ ${actorField(view.actor, 'spacecraft')}
 <section aria-labelledby="h-spacecraft"><h2 id="h-spacecraft">Spacecraft</h2>
 <table aria-label="Spacecraft of ${m.id}"><thead><tr><th>Id</th><th>Name</th><th>TLE epoch line</th><th>Created</th></tr></thead>
 <tbody>${view.spacecraft.length
-    ? view.spacecraft.map((s) => html`<tr><td><a href="/console/spacecraft/${s.id}">${s.id}</a></td><td>${s.name}</td><td><code>${s.tle?.[0] ?? '—'}</code></td><td>${s.createdAt}</td></tr>`)
+    ? view.spacecraft.map((s) => html`<tr><td><a href="/console/spacecraft/${s.id}">${s.id}</a></td><td>${s.name}</td><td><code class="tle">${s.tle?.[0] ?? '—'}</code></td><td>${s.createdAt}</td></tr>`)
     : html`<tr><td colspan="4" class="empty">No spacecraft yet</td></tr>`}</tbody></table></section>
 ${definitionSection(m.id, view.actor, view.importing)}
 <section aria-labelledby="h-history"><h2 id="h-history">Change history</h2>
