@@ -81,13 +81,8 @@ export class MissionCatalog {
   async createMission(input: MissionCreate, by: string = ANONYMOUS): Promise<Mission | undefined> {
     try {
       return await this.#sql.transaction(async (tx) => {
-        const { rows } = await tx.query<MissionRow>(
-          'INSERT INTO missions (id, name, description, auto_register_channels, retention_days) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-          [input.id, input.name, input.description ?? null, input.autoRegisterChannels ?? false, input.retentionDays ?? null],
-        );
-        const mission = missionOf(rows[0]!);
-        await recordChange(tx, { by, action: 'create', entity: 'mission', mission: mission.id, changes: fieldChanges(undefined, missionSettings(mission)) });
-        return mission;
+        await this.#writeMission(tx, input, undefined, { by, action: 'create' });
+        return missionOf((await tx.query<MissionRow>('SELECT * FROM missions WHERE id = $1', [input.id])).rows[0]!);
       });
     } catch (error) {
       if (isUniqueViolation(error)) return undefined;
@@ -108,14 +103,17 @@ export class MissionCatalog {
     });
   }
 
-  /** Writes the mission if anything differs from `before` (undefined: a new mission), and records what did. */
+  /**
+   * Inserts the mission (`before` undefined; a taken id raises UniqueViolationError) or
+   * updates it if anything differs from `before`, and records what changed.
+   */
   async #writeMission(tx: SqlExecutor, next: MissionDefinition['mission'], before: MissionSettings | undefined, how: { by: string; action: ChangeAction }): Promise<void> {
     const changes = fieldChanges(before, missionSettings(next));
     if (before && !changes.length) return;
     await tx.query(
-      `INSERT INTO missions (id, name, description, auto_register_channels, retention_days) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, description = excluded.description,
-         auto_register_channels = excluded.auto_register_channels, retention_days = excluded.retention_days`,
+      before
+        ? 'UPDATE missions SET name = $2, description = $3, auto_register_channels = $4, retention_days = $5 WHERE id = $1'
+        : 'INSERT INTO missions (id, name, description, auto_register_channels, retention_days) VALUES ($1, $2, $3, $4, $5)',
       [next.id, next.name, next.description ?? null, next.autoRegisterChannels ?? false, next.retentionDays ?? null],
     );
     await recordChange(tx, { ...how, entity: 'mission', mission: next.id, changes });
@@ -135,13 +133,8 @@ export class MissionCatalog {
     if (!(await this.getMission(input.missionId))) return 'no-mission';
     try {
       return await this.#sql.transaction(async (tx) => {
-        const { rows } = await tx.query<SpacecraftRow>(
-          'INSERT INTO spacecraft (id, mission_id, name, tle_line1, tle_line2) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-          [input.id, input.missionId, input.name, input.tle?.[0] ?? null, input.tle?.[1] ?? null],
-        );
-        const spacecraft = spacecraftOf(rows[0]!);
-        await recordChange(tx, { by, action: 'create', entity: 'spacecraft', mission: input.missionId, spacecraft: input.id, changes: fieldChanges(undefined, spacecraftSettings(spacecraft)) });
-        return spacecraft;
+        await this.#writeSpacecraft(tx, input, undefined, { by, action: 'create' });
+        return spacecraftOf((await tx.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE id = $1', [input.id])).rows[0]!);
       });
     } catch (error) {
       if (isUniqueViolation(error)) return 'exists';
@@ -166,13 +159,14 @@ export class MissionCatalog {
     }
   }
 
-  /** Writes the spacecraft if anything differs from `before` (undefined: a new one), and records what did. */
+  /** Like #writeMission: inserts (`before` undefined) or updates what differs, and records it. */
   async #writeSpacecraft(tx: SqlExecutor, next: SpacecraftSettings & { id: string; missionId: string }, before: SpacecraftSettings | undefined, how: { by: string; action: ChangeAction }): Promise<void> {
     const changes = fieldChanges(before, spacecraftSettings(next));
     if (before && !changes.length) return;
     await tx.query(
-      `INSERT INTO spacecraft (id, mission_id, name, tle_line1, tle_line2) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, tle_line1 = excluded.tle_line1, tle_line2 = excluded.tle_line2`,
+      before
+        ? 'UPDATE spacecraft SET name = $3, tle_line1 = $4, tle_line2 = $5 WHERE id = $1 AND mission_id = $2'
+        : 'INSERT INTO spacecraft (id, mission_id, name, tle_line1, tle_line2) VALUES ($1, $2, $3, $4, $5)',
       [next.id, next.missionId, next.name, next.tle?.[0] ?? null, next.tle?.[1] ?? null],
     );
     await recordChange(tx, { ...how, entity: 'spacecraft', mission: next.missionId, spacecraft: next.id, changes });
