@@ -268,3 +268,103 @@ export const StreamAlert = Type.Intersect([
   }),
 ]);
 export type StreamAlert = Static<typeof StreamAlert>;
+
+/** Who made a change to the mission database; the API reads it from the `Orbit-Actor` header. */
+export const Actor = Type.String({ minLength: 1, maxLength: 200 });
+export const ANONYMOUS = 'anonymous';
+
+export const MissionPatch = Type.Object(
+  {
+    name: Type.Optional(MissionCreate.properties.name),
+    description: Type.Optional(Type.Union([Type.String({ maxLength: 4000 }), Type.Null()], { description: 'null removes it' })),
+    autoRegisterChannels: Type.Optional(MissionCreate.properties.autoRegisterChannels),
+    retentionDays: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 36_500 }), Type.Null()], { description: 'null: telemetry is kept for good' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type MissionPatch = Static<typeof MissionPatch>;
+
+export const SpacecraftPatch = Type.Object(
+  {
+    name: Type.Optional(SpacecraftCreate.properties.name),
+    tle: Type.Optional(Type.Union([Type.Tuple([Type.String(), Type.String()]), Type.Null()], { description: 'Two-line element set [line1, line2]; null removes it' })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type SpacecraftPatch = Static<typeof SpacecraftPatch>;
+
+export const FieldChange = Type.Object({
+  field: Type.String({ description: 'The field, a dotted path into nested settings (limits.redHigh)' }),
+  old: Type.Unknown({ description: 'null when it was not set' }),
+  new: Type.Unknown({ description: 'null when it is no longer set' }),
+});
+export type FieldChange = Static<typeof FieldChange>;
+
+export const ChangeAction = Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('import')]);
+export type ChangeAction = Static<typeof ChangeAction>;
+export const ChangedEntity = Type.Union([Type.Literal('mission'), Type.Literal('spacecraft'), Type.Literal('channel')]);
+export type ChangedEntity = Static<typeof ChangedEntity>;
+
+export const ChangeEntry = Type.Object({
+  at: TimeOutput,
+  by: Type.String(),
+  action: ChangeAction,
+  entity: ChangedEntity,
+  mission: Type.String(),
+  spacecraft: Type.Optional(Type.String()),
+  channel: Type.Optional(Type.String()),
+  changes: Type.Array(FieldChange),
+});
+export type ChangeEntry = Static<typeof ChangeEntry>;
+
+export const DefinitionChannel = Type.Object({ name: ChannelName, ...ChannelDefinition.properties }, { additionalProperties: false });
+export type DefinitionChannel = Static<typeof DefinitionChannel>;
+
+export const DefinitionSpacecraft = Type.Object(
+  {
+    id: Id,
+    name: SpacecraftCreate.properties.name,
+    tle: SpacecraftCreate.properties.tle,
+    channels: Type.Array(DefinitionChannel, { maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+export type DefinitionSpacecraft = Static<typeof DefinitionSpacecraft>;
+
+/**
+ * A mission's whole definition, as exported and imported: the mission, its spacecraft and
+ * their channels. A setting left out is not set (a PUT of each part).
+ */
+export const MissionDefinition = Type.Object(
+  {
+    version: Type.Literal(1, { description: 'Format of this document' }),
+    mission: Type.Object(
+      {
+        id: Id,
+        name: MissionCreate.properties.name,
+        description: MissionCreate.properties.description,
+        autoRegisterChannels: MissionCreate.properties.autoRegisterChannels,
+        retentionDays: MissionCreate.properties.retentionDays,
+      },
+      { additionalProperties: false },
+    ),
+    spacecraft: Type.Array(DefinitionSpacecraft, { maxItems: 10_000 }),
+  },
+  { additionalProperties: false },
+);
+export type MissionDefinition = Static<typeof MissionDefinition>;
+
+export const DefinitionChange = Type.Object({
+  entity: ChangedEntity,
+  id: Type.String({ description: 'The mission or spacecraft id; for a channel, spacecraft/channel' }),
+  action: Type.Union([Type.Literal('create'), Type.Literal('update')]),
+  fields: Type.Array(FieldChange),
+});
+export type DefinitionChange = Static<typeof DefinitionChange>;
+
+export const DefinitionImport = Type.Object({
+  applied: Type.Boolean({ description: 'false for a dry run, or when nothing changed' }),
+  changes: Type.Array(DefinitionChange),
+  note: Type.String({ description: 'Spacecraft and channels absent from the document are left as they are, never deleted' }),
+});
+export type DefinitionImport = Static<typeof DefinitionImport>;

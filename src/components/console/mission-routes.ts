@@ -1,102 +1,138 @@
 /**
- * The mission database API: missions, spacecraft and channel definitions.
+ * The mission database API: missions, spacecraft and channel definitions, their change
+ * history, and a mission's whole definition as one JSON or YAML document.
  */
 import { Type } from 'typebox';
-import { ProblemSchema } from '../../platform/http.ts';
-import { HttpProblem, badRequest, notFound } from '../../platform/problem.ts';
-import { Channel, ChannelDefinition, ChannelName, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
-import { validateTle } from '../../core/orbit/tle.ts';
-import { expressionProblems } from '../../core/derived.ts';
-import type { Limits } from '../../core/schemas.ts';
+import { parse as parseYaml } from 'yaml';
+import { ProblemSchema, type HttpServer } from '../../platform/http.ts';
+import { badRequest, notFound } from '../../platform/problem.ts';
+import {
+  Actor, ANONYMOUS, ChangeEntry, Channel, ChannelDefinition, ChannelName, DefinitionImport, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft,
+  SpacecraftCreate, SpacecraftPatch,
+} from '../../core/schemas.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
+import { createMission, createSpacecraft, importDefinition, putChannel, updateMission, updateSpacecraft } from './mission-service.ts';
+import { definitionDocument, DEFINITION_FORMATS, YAML_TYPES } from './definition-format.ts';
 
-/** Limits must nest: redLow <= yellowLow <= yellowHigh <= redHigh. */
-function nestingProblems(l: Limits, at: string) {
-  const order = (['redLow', 'yellowLow', 'yellowHigh', 'redHigh'] as const).filter((k) => l[k] !== undefined);
-  const problems = [];
-  for (let i = 1; i < order.length; i++) {
-    const [a, b] = [order[i - 1]!, order[i]!];
-    if (l[a]! > l[b]!) problems.push({ pointer: `${at}/${b}`, detail: `must not be below ${a} (${l[a]})` });
-  }
-  return problems;
-}
+const ActorHeader = Type.Object({
+  'orbit-actor': Type.Optional({ ...Actor, description: 'Who makes the change, for the change history (default "anonymous"). Access control will set it from the API key' }),
+});
+const actor = (headers: { 'orbit-actor'?: string }) => headers['orbit-actor'] ?? ANONYMOUS;
+const IdParams = Type.Object({ id: Type.String() });
+const ChannelParams = Type.Object({ id: Type.String(), name: ChannelName });
+const HistoryQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) });
+const HISTORY = 'Newest first: who changed what, with each field\'s old and new value';
 
-/** What the schema cannot say: limits nest, and the numeric checks apply to number channels only. */
-function definitionProblems(def: ChannelDefinition, name: string) {
-  const problems = [];
-  if (def.type !== 'number') {
-    for (const field of ['limits', 'limitSets', 'debounce', 'detector', 'calibration'] as const) {
-      if (def[field] !== undefined) problems.push({ pointer: `/${field}`, detail: `applies to number channels, not ${def.type}` });
-    }
-    return problems;
-  }
-  if (def.limits) problems.push(...nestingProblems(def.limits, '/limits'));
-  def.limitSets?.forEach((set, i) => {
-    problems.push(...nestingProblems(set.limits, `/limitSets/${i}/limits`));
-    if (set.when.channel === name) problems.push({ pointer: `/limitSets/${i}/when/channel`, detail: 'must name another channel' });
-  });
-  if (def.debounce && def.debounce.samples === undefined && def.debounce.seconds === undefined) {
-    problems.push({ pointer: '/debounce', detail: 'needs samples or seconds' });
-  }
-  return problems;
-}
-
-export const missionRoutes: Routes<ConsoleApi> = (http, api) => {
-  http.post('/v1/missions', { schema: { tags: ['missions'], summary: 'Create a mission', body: MissionCreate, response: { 201: Mission, 400: ProblemSchema, 409: ProblemSchema } } }, async (request, reply) => {
-    const mission = await api.catalog.createMission(request.body);
-    if (!mission) throw new HttpProblem(409, `mission "${request.body.id}" exists already`, { errors: [{ pointer: '/id', detail: 'is taken' }] });
-    return reply.status(201).send(mission);
-  });
+export const missionRoutes: Routes<ConsoleApi> = async (http, api) => {
+  http.post('/v1/missions', {
+    schema: { tags: ['missions'], summary: 'Create a mission', headers: ActorHeader, body: MissionCreate, response: { 201: Mission, 400: ProblemSchema, 409: ProblemSchema } },
+  }, async (request, reply) => reply.status(201).send(await createMission(api, request.body, actor(request.headers))));
 
   http.get('/v1/missions', { schema: { tags: ['missions'], summary: 'List missions', response: { 200: Type.Array(Mission) } } }, () => api.catalog.listMissions());
 
-  http.post('/v1/spacecraft', {
-    schema: { tags: ['missions'], summary: 'Register a spacecraft, optionally with its TLE', body: SpacecraftCreate, response: { 201: Spacecraft, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema } },
-  }, async (request, reply) => {
-    const { tle } = request.body;
-    if (tle) {
-      const problems = validateTle(tle[0], tle[1]);
-      if (problems.length) throw badRequest('invalid TLE', problems.map((detail) => ({ pointer: detail.startsWith('line 2') ? '/tle/1' : '/tle/0', detail })));
-    }
-    const result = await api.catalog.createSpacecraft(request.body);
-    if (result === 'no-mission') throw new HttpProblem(404, `no mission "${request.body.missionId}"`, { errors: [{ pointer: '/missionId', detail: 'is not a known mission' }] });
-    if (result === 'exists') throw new HttpProblem(409, `spacecraft "${request.body.id}" exists already`, { errors: [{ pointer: '/id', detail: 'is taken' }] });
-    return reply.status(201).send(result);
+  http.patch('/v1/missions/:id', {
+    schema: {
+      tags: ['missions'], summary: "Change a mission's name, description, channel auto-registration or retention", params: IdParams, headers: ActorHeader, body: MissionPatch,
+      response: { 200: Mission, 400: ProblemSchema, 404: ProblemSchema },
+    },
+  }, (request) => updateMission(api, request.params.id, request.body, actor(request.headers)));
+
+  http.get('/v1/missions/:id/history', {
+    schema: { tags: ['missions'], summary: "A mission's change history, its spacecraft's and channels' included", description: HISTORY, params: IdParams, querystring: HistoryQuery, response: { 200: Type.Array(ChangeEntry), 404: ProblemSchema } },
+  }, async (request) => {
+    if (!(await api.catalog.getMission(request.params.id))) throw notFound(`no mission "${request.params.id}"`);
+    return api.catalog.history({ mission: request.params.id }, request.query.limit);
   });
+
+  http.post('/v1/spacecraft', {
+    schema: {
+      tags: ['missions'], summary: 'Register a spacecraft, optionally with its TLE', headers: ActorHeader, body: SpacecraftCreate,
+      response: { 201: Spacecraft, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
+    },
+  }, async (request, reply) => reply.status(201).send(await createSpacecraft(api, request.body, actor(request.headers))));
 
   http.get('/v1/spacecraft', {
     schema: { tags: ['missions'], summary: 'List spacecraft', querystring: Type.Object({ mission: Type.Optional(Type.String()) }), response: { 200: Type.Array(Spacecraft) } },
   }, (request) => api.catalog.listSpacecraft(request.query.mission));
 
-  const ChannelParams = Type.Object({ id: Type.String(), name: ChannelName });
+  http.patch('/v1/spacecraft/:id', {
+    schema: {
+      tags: ['missions'], summary: "Change a spacecraft's name or TLE", params: IdParams, headers: ActorHeader, body: SpacecraftPatch,
+      response: { 200: Spacecraft, 400: ProblemSchema, 404: ProblemSchema },
+    },
+  }, (request) => updateSpacecraft(api, request.params.id, request.body, actor(request.headers)));
+
+  http.get('/v1/spacecraft/:id/history', {
+    schema: { tags: ['missions'], summary: "A spacecraft's change history, its channels' included", description: HISTORY, params: IdParams, querystring: HistoryQuery, response: { 200: Type.Array(ChangeEntry), 404: ProblemSchema } },
+  }, async (request) => {
+    if (!(await api.catalog.getSpacecraft(request.params.id))) throw notFound(`no spacecraft "${request.params.id}"`);
+    return api.catalog.history({ spacecraft: request.params.id }, request.query.limit);
+  });
 
   http.put('/v1/spacecraft/:id/channels/:name', {
     schema: {
-      tags: ['missions'], summary: 'Define or redefine a channel (201 created, 200 replaced)', params: ChannelParams, body: ChannelDefinition,
-      response: { 200: Channel, 201: Channel, 400: ProblemSchema, 404: ProblemSchema },
+      tags: ['missions'], summary: 'Define or redefine a channel (201 created, 200 replaced)', params: ChannelParams, headers: ActorHeader, body: ChannelDefinition,
+      response: { 200: Channel, 201: Channel, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema },
     },
   }, async (request, reply) => {
-    const problems = definitionProblems(request.body, request.params.name);
-    if (problems.length) throw badRequest('invalid channel definition', problems);
-    const view = await api.catalog.spacecraft(request.params.id);
-    if (!view) throw notFound(`no spacecraft "${request.params.id}"`);
-    const derived = expressionProblems(request.params.name, request.body, view.channels);
-    if (derived.length) throw badRequest('invalid channel definition', derived);
-    const existing = view.channels.get(request.params.name);
-    if (existing && existing.type !== request.body.type && (await api.telemetry.hasReadings(request.params.id, request.params.name))) {
-      throw new HttpProblem(409, `channel "${request.params.name}" has stored ${existing.type} readings; its type cannot change to ${request.body.type}`, {
-        errors: [{ pointer: '/type', detail: `must stay ${existing.type}` }],
-      });
-    }
-    const { channel, created } = await api.catalog.putChannel(request.params.id, request.params.name, request.body);
+    const { channel, created } = await putChannel(api, request.params.id, request.params.name, request.body, actor(request.headers));
     return reply.status(created ? 201 : 200).send(channel);
   });
 
   http.get('/v1/spacecraft/:id/channels', {
-    schema: { tags: ['missions'], summary: "List a spacecraft's channels", params: Type.Object({ id: Type.String() }), response: { 200: Type.Array(Channel), 404: ProblemSchema } },
+    schema: { tags: ['missions'], summary: "List a spacecraft's channels", params: IdParams, response: { 200: Type.Array(Channel), 404: ProblemSchema } },
   }, async (request) => {
     if (!(await api.catalog.spacecraft(request.params.id))) throw notFound(`no spacecraft "${request.params.id}"`);
     return api.catalog.listChannels(request.params.id);
+  });
+
+  http.get('/v1/spacecraft/:id/channels/:name/history', {
+    schema: { tags: ['missions'], summary: "A channel's change history", description: HISTORY, params: ChannelParams, querystring: HistoryQuery, response: { 200: Type.Array(ChangeEntry), 404: ProblemSchema } },
+  }, async (request) => {
+    const { id, name } = request.params;
+    const view = await api.catalog.spacecraft(id);
+    if (!view) throw notFound(`no spacecraft "${id}"`);
+    const entries = await api.catalog.history({ spacecraft: id, channel: name }, request.query.limit);
+    if (!entries.length && !view.channels.has(name)) throw notFound(`no channel "${name}" on spacecraft "${id}"`);
+    return entries;
+  });
+
+  http.get('/v1/missions/:id/definition', {
+    schema: {
+      tags: ['missions'], summary: "Export a mission's whole definition: the mission, its spacecraft with their TLEs, their channels with every setting",
+      params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Union(DEFINITION_FORMATS.map((f) => Type.Literal(f)), { default: 'json' })) }),
+      response: {
+        200: { description: 'The definition, as a download', content: { 'application/json': { schema: MissionDefinition }, 'application/yaml': { schema: { type: 'string' } } } },
+        404: ProblemSchema,
+      },
+    },
+  }, async (request, reply) => {
+    const doc = await api.catalog.definition(request.params.id);
+    if (!doc) throw notFound(`no mission "${request.params.id}"`);
+    const { body, type, extension } = definitionDocument(doc, request.query.format ?? 'json');
+    // A Buffer is sent as it is, past the response serializer (which the typing of send assumes).
+    return reply.type(type).header('content-disposition', `attachment; filename="${request.params.id}.mission.${extension}"`).send(Buffer.from(body) as never);
+  });
+
+  // YAML is accepted by this route only: the rest of the API answers 415 to it.
+  await http.register(async (plugin) => {
+    const scope = plugin as HttpServer;
+    scope.addContentTypeParser(YAML_TYPES, { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, parseYaml(body as string));
+      } catch (error) {
+        done(badRequest(`the body is not valid YAML: ${(error as Error).message}`, [{ pointer: '/', detail: (error as Error).message }]));
+      }
+    });
+    scope.put('/v1/missions/:id/definition', {
+      schema: {
+        tags: ['missions'], summary: "Import a mission's whole definition (JSON or YAML): validated whole, applied in one transaction, recorded as 'import'",
+        description: 'Creates what is new and updates what differs; spacecraft and channels absent from the document are kept, never deleted. `dryRun=true` answers the changes and writes nothing',
+        consumes: ['application/json', ...YAML_TYPES],
+        params: IdParams, headers: ActorHeader, querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean({ default: false })) }), body: MissionDefinition,
+        response: { 200: DefinitionImport, 400: ProblemSchema },
+      },
+    }, (request) => importDefinition(api, request.params.id, request.body, { by: actor(request.headers), dryRun: request.query.dryRun ?? false }));
   });
 };

@@ -11,6 +11,7 @@ import { MISSIONS } from '../../stores/missions/catalog.ts';
 import { TELEMETRY } from '../../stores/telemetry/store.ts';
 import type { ConsoleApi } from './api.ts';
 import { missionRoutes } from './mission-routes.ts';
+import { missionPageRoutes } from './mission-pages.ts';
 import { operationsRoutes } from './operations-routes.ts';
 import { consolePages, sendHtml } from '../../platform/html/pages.ts';
 import { assetRoutes } from './pages/assets.ts';
@@ -42,5 +43,6 @@ export const consoleModule = defineModule({
   },
   async routes(http, api, config) {
     for (const routes of [missionRoutes, telemetryRoutes, operationsRoutes, pageRoutes]) await routes(http, api, config);
+    await missionPageRoutes(http, api, config);
   },
 });

@@ -47,10 +47,12 @@ export interface FieldOptions {
   errors?: FormErrors;
   /** Extra attributes (step, min, placeholder...), as markup. */
   attrs?: Html;
+  /** The control's id, when two forms of a page have a field of the same name (default: from the name). */
+  id?: string;
 }
 
-function described(name: string, hint: string | undefined, error: string | undefined) {
-  const id = idOf(name);
+function described(name: string, hint: string | undefined, error: string | undefined, givenId?: string) {
+  const id = givenId ?? idOf(name);
   const ids = [hint && `${id}-hint`, error && `${id}-error`].filter(Boolean).join(' ');
   return {
     id,
@@ -61,7 +63,7 @@ function described(name: string, hint: string | undefined, error: string | undef
 
 export function field(o: FieldOptions): Html {
   const error = o.errors?.byField.get(o.name);
-  const d = described(o.name, o.hint, error);
+  const d = described(o.name, o.hint, error, o.id);
   return html`<div class="field${error ? ' has-error' : ''}">
   <label for="${d.id}">${o.label}</label>
   <input id="${d.id}" name="${o.name}" type="${o.type ?? 'text'}" value="${o.value ?? ''}"${o.required ? html` required` : ''}${d.aria}${o.attrs ?? ''}>
@@ -71,7 +73,7 @@ export function field(o: FieldOptions): Html {
 
 export function textArea(o: Omit<FieldOptions, 'type'> & { rows?: number }): Html {
   const error = o.errors?.byField.get(o.name);
-  const d = described(o.name, o.hint, error);
+  const d = described(o.name, o.hint, error, o.id);
   return html`<div class="field${error ? ' has-error' : ''}">
   <label for="${d.id}">${o.label}</label>
   <textarea id="${d.id}" name="${o.name}" rows="${o.rows ?? 3}"${o.required ? html` required` : ''}${d.aria}${o.attrs ?? ''}>${o.value ?? ''}</textarea>
@@ -81,7 +83,7 @@ export function textArea(o: Omit<FieldOptions, 'type'> & { rows?: number }): Htm
 
 export function select(o: Omit<FieldOptions, 'type'> & { options: readonly (string | { value: string; label: string })[] }): Html {
   const error = o.errors?.byField.get(o.name);
-  const d = described(o.name, o.hint, error);
+  const d = described(o.name, o.hint, error, o.id);
   return html`<div class="field${error ? ' has-error' : ''}">
   <label for="${d.id}">${o.label}</label>
   <select id="${d.id}" name="${o.name}"${d.aria}${o.attrs ?? ''}>

@@ -3,10 +3,17 @@
  * relational store. Ingest reads channel definitions on every batch, so they are cached;
  * the cache expires quickly because other processes may change definitions when targets
  * run apart. Each definition carries a revision that grows with every change: the later
- * stages learn from the messages which revision a reading was checked against.
+ * stages learn from the messages which revision a reading was checked against. Every change
+ * is recorded in the change history (history.ts) in its own transaction.
  */
 import { UniqueViolationError, type SqlExecutor, type SqlStore } from '../../engines/sql/port.ts';
-import type { Channel, ChannelDefinition, Mission, MissionCreate, Spacecraft, SpacecraftCreate } from '../../core/schemas.ts';
+import { ANONYMOUS, ChannelDefinition as ChannelDefinitionSchema, MissionDefinition as MissionDefinitionSchema } from '../../core/schemas.ts';
+import type {
+  ChangeAction, ChangeEntry, Channel, ChannelDefinition, DefinitionChange, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft, SpacecraftCreate, SpacecraftPatch,
+} from '../../core/schemas.ts';
+import { fieldChanges, inSchemaOrder } from '../../core/field-changes.ts';
+import { channelSettings, definitionChanges, missionSettings, spacecraftSettings, type MissionSettings, type SpacecraftSettings } from '../../core/mission-definition.ts';
+import { readHistory, recordChange, type HistoryScope } from './history.ts';
 import { toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
 
@@ -55,6 +62,11 @@ const revisedChannelOf = (r: ChannelRow): RevisedChannel => ({ ...channelOf(r), 
 
 const isUniqueViolation = (error: unknown) => error instanceof UniqueViolationError;
 
+/** A patch's nulls remove a setting: undefined, as the records leave unset settings out. */
+function withoutNulls<T extends object>(patch: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(patch).map(([k, v]) => [k, v ?? undefined])) as { [K in keyof T]: Exclude<T[K], null> };
+}
+
 export class MissionCatalog {
   readonly #sql: SqlStore;
   readonly #ttlMs: number;
@@ -66,17 +78,45 @@ export class MissionCatalog {
   }
 
   /** Undefined when the id exists already. */
-  async createMission(input: MissionCreate): Promise<Mission | undefined> {
+  async createMission(input: MissionCreate, by: string = ANONYMOUS): Promise<Mission | undefined> {
     try {
-      const { rows } = await this.#sql.query<MissionRow>(
-        'INSERT INTO missions (id, name, description, auto_register_channels, retention_days) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-        [input.id, input.name, input.description ?? null, input.autoRegisterChannels ?? false, input.retentionDays ?? null],
-      );
-      return missionOf(rows[0]!);
+      return await this.#sql.transaction(async (tx) => {
+        await this.#writeMission(tx, input, undefined, { by, action: 'create' });
+        return missionOf((await tx.query<MissionRow>('SELECT * FROM missions WHERE id = $1', [input.id])).rows[0]!);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return undefined;
       throw error;
     }
+  }
+
+  /** Undefined when there is no such mission. */
+  async updateMission(id: string, patch: MissionPatch, by: string = ANONYMOUS): Promise<Mission | undefined> {
+    // Every cached spacecraft view carries its mission's autoRegisterChannels.
+    this.#cache.clear();
+    return this.#sql.transaction(async (tx) => {
+      const { rows } = await tx.query<MissionRow>('SELECT * FROM missions WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows[0]) return undefined;
+      const current = missionOf(rows[0]);
+      await this.#writeMission(tx, { ...current, ...withoutNulls(patch) }, missionSettings(current), { by, action: 'update' });
+      return missionOf((await tx.query<MissionRow>('SELECT * FROM missions WHERE id = $1', [id])).rows[0]!);
+    });
+  }
+
+  /**
+   * Inserts the mission (`before` undefined; a taken id raises UniqueViolationError) or
+   * updates it if anything differs from `before`, and records what changed.
+   */
+  async #writeMission(tx: SqlExecutor, next: MissionDefinition['mission'], before: MissionSettings | undefined, how: { by: string; action: ChangeAction }): Promise<void> {
+    const changes = fieldChanges(before, missionSettings(next));
+    if (before && !changes.length) return;
+    await tx.query(
+      before
+        ? 'UPDATE missions SET name = $2, description = $3, auto_register_channels = $4, retention_days = $5 WHERE id = $1'
+        : 'INSERT INTO missions (id, name, description, auto_register_channels, retention_days) VALUES ($1, $2, $3, $4, $5)',
+      [next.id, next.name, next.description ?? null, next.autoRegisterChannels ?? false, next.retentionDays ?? null],
+    );
+    await recordChange(tx, { ...how, entity: 'mission', mission: next.id, changes });
   }
 
   async listMissions(): Promise<Mission[]> {
@@ -89,19 +129,47 @@ export class MissionCatalog {
   }
 
   /** 'exists' when the id is taken, 'no-mission' when the mission is unknown. */
-  async createSpacecraft(input: SpacecraftCreate): Promise<Spacecraft | 'exists' | 'no-mission'> {
+  async createSpacecraft(input: SpacecraftCreate, by: string = ANONYMOUS): Promise<Spacecraft | 'exists' | 'no-mission'> {
     if (!(await this.getMission(input.missionId))) return 'no-mission';
     try {
-      const { rows } = await this.#sql.query<SpacecraftRow>(
-        'INSERT INTO spacecraft (id, mission_id, name, tle_line1, tle_line2) VALUES ($1, $2, $3, $4, $5) RETURNING *',
-        [input.id, input.missionId, input.name, input.tle?.[0] ?? null, input.tle?.[1] ?? null],
-      );
-      this.#cache.delete(input.id);
-      return spacecraftOf(rows[0]!);
+      return await this.#sql.transaction(async (tx) => {
+        await this.#writeSpacecraft(tx, input, undefined, { by, action: 'create' });
+        return spacecraftOf((await tx.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE id = $1', [input.id])).rows[0]!);
+      });
     } catch (error) {
       if (isUniqueViolation(error)) return 'exists';
       throw error;
+    } finally {
+      this.#cache.delete(input.id);
     }
+  }
+
+  /** Undefined when there is no such spacecraft. */
+  async updateSpacecraft(id: string, patch: SpacecraftPatch, by: string = ANONYMOUS): Promise<Spacecraft | undefined> {
+    try {
+      return await this.#sql.transaction(async (tx) => {
+        const { rows } = await tx.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE id = $1 FOR UPDATE', [id]);
+        if (!rows[0]) return undefined;
+        const current = spacecraftOf(rows[0]);
+        await this.#writeSpacecraft(tx, { ...current, ...withoutNulls(patch) }, spacecraftSettings(current), { by, action: 'update' });
+        return spacecraftOf((await tx.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE id = $1', [id])).rows[0]!);
+      });
+    } finally {
+      this.#cache.delete(id);
+    }
+  }
+
+  /** Like #writeMission: inserts (`before` undefined) or updates what differs, and records it. */
+  async #writeSpacecraft(tx: SqlExecutor, next: SpacecraftSettings & { id: string; missionId: string }, before: SpacecraftSettings | undefined, how: { by: string; action: ChangeAction }): Promise<void> {
+    const changes = fieldChanges(before, spacecraftSettings(next));
+    if (before && !changes.length) return;
+    await tx.query(
+      before
+        ? 'UPDATE spacecraft SET name = $3, tle_line1 = $4, tle_line2 = $5 WHERE id = $1 AND mission_id = $2'
+        : 'INSERT INTO spacecraft (id, mission_id, name, tle_line1, tle_line2) VALUES ($1, $2, $3, $4, $5)',
+      [next.id, next.missionId, next.name, next.tle?.[0] ?? null, next.tle?.[1] ?? null],
+    );
+    await recordChange(tx, { ...how, entity: 'spacecraft', mission: next.missionId, spacecraft: next.id, changes });
   }
 
   async listSpacecraft(missionId?: string): Promise<Spacecraft[]> {
@@ -111,11 +179,30 @@ export class MissionCatalog {
     return rows.map(spacecraftOf);
   }
 
+  async getSpacecraft(id: string): Promise<Spacecraft | undefined> {
+    const { rows } = await this.#sql.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE id = $1', [id]);
+    return rows[0] && spacecraftOf(rows[0]);
+  }
+
   /**
-   * Creates or replaces a channel definition; `created` tells which. A replacement that
-   * changes anything raises the revision; the same definition again keeps it.
+   * Creates or replaces a channel definition of an existing spacecraft; `created` tells
+   * which. A replacement that changes anything raises the revision; the same definition
+   * again keeps it.
    */
-  async putChannel(spacecraftId: string, name: string, definition: ChannelDefinition, tx: SqlExecutor = this.#sql): Promise<{ channel: Channel; created: boolean }> {
+  async putChannel(spacecraftId: string, name: string, definition: ChannelDefinition, by: string = ANONYMOUS): Promise<{ channel: Channel; created: boolean }> {
+    try {
+      return await this.#sql.transaction((tx) => this.#writeChannel(tx, spacecraftId, name, definition, by, 'update'));
+    } finally {
+      this.#cache.delete(spacecraftId);
+    }
+  }
+
+  /** `action` 'update' records 'create' for a new channel. */
+  async #writeChannel(tx: SqlExecutor, spacecraftId: string, name: string, definition: ChannelDefinition, by: string, action: 'update' | 'import') {
+    const { rows: before } = await tx.query<ChannelRow & { mission_id: string }>(
+      `SELECT c.*, s.mission_id FROM spacecraft s LEFT JOIN channels c ON c.spacecraft_id = s.id AND c.name = $2 WHERE s.id = $1 FOR UPDATE OF s`,
+      [spacecraftId, name],
+    );
     const { rows } = await tx.query<ChannelRow & { inserted: boolean }>(
       `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds, limit_sets, debounce, return_to_normal, detector, expression)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -136,19 +223,91 @@ export class MissionCatalog {
         definition.limitSets ? JSON.stringify(definition.limitSets) : null, definition.debounce ?? null, definition.returnToNormal ?? null, definition.detector ?? null,
         definition.expression ?? null],
     );
-    this.#cache.delete(spacecraftId);
-    return { channel: channelOf(rows[0]!), created: rows[0]!.inserted };
+    const channel = channelOf(rows[0]!);
+    // In schema order, as JSONB orders keys its own way: a history lists limits low to high.
+    const settings = (c: Channel) => inSchemaOrder(ChannelDefinitionSchema, channelSettings(c)) as Record<string, unknown>;
+    const old = before[0]?.name != null ? settings(channelOf(before[0])) : undefined;
+    await recordChange(tx, {
+      by, action: action === 'import' ? 'import' : old ? 'update' : 'create', entity: 'channel', mission: before[0]!.mission_id, spacecraft: spacecraftId, channel: name,
+      changes: fieldChanges(old, settings(channel)),
+    });
+    return { channel, created: rows[0]!.inserted };
   }
 
-  /** Channels that do not exist yet are created; existing ones are left as they are. */
+  /** Channels that do not exist yet are created (recorded as created by ingest); existing ones are left as they are. */
   async registerChannels(spacecraftId: string, channels: { name: string; type: Channel['type'] }[]): Promise<void> {
     if (!channels.length) return;
-    await this.#sql.query(
-      `INSERT INTO channels (spacecraft_id, name, type) SELECT $1, n, t FROM unnest($2::text[], $3::text[]) AS u(n, t)
-       ON CONFLICT (spacecraft_id, name) DO NOTHING`,
-      [spacecraftId, channels.map((c) => c.name), channels.map((c) => c.type)],
-    );
+    await this.#sql.transaction(async (tx) => {
+      const { rows } = await tx.query<{ name: string; type: string; mission_id: string }>(
+        `INSERT INTO channels (spacecraft_id, name, type) SELECT $1, n, t FROM unnest($2::text[], $3::text[]) AS u(n, t)
+         ON CONFLICT (spacecraft_id, name) DO NOTHING
+         RETURNING name, type, (SELECT mission_id FROM spacecraft WHERE id = $1) AS mission_id`,
+        [spacecraftId, channels.map((c) => c.name), channels.map((c) => c.type)],
+      );
+      for (const r of rows) {
+        await recordChange(tx, { by: 'ingest', action: 'create', entity: 'channel', mission: r.mission_id, spacecraft: spacecraftId, channel: r.name, changes: fieldChanges(undefined, { type: r.type }) });
+      }
+    });
     this.#cache.delete(spacecraftId);
+  }
+
+  /** Newest first. */
+  history(scope: HistoryScope, limit = 200): Promise<ChangeEntry[]> {
+    return readHistory(this.#sql, scope, limit);
+  }
+
+  /** The mission's whole definition, keys in schema order; undefined when there is no such mission. */
+  async definition(missionId: string, tx: SqlExecutor = this.#sql): Promise<MissionDefinition | undefined> {
+    const { rows: [mission] } = await tx.query<MissionRow>('SELECT * FROM missions WHERE id = $1', [missionId]);
+    if (!mission) return undefined;
+    const { rows: spacecraft } = await tx.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE mission_id = $1 ORDER BY id', [missionId]);
+    const { rows: channels } = await tx.query<ChannelRow>(
+      'SELECT c.* FROM channels c JOIN spacecraft s ON s.id = c.spacecraft_id WHERE s.mission_id = $1 ORDER BY c.spacecraft_id, c.name',
+      [missionId],
+    );
+    const { createdAt: _created, ...m } = missionOf(mission);
+    const document: MissionDefinition = {
+      version: 1,
+      mission: m,
+      spacecraft: spacecraft.map((row) => {
+        const { missionId: _mission, createdAt: _at, ...s } = spacecraftOf(row);
+        return { ...s, channels: channels.filter((c) => c.spacecraft_id === row.id).map((c) => ({ name: c.name, ...channelSettings(channelOf(c)) })) };
+      }),
+    };
+    return inSchemaOrder(MissionDefinitionSchema, document) as MissionDefinition;
+  }
+
+  /**
+   * Imports a whole definition in one transaction: what differs is created or updated and
+   * recorded with action 'import'; spacecraft and channels the document leaves out stay.
+   * A dry run answers the same changes and writes nothing. The caller has validated it.
+   */
+  async importDefinition(document: MissionDefinition, options: { by: string; dryRun: boolean }): Promise<DefinitionChange[]> {
+    const how = { by: options.by, action: 'import' as const };
+    try {
+      return await this.#sql.transaction(async (tx) => {
+        await tx.query('SELECT 1 FROM missions WHERE id = $1 FOR UPDATE', [document.mission.id]);
+        const current = await this.definition(document.mission.id, tx);
+        const changes = definitionChanges(current, document);
+        if (options.dryRun || !changes.length) return changes;
+        await this.#writeMission(tx, document.mission, current && missionSettings(current.mission), how);
+        const known = new Map((current?.spacecraft ?? []).map((s) => [s.id, s]));
+        for (const s of document.spacecraft) {
+          const before = known.get(s.id);
+          await this.#writeSpacecraft(tx, { ...s, missionId: document.mission.id }, before && spacecraftSettings(before), how);
+          const channels = new Map((before?.channels ?? []).map((c) => [c.name, c]));
+          for (const c of s.channels) {
+            const was = channels.get(c.name);
+            if (was && !fieldChanges(channelSettings(was) as Record<string, unknown>, channelSettings(c) as Record<string, unknown>).length) continue;
+            await this.#writeChannel(tx, s.id, c.name, channelSettings(c), options.by, 'import');
+          }
+        }
+        return changes;
+      });
+    } finally {
+      // The mission's autoRegisterChannels may have changed for all its spacecraft.
+      this.#cache.clear();
+    }
   }
 
   /** Channels with a staleness interval, across every spacecraft. */
