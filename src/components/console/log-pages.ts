@@ -13,7 +13,7 @@ import { LOG_LEVELS, LogsQuery, searchLogs } from './log-search.ts';
 import { logsPage, type LogSearchForm } from './pages/logs.ts';
 import { checkQuery, firstOf, type RawQuery } from './query-check.ts';
 
-const FIELDS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId', 'cursor'] as const;
+const FIELDS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId', 'limit', 'cursor'] as const;
 
 export function logPages(app: HttpServer, api: ConsoleApi): void {
   app.get('/console/logs', { schema: { hide: true } }, async (request: FastifyRequest, reply) => {

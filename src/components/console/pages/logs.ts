@@ -17,6 +17,8 @@ export interface LogSearchForm {
   from?: string;
   to?: string;
   traceId?: string;
+  /** Entries a page; no form field sets it, but a URL may, and the page's links keep it. */
+  limit?: string;
   cursor?: string;
 }
 
@@ -43,7 +45,7 @@ const FORM_FIELDS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId']
 
 export function logsHref(form: LogSearchForm): string {
   const params = new URLSearchParams();
-  for (const name of [...FORM_FIELDS, 'cursor'] as const) if (form[name]) params.set(name, form[name]);
+  for (const name of [...FORM_FIELDS, 'limit', 'cursor'] as const) if (form[name]) params.set(name, form[name]);
   const search = params.toString();
   return `/console/logs${search ? `?${search}` : ''}`;
 }
@@ -66,6 +68,7 @@ ${select({ label: 'Minimum level', name: 'level', value: f.level ?? '', errors: 
 ${field({ label: 'From (UTC)', name: 'from', type: 'datetime-local', value: f.from, errors: e, attrs: html` step="1"` })}
 ${field({ label: 'To (UTC)', name: 'to', type: 'datetime-local', value: f.to, errors: e, attrs: html` step="1"` })}
 ${field({ label: 'Trace id', name: 'traceId', value: f.traceId, errors: e })}
+${f.limit ? html`<input type="hidden" name="limit" value="${f.limit}">` : ''}
 <button class="primary" type="submit">Search</button>
 </div>
 </form>`;

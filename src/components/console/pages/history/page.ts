@@ -89,13 +89,16 @@ ${PRESETS.map((p) => html`<a class="button" href="${historyHref({ spacecraft: q.
 </nav>`;
 }
 
+/** A mean to the precision readings have, not to the last bit of the division. */
+const meanText = (mean: number) => String(Number(mean.toPrecision(7)));
+
 function bucketTable(b: NonNullable<HistoryView['buckets']>): Html {
   return html`<section aria-labelledby="h-buckets"><h2 id="h-buckets">Buckets of ${b.channel}</h2>
 <table class="buckets">
 <caption class="muted">${b.buckets.length} buckets of ${stepLabel(b.stepSeconds)}: the data of the plot</caption>
 <thead><tr><th scope="col">Time (UTC)</th><th scope="col" class="num">Min</th><th scope="col" class="num">Max</th><th scope="col" class="num">Mean</th><th scope="col" class="num">Count</th></tr></thead>
 <tbody>${b.buckets.length
-    ? b.buckets.map((x) => html`<tr><td><time datetime="${x.time}">${x.time}</time></td><td class="num">${x.min}</td><td class="num">${x.max}</td><td class="num">${x.avg}</td><td class="num">${x.count}</td></tr>`)
+    ? b.buckets.map((x) => html`<tr><td><time datetime="${x.time}">${x.time}</time></td><td class="num">${x.min}</td><td class="num">${x.max}</td><td class="num">${meanText(x.avg)}</td><td class="num">${x.count}</td></tr>`)
     : html`<tr><td colspan="5" class="empty">No numeric readings in this range</td></tr>`}</tbody>
 </table></section>`;
 }
