@@ -20,8 +20,8 @@ export function valueTicks(min: number, max: number, count = 4): number[] {
   const power = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough)!;
   const ticks: number[] = [];
-  // Multiplying rather than adding keeps 0.1 + 0.2 drift out of the labels.
-  for (let i = Math.ceil(min / step); i * step <= max + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)));
+  // Multiplying rather than adding, and rounding to 12 digits, keeps 0.1 + 0.2 drift out of the labels; + 0 turns -0 into 0.
+  for (let i = Math.ceil(min / step - 1e-9); i * step <= max + step * 1e-9; i++) ticks.push(Number((i * step).toPrecision(12)) + 0);
   return ticks;
 }
 
