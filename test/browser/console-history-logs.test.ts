@@ -95,10 +95,16 @@ describe('console: history explorer and logs', { timeout: 900_000 }, () => {
     await page.close();
   });
 
-  test('a bad time is shown beside its field, with the problem status', async () => {
+  test('a bad query shows the page again with the problem, beside its field where it has one, with the problem status', async () => {
     const { page, status } = await open(`/console/history?spacecraft=${SC}&channel=${VOLTS}&from=yesterday`);
     assert.equal(status, 400);
     assert.match(await page.locator('#f-from-error').textContent() ?? '', /not an ISO 8601 time/);
+    await assertAccessible(page);
+    await page.goto(`${orbit.url}/console/history?spacecraft=${SC}&channel=nope`);
+    assert.match(await page.getByRole('alert').textContent() ?? '', /no channel "nope" of spacecraft "hx-1"/);
+    const forged = await page.goto(`${orbit.url}/console/history?spacecraft=${SC}&channel=${VOLTS}&cursor=forged`);
+    assert.equal(forged?.status(), 400);
+    assert.match(await page.getByRole('alert').textContent() ?? '', /cursor: is not a cursor/);
     await page.close();
   });
 

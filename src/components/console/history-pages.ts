@@ -8,7 +8,7 @@ import { formErrors, NO_ERRORS } from '../../platform/html/form.ts';
 import { sendHtml } from '../../platform/html/pages.ts';
 import { fromUtcInput } from '../../platform/html/utc-time.ts';
 import type { HttpServer } from '../../platform/http.ts';
-import { badRequest, HttpProblem } from '../../platform/problem.ts';
+import { badRequest, HttpProblem, notFound } from '../../platform/problem.ts';
 import type { ConsoleApi } from './api.ts';
 import { allOf, firstOf, type RawQuery } from './query-check.ts';
 import { historyPage, READINGS_PAGE, type HistoryQuery, type HistoryView } from './pages/history/page.ts';
@@ -20,7 +20,8 @@ import { buckets, pointsPage, resolveRange, type ResolvedRange } from './telemet
 const RAW_PLOT_LIMIT = 1000;
 /** Readings read for a state band plot. */
 const STATE_PLOT_LIMIT = 5000;
-const FIELDS = ['spacecraft', 'channel', 'from', 'to', 'cursor'];
+/** The form's fields: an error naming another parameter (a forged cursor) is listed above the form. */
+const FIELDS = ['spacecraft', 'channel', 'from', 'to'];
 
 
 function historyQuery(raw: RawQuery): HistoryQuery {
@@ -30,18 +31,12 @@ function historyQuery(raw: RawQuery): HistoryQuery {
   };
 }
 
-/** The range's times: typed ones as the API reads them; what is left open comes from the preset (or the last hour) up to now. */
-function rangeOf(q: HistoryQuery, now: number): { from?: string; to?: string; fill: (r: ResolvedRange) => { from: number; to: number } } {
-  const span = presetMs(q.last) ?? presetMs(DEFAULT_PRESET)!;
-  return {
-    from: fromUtcInput(q.from), to: fromUtcInput(q.to),
-    fill: (r) => {
-      const to = r.to ?? now;
-      const from = r.from ?? to - span;
-      if (from >= to) throw badRequest('invalid time range', [{ pointer: 'querystring/to', detail: 'is not after the start of the range' }]);
-      return { from, to };
-    },
-  };
+/** The range shown: the times typed, as the API read them; what is left open is counted back from now by the preset (or an hour). */
+function shownRange(typed: { from?: number; to?: number }, preset: string | undefined, now: number): { from: number; to: number } {
+  const to = typed.to ?? now;
+  const from = typed.from ?? to - (presetMs(preset) ?? presetMs(DEFAULT_PRESET)!);
+  if (from >= to) throw badRequest('invalid time range', [{ pointer: 'querystring/to', detail: 'is not after the start of the range' }]);
+  return { from, to };
 }
 
 async function plotOf(api: ConsoleApi, r: ResolvedRange, span: { from: number; to: number }, unit: string | undefined): Promise<{ plot: ChannelPlot; buckets?: HistoryView['buckets'] }> {
@@ -76,12 +71,13 @@ async function historyView(api: ConsoleApi, raw: RawQuery, now: number): Promise
   const channels = chosen ? await api.catalog.listChannels(chosen) : [];
   const picked = asked.channels.length ? asked.channels : channels.slice(0, 1).map((c) => c.name);
   const query: HistoryQuery = { ...asked, spacecraft: chosen, channels: picked };
-  const { from, to, fill } = rangeOf(query, now);
-  const view: HistoryView = { spacecraft, channels, query, range: { from: now - presetMs(DEFAULT_PRESET)!, to: now }, errors: NO_ERRORS, plots: [] };
+  const view: HistoryView = { spacecraft, channels, query, range: shownRange({}, query.last, now), errors: NO_ERRORS, plots: [] };
   if (!chosen) return { view, status: 200 };
   try {
-    const ranges = await Promise.all(picked.map((channel) => resolveRange(api, { spacecraft: chosen, channel, from, to })));
-    view.range = ranges[0] ? fill(ranges[0]) : view.range;
+    if (!spacecraft.some((s) => s.id === chosen)) throw notFound(`no spacecraft "${chosen}"`);
+    const typed = { from: fromUtcInput(query.from), to: fromUtcInput(query.to) };
+    const ranges = await Promise.all(picked.map((channel) => resolveRange(api, { spacecraft: chosen, channel, ...typed })));
+    if (ranges[0]) view.range = shownRange(ranges[0], query.last, now);
     const units = new Map(channels.map((c) => [c.name, c.unit]));
     const table = ranges.find((r) => r.channel === query.table) ?? ranges[0];
     const plots = await Promise.all(ranges.map((r) => plotOf(api, r, view.range, units.get(r.channel))));

@@ -13,12 +13,14 @@ import { LOG_LEVELS, LogsQuery, searchLogs } from './log-search.ts';
 import { logsPage, type LogSearchForm } from './pages/logs.ts';
 import { checkQuery, firstOf, type RawQuery } from './query-check.ts';
 
-const FIELDS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId', 'limit', 'cursor'] as const;
+const PARAMS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId', 'limit', 'cursor'] as const;
+/** The form's fields: errors naming another parameter (limit, a forged cursor) are listed above the form. */
+const FIELDS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId'];
 
 export function logPages(app: HttpServer, api: ConsoleApi): void {
   app.get('/console/logs', { schema: { hide: true } }, async (request: FastifyRequest, reply) => {
     const raw = request.query as RawQuery;
-    const form: LogSearchForm = Object.fromEntries(FIELDS.map((name) => [name, firstOf(raw[name])]));
+    const form: LogSearchForm = Object.fromEntries(PARAMS.map((name) => [name, firstOf(raw[name])]));
     try {
       const query = checkQuery(LogsQuery, { ...form, from: fromUtcInput(form.from), to: fromUtcInput(form.to) });
       const { entries, next } = await searchLogs(api.logs, query);
