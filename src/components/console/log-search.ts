@@ -7,9 +7,9 @@
  * that time (inclusive) and skipping those continues exactly where the page ended.
  */
 import { Type, type Static } from 'typebox';
-import { parseTimeParam, toIso } from '../../core/time.ts';
+import { toIso } from '../../core/time.ts';
 import type { LogEntry, LogIndex } from '../../engines/logs/port.ts';
-import { badRequest, type FieldError } from '../../platform/problem.ts';
+import { cursorCodec, timeRange } from './query-params.ts';
 
 const Level = Type.Union([Type.Literal('trace'), Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('fatal')]);
 
@@ -44,28 +44,10 @@ interface Cursor {
   seen: number;
 }
 
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-
-function decodeCursor(cursor: string | undefined): Cursor | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const { at, seen } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Partial<Cursor>;
-    if (typeof at === 'number' && Number.isFinite(at) && Number.isInteger(seen) && seen! >= 0) return { at, seen: seen! };
-  } catch {
-    // answered below
-  }
-  throw badRequest('invalid cursor', [{ pointer: 'querystring/cursor', detail: 'is not a cursor this API gave out; pass the `next` of the previous page' }]);
-}
-
-function timeRange(q: LogsQuery): { from?: number; to?: number } {
-  const from = parseTimeParam(q.from);
-  const to = parseTimeParam(q.to);
-  const errors: FieldError[] = [];
-  if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-  if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-  if (errors.length) throw badRequest('invalid time range', errors);
-  return { from, to };
-}
+const cursors = cursorCodec((p): p is Cursor => {
+  const c = p as Partial<Cursor> | null;
+  return Number.isFinite(c?.at) && Number.isInteger(c?.seen) && c!.seen! >= 0;
+});
 
 /** Where the next page starts: the last entry's time, and how many of that time this search has given. */
 function cursorAfter(given: readonly LogEntry[]): Cursor {
@@ -77,7 +59,7 @@ function cursorAfter(given: readonly LogEntry[]): Cursor {
 
 export async function searchLogs(logs: LogIndex, q: LogsQuery): Promise<LogsPage> {
   const { from, to } = timeRange(q);
-  const cursor = decodeCursor(q.cursor);
+  const cursor = cursors.decode(q.cursor);
   const skip = cursor?.seen ?? 0;
   const found = await logs.search({
     text: q.q, level: q.level, module: q.module, service: q.service, traceId: q.traceId,
@@ -87,6 +69,6 @@ export async function searchLogs(logs: LogIndex, q: LogsQuery): Promise<LogsPage
   const full = entries.length === q.limit;
   return {
     entries: entries.map((e) => ({ ...e, time: toIso(e.time) })),
-    ...(full && { next: encodeCursor(cursorAfter(found)) }),
+    ...(full && { next: cursors.encode(cursorAfter(found)) }),
   };
 }

@@ -3,10 +3,10 @@
  * explorer: the range checked, a page of points with the cursor of the next, and buckets.
  */
 import type { ChannelType } from '../../core/schemas.ts';
-import { parseTimeParam } from '../../core/time.ts';
-import { badRequest, notFound, type FieldError } from '../../platform/problem.ts';
+import { notFound } from '../../platform/problem.ts';
 import type { Bucket, Point } from '../../stores/telemetry/store.ts';
 import type { ConsoleApi } from './api.ts';
+import { cursorCodec, timeRange } from './query-params.ts';
 
 export interface RangeParams {
   spacecraft: string;
@@ -23,28 +23,12 @@ export interface ResolvedRange {
   type: ChannelType;
 }
 
-/** The cursor of a page: where the next one starts, opaque to clients. */
-const encodeCursor = (lastTime: number) => Buffer.from(JSON.stringify({ after: lastTime })).toString('base64url');
-
-function decodeCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof after === 'number' && Number.isFinite(after)) return after;
-  } catch {
-    // answered below
-  }
-  throw badRequest('invalid cursor', [{ pointer: 'querystring/cursor', detail: 'is not a cursor this API gave out; pass the `next` of the previous page' }]);
-}
+/** Where the next page starts: after the time of the last reading given (times are unique per channel). */
+const cursors = cursorCodec((p): p is { after: number } => Number.isFinite((p as { after?: unknown } | null)?.after));
 
 /** The range as epoch ms and the channel's type; 400 naming each bad time, 404 for a channel the spacecraft lacks. */
 export async function resolveRange(api: ConsoleApi, q: RangeParams): Promise<ResolvedRange> {
-  const from = parseTimeParam(q.from);
-  const to = parseTimeParam(q.to);
-  const errors: FieldError[] = [];
-  if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-  if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-  if (errors.length) throw badRequest('invalid time range', errors);
+  const { from, to } = timeRange(q);
   const channel = (await api.catalog.spacecraftWith(q.spacecraft, [q.channel]))?.channels.get(q.channel);
   if (!channel) throw notFound(`no channel "${q.channel}" of spacecraft "${q.spacecraft}"`);
   return { spacecraft: q.spacecraft, channel: q.channel, from, to, type: channel.type };
@@ -58,9 +42,9 @@ export interface PointsPage {
 
 /** Up to `limit` points of the range after the cursor's; the cursor is checked before anything is read. */
 export async function pointsPage(api: ConsoleApi, range: ResolvedRange, limit: number, cursor?: string): Promise<PointsPage> {
-  const after = decodeCursor(cursor);
+  const after = cursors.decode(cursor)?.after;
   const page = await api.telemetry.points({ ...range, limit, after }, range.type);
-  return { points: page.points, ...(page.points.length === limit && page.lastTime !== undefined && { next: encodeCursor(page.lastTime) }) };
+  return { points: page.points, ...(page.points.length === limit && page.lastTime !== undefined && { next: cursors.encode({ after: page.lastTime }) }) };
 }
 
 /** Min, max, mean and count per bucket of `stepSeconds`, for the first `limit` buckets with readings. */
