@@ -11,11 +11,13 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../ops/browser/chromium.ts';
 import { describeViolations, screenshot, seriousViolations } from '../support/browser.ts';
 import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
+import { sleep } from '../support/wait.ts';
 
 const SC = 'hx-1';
 const VOLTS = 'power.bus_voltage';
 const MODE = 'mode';
 const BULK = 'thermal.panel_temp';
+const OTHER = 'hx-2';
 const MILLION = 1_000_000;
 const BATCH = 50_000;
 
@@ -43,6 +45,16 @@ describe('console: history explorer and logs', { timeout: 900_000 }, () => {
     assert.deepEqual(violations, [], describeViolations(violations));
   };
   const rssKiB = () => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${orbit.child.pid}/status`, 'utf8'))![1]);
+  /** Waits until Orbit's RSS has moved by less than 2 MiB over 2 s: a freshly started Orbit does a few seconds of start-up work. */
+  const settledRss = () => {
+    const samples: number[] = [];
+    return eventually(async () => {
+      samples.push(rssKiB());
+      await sleep(250);
+      const last = samples.slice(-8);
+      return last.length === 8 && Math.max(...last) - Math.min(...last) < 2048 ? last.at(-1) : undefined;
+    }, 60_000, "Orbit's memory settled");
+  };
 
   before(async () => {
     data = await tempDir();
@@ -52,6 +64,7 @@ describe('console: history explorer and logs', { timeout: 900_000 }, () => {
       [MODE]: { type: 'string' },
       [BULK]: { type: 'number', unit: 'degC' },
     });
+    await seedMission(orbit, OTHER, { 'comms.rssi': { type: 'number', unit: 'dBm' } });
     browser = await launchChromium();
   });
 
@@ -108,6 +121,19 @@ describe('console: history explorer and logs', { timeout: 900_000 }, () => {
     await page.close();
   });
 
+  test('with htmx, the form swaps in place: another spacecraft brings its channels, and a refused range shows its error', async () => {
+    const { page } = await open(`/console/history?spacecraft=${SC}&channel=${VOLTS}`);
+    await page.getByLabel('Spacecraft').selectOption(OTHER);
+    await page.waitForURL(new RegExp(`spacecraft=${OTHER}`));
+    await page.getByRole('checkbox', { name: 'comms.rssi' }).waitFor();
+    await page.getByLabel('From (UTC)').fill('2026-01-02T00:00:00');
+    await page.getByLabel('To (UTC)').fill('2026-01-01T00:00:00');
+    await page.getByRole('button', { name: 'Show' }).click();
+    assert.match(await page.locator('#f-to-error').textContent() ?? '', /is not after the start/);
+    assert.equal(await page.getByRole('heading', { level: 1 }).count(), 1, 'the region swapped, not a page nested in the page');
+    await page.close();
+  });
+
   test('a million readings: the wide range is plotted from buckets, and they download as CSV through the page with Orbit\'s memory flat', async () => {
     const end = Date.now() - 600_000;
     const start = end - (MILLION - 1) * 1000;
@@ -134,7 +160,7 @@ describe('console: history explorer and logs', { timeout: 900_000 }, () => {
     assert.equal(await page.locator(`svg[data-channel="${BULK}"] path.band`).count() > 0, true, 'the min–max band is drawn');
     await screenshot(page, 'console-history-buckets');
 
-    const baseline = rssKiB();
+    const baseline = await settledRss();
     let peak = baseline;
     const sampler = setInterval(() => {
       try {

@@ -6,7 +6,7 @@
 import { field, problemNotice, select, type FormErrors } from '../../../platform/html/form.ts';
 import { html, type Html } from '../../../platform/html/html.ts';
 import { page } from '../../../platform/html/layout.ts';
-import { SWAP_PROBLEMS } from '../../../platform/html/swap-problems.ts';
+import { swapRegion } from '../../../platform/html/swap-region.ts';
 
 /** The search as the form sent it (times as typed). */
 export interface LogSearchForm {
@@ -57,7 +57,7 @@ const compactFields = (fields: Record<string, unknown> | undefined) =>
 function searchForm(v: LogsView): Html {
   const f = v.form;
   const e = v.errors;
-  return html`<form class="log-search" method="get" action="/console/logs" hx-get="/console/logs" hx-target="#main" hx-select="#main" hx-swap="outerHTML" hx-push-url="true">
+  return html`<form class="log-search" method="get" action="/console/logs" hx-get="/console/logs" hx-push-url="true">
 <div class="form-row">
 ${field({ label: 'Text', name: 'q', type: 'search', value: f.q, errors: e, hint: 'All the words, in the message or a field' })}
 ${field({ label: 'Service', name: 'service', value: f.service, errors: e })}
@@ -85,7 +85,7 @@ function results(v: LogsView, entries: LogLine[]): Html {
 <td>${l.traceId ? html`<a href="${logsHref({ traceId: l.traceId })}" title="Every entry of this trace">${l.traceId}</a>` : ''}</td><td class="fields">${compactFields(l.fields)}</td></tr>`)
     : html`<tr><td colspan="7" class="empty">No entries match</td></tr>`}</tbody>
 </table>
-<nav class="pager" aria-label="Pages of entries" hx-boost="true" hx-target="#main" hx-select="#main" hx-swap="outerHTML">
+<nav class="pager" aria-label="Pages of entries" hx-boost="true">
 ${v.form.cursor ? html`<a class="button" href="${logsHref({ ...v.form, cursor: undefined })}">Newest</a>` : ''}
 ${older ? html`<a class="button" rel="next" href="${older}">Older</a>` : ''}
 </nav></section>`;
@@ -95,7 +95,7 @@ export function logsPage(v: LogsView): Html {
   return page({
     title: 'Logs',
     section: 'logs',
-    body: html`<div class="log-page"${SWAP_PROBLEMS}>
+    body: html`<div${swapRegion('log-page')}>
 <h1>Logs</h1>
 ${problemNotice(v.errors)}
 ${searchForm(v)}

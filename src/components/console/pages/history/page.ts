@@ -2,13 +2,13 @@
  * The history explorer: a GET form (spacecraft, channels, UTC range or a preset), so every
  * view is a bookmarkable URL; the plots; the buckets behind an aggregated plot; a paged
  * table of one channel's readings; and the streaming exports of each channel picked.
- * Without JavaScript it is plain links and forms; htmx (hx-boost) only saves full reloads.
+ * Without JavaScript it is plain links and forms; htmx (hx-boost) swaps the page's region in place.
  */
 import type { Bucket, Point } from '../../../../stores/telemetry/store.ts';
 import { field, problemNotice, select, type FormErrors } from '../../../../platform/html/form.ts';
 import { html, type Html } from '../../../../platform/html/html.ts';
 import { page } from '../../../../platform/html/layout.ts';
-import { SWAP_PROBLEMS } from '../../../../platform/html/swap-problems.ts';
+import { swapRegion } from '../../../../platform/html/swap-region.ts';
 import { toUtcInput } from '../../../../platform/html/utc-time.ts';
 import { channelChart, type ChannelPlot } from './plot.ts';
 import { PRESETS, stepLabel } from './range.ts';
@@ -70,7 +70,7 @@ ${select({
     label: 'Spacecraft', name: 'spacecraft', value: q.spacecraft, errors: v.errors,
     options: v.spacecraft.map((s) => ({ value: s.id, label: s.name === s.id ? s.id : `${s.id} (${s.name})` })),
     // With JavaScript, a new spacecraft brings its own channels at once.
-    attrs: html` hx-get="/console/history" hx-trigger="change" hx-target="body" hx-push-url="true"`,
+    attrs: html` hx-get="/console/history" hx-trigger="change" hx-push-url="true"`,
   })}
 ${field({ label: 'From (UTC)', name: 'from', type: 'datetime-local', value: q.from ?? toUtcInput(v.range.from), errors: v.errors, attrs: html` step="1"` })}
 ${field({ label: 'To (UTC)', name: 'to', type: 'datetime-local', value: q.to ?? toUtcInput(v.range.to), errors: v.errors, attrs: html` step="1"` })}
@@ -137,7 +137,7 @@ export function historyPage(v: HistoryView): Html {
   return page({
     title: 'History',
     section: 'history',
-    body: html`<div class="history-page"${SWAP_PROBLEMS}>
+    body: html`<div${swapRegion('history-page')}>
 <h1>History explorer</h1>
 ${problemNotice(v.errors)}
 ${historyForm(v)}
