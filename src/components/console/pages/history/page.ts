@@ -126,7 +126,8 @@ ${next !== undefined ? html`<a class="button" rel="next" href="${next}">Next pag
 
 function downloads(v: HistoryView): Html {
   const { spacecraft } = v.query;
-  if (!spacecraft || !v.query.channels.length) return html``;
+  // Only for a range that was read: a refused one has no plots.
+  if (!spacecraft || !v.plots.length) return html``;
   return html`<section aria-labelledby="h-downloads"><h2 id="h-downloads">Download</h2>
 <p class="muted">Every reading of the range, streamed: CSV (time,value,raw) or one JSON object per line.</p>
 <ul class="downloads" hx-boost="false">${v.query.channels.map((c) => html`<li>${c}: <a class="button" href="${exportHref(spacecraft, c, v.range, 'csv')}" download>CSV</a> <a class="button" href="${exportHref(spacecraft, c, v.range, 'ndjson')}" download>NDJSON</a></li>`)}</ul>
