@@ -57,7 +57,7 @@ const compactFields = (fields: Record<string, unknown> | undefined) =>
 function searchForm(v: LogsView): Html {
   const f = v.form;
   const e = v.errors;
-  return html`<form class="log-search" method="get" action="/console/logs" hx-get="/console/logs" hx-push-url="true">
+  return html`<form class="log-search" method="get" action="/console/logs">
 <div class="form-row">
 ${field({ label: 'Text', name: 'q', type: 'search', value: f.q, errors: e, hint: 'All the words, in the message or a field' })}
 ${field({ label: 'Service', name: 'service', value: f.service, errors: e })}
@@ -85,7 +85,7 @@ function results(v: LogsView, entries: LogLine[]): Html {
 <td>${l.traceId ? html`<a href="${logsHref({ traceId: l.traceId })}" title="Every entry of this trace">${l.traceId}</a>` : ''}</td><td class="fields">${compactFields(l.fields)}</td></tr>`)
     : html`<tr><td colspan="7" class="empty">No entries match</td></tr>`}</tbody>
 </table>
-<nav class="pager" aria-label="Pages of entries" hx-boost="true">
+<nav class="pager" aria-label="Pages of entries">
 ${v.form.cursor ? html`<a class="button" href="${logsHref({ ...v.form, cursor: undefined })}">Newest</a>` : ''}
 ${older ? html`<a class="button" rel="next" href="${older}">Older</a>` : ''}
 </nav></section>`;

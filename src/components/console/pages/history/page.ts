@@ -2,7 +2,7 @@
  * The history explorer: a GET form (spacecraft, channels, UTC range or a preset), so every
  * view is a bookmarkable URL; the plots; the buckets behind an aggregated plot; a paged
  * table of one channel's readings; and the streaming exports of each channel picked.
- * Without JavaScript it is plain links and forms; htmx (hx-boost) swaps the page's region in place.
+ * Without JavaScript it is plain links and forms; with it, htmx swaps the page's region in place.
  */
 import type { Bucket, Point } from '../../../../stores/telemetry/store.ts';
 import { field, problemNotice, select, type FormErrors } from '../../../../platform/html/form.ts';
@@ -64,7 +64,7 @@ function exportHref(spacecraft: string, channel: string, range: { from: number; 
 function historyForm(v: HistoryView): Html {
   const q = v.query;
   const picked = new Set(q.channels);
-  return html`<form class="history-form" method="get" action="/console/history" hx-boost="true">
+  return html`<form class="history-form" method="get" action="/console/history">
 <div class="form-row">
 ${select({
     label: 'Spacecraft', name: 'spacecraft', value: q.spacecraft, errors: v.errors,
@@ -84,7 +84,7 @@ ${v.channels.length
 ${v.errors.byField.has('channel') ? html`<small class="field-error">${v.errors.byField.get('channel')}</small>` : ''}
 </fieldset>
 </form>
-<nav class="presets" aria-label="Quick ranges" hx-boost="true">
+<nav class="presets" aria-label="Quick ranges">
 ${PRESETS.map((p) => html`<a class="button" href="${historyHref({ spacecraft: q.spacecraft, channels: q.channels, last: p.id, prev: [] })}"${q.last === p.id && !q.from && !q.to ? html` aria-current="true"` : ''}>${p.label}</a>`)}
 </nav>`;
 }
@@ -110,7 +110,7 @@ function readingsTable(v: HistoryView, r: NonNullable<HistoryView['readings']>):
   const previous = q.cursor ? historyHref({ ...q, cursor: q.prev.at(-1), prev: q.prev.slice(0, -1) }) : undefined;
   const next = r.next ? historyHref({ ...q, cursor: r.next, prev: q.cursor ? [...q.prev, q.cursor] : [] }) : undefined;
   return html`<section aria-labelledby="h-readings"><h2 id="h-readings">Readings of ${r.channel}</h2>
-${q.channels.length > 1 ? html`<nav class="tabs" aria-label="Channel of the table" hx-boost="true">${q.channels.map((c) => html`<a href="${historyHref({ ...q, table: c, cursor: undefined, prev: [] })}"${c === r.channel ? html` aria-current="true"` : ''}>${c}</a>`)}</nav>` : ''}
+${q.channels.length > 1 ? html`<nav class="tabs" aria-label="Channel of the table">${q.channels.map((c) => html`<a href="${historyHref({ ...q, table: c, cursor: undefined, prev: [] })}"${c === r.channel ? html` aria-current="true"` : ''}>${c}</a>`)}</nav>` : ''}
 <table class="readings">
 <caption class="muted">Page ${pageNumber}: ${r.points.length} readings, oldest first</caption>
 <thead><tr><th scope="col">Time (UTC)</th><th scope="col" class="num">Value</th><th scope="col" class="num">Raw</th></tr></thead>
@@ -118,7 +118,7 @@ ${q.channels.length > 1 ? html`<nav class="tabs" aria-label="Channel of the tabl
     ? r.points.map((p) => html`<tr><td><time datetime="${p.time}">${p.time}</time></td><td class="num">${String(p.value)}</td><td class="num">${String(p.raw)}</td></tr>`)
     : html`<tr><td colspan="3" class="empty">No readings in this range</td></tr>`}</tbody>
 </table>
-<nav class="pager" aria-label="Pages of readings" hx-boost="true">
+<nav class="pager" aria-label="Pages of readings">
 ${previous !== undefined ? html`<a class="button" rel="prev" href="${previous}">Previous page</a>` : ''}
 ${next !== undefined ? html`<a class="button" rel="next" href="${next}">Next page</a>` : ''}
 </nav></section>`;
