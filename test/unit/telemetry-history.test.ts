@@ -1,6 +1,8 @@
 /**
  * History over HTTP on the embedded store: paging a range with the cursor visits every
  * reading once in time order, and the export streams the same readings as CSV or NDJSON.
+ * The log search pages the same way, and the console's history and log pages answer
+ * through the same checks.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -147,4 +149,36 @@ test('export times read exactly as toISOString writes them, across days, years a
   const times = [0, 1, 999, 86_399_999, 86_400_000, -1, -86_400_001, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(9999, 11, 31, 23, 59, 59, 999), 253_402_300_800_000, -62_167_219_200_001, 8.64e15, 1.5];
   for (let t = -5e12; t < 5e12; t += 7_777_777_777) times.push(Math.round(t));
   for (const t of times) assert.equal(iso(t), new Date(t).toISOString(), String(t));
+});
+
+test('log search pages with the `next` cursor through GET /v1/logs, newest first, every entry once', async () => {
+  await logs.index(Array.from({ length: 7 }, (_, i) => ({ time: T0 + Math.floor(i / 3), level: 'info' as const, msg: `paged line ${i}`, service: 'history-test' })));
+  const seen: string[] = [];
+  let url = '/v1/logs?service=history-test&limit=2';
+  for (;;) {
+    const body = (await get(url)).json();
+    seen.push(...body.entries.map((e: { msg: string }) => e.msg));
+    if (!body.next) break;
+    url = `/v1/logs?service=history-test&limit=2&cursor=${body.next}`;
+  }
+  assert.deepEqual(seen, [6, 5, 4, 3, 2, 1, 0].map((i) => `paged line ${i}`));
+  const forged = await get('/v1/logs?cursor=forged');
+  assert.equal(forged.statusCode, 400);
+  assert.deepEqual(forged.json().errors.map((e: { pointer: string }) => e.pointer), ['querystring/cursor']);
+});
+
+test('the console pages read through the same checks: a refused query is the page again, with the status of the REST answer', async () => {
+  const history = await get('/console/history?spacecraft=hist-1&channel=volts&channel=mode&from=2026-11-27T00:00&to=2026-11-27T01:00');
+  assert.equal(history.statusCode, 200);
+  assert.match(history.body, /<svg[^>]+data-channel="volts"/);
+  assert.match(history.body, /Buckets of volts/, '2,345 readings are more than a plot draws one by one');
+  const unknown = await get('/console/history?spacecraft=hist-1&channel=nope');
+  assert.equal(unknown.statusCode, 404);
+  assert.match(unknown.body, /no channel &quot;nope&quot; of spacecraft &quot;hist-1&quot;/);
+  const level = await get('/console/logs?level=loud');
+  assert.equal(level.statusCode, 400);
+  assert.match(level.body, /id="f-level-error"/);
+  const found = await get('/console/logs?service=history-test&q=paged');
+  assert.equal(found.statusCode, 200);
+  assert.match(found.body, /paged line 6/);
 });

@@ -17,6 +17,8 @@ import { consolePages, sendHtml } from '../../platform/html/pages.ts';
 import { assetRoutes } from './pages/assets.ts';
 import { alertsTable, overviewPage } from './pages/overview.ts';
 import { telemetryRoutes } from './telemetry-routes.ts';
+import { historyPages } from './history-pages.ts';
+import { logPages } from './log-pages.ts';
 
 /** Alerts that returned to normal stay listed until acknowledged; shelved ones are left out until they come off the shelf. */
 async function alertsToHandle(api: ConsoleApi) {
@@ -32,6 +34,8 @@ const pageRoutes: Routes<ConsoleApi> = (http, api) =>
       return sendHtml(reply, overviewPage({ missions, spacecraft, alerts }));
     });
     app.get('/console/overview/alerts', { schema: { hide: true } }, async (_request, reply) => sendHtml(reply, alertsTable(await alertsToHandle(api))));
+    historyPages(app, api);
+    logPages(app, api);
   });
 
 export const consoleModule = defineModule({

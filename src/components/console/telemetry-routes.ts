@@ -5,26 +5,12 @@
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { ProblemSchema } from '../../platform/http.ts';
-import { badRequest, notFound, type FieldError } from '../../platform/problem.ts';
+import { notFound } from '../../platform/problem.ts';
 import { Bucket, LatestReading, Point } from '../../core/schemas.ts';
-import { parseTimeParam } from '../../core/time.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
+import { buckets, pointsPage, resolveRange } from './telemetry-history.ts';
 import { EXPORT_FORMATS, exportLines, isoFormatter, type ExportFormat } from './export-format.ts';
-
-/** The cursor of a page: where the next one starts, opaque to clients. */
-const encodeCursor = (lastTime: number) => Buffer.from(JSON.stringify({ after: lastTime })).toString('base64url');
-
-function decodeCursor(cursor: string | undefined): number | undefined {
-  if (cursor === undefined) return undefined;
-  try {
-    const { after } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof after === 'number' && Number.isFinite(after)) return after;
-  } catch {
-    // answered below
-  }
-  throw badRequest('invalid cursor', [{ pointer: 'querystring/cursor', detail: 'is not a cursor this API gave out; pass the `next` of the previous page' }]);
-}
 
 const Range = {
   spacecraft: Type.String({ minLength: 1 }),
@@ -34,18 +20,6 @@ const Range = {
 };
 
 export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
-  const resolve = async (q: { spacecraft: string; channel: string; from?: string; to?: string }) => {
-    const from = parseTimeParam(q.from);
-    const to = parseTimeParam(q.to);
-    const errors: FieldError[] = [];
-    if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-    if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-    if (errors.length) throw badRequest('invalid time range', errors);
-    const channel = (await api.catalog.spacecraftWith(q.spacecraft, [q.channel]))?.channels.get(q.channel);
-    if (!channel) throw notFound(`no channel "${q.channel}" of spacecraft "${q.spacecraft}"`);
-    return { spacecraft: q.spacecraft, channel: q.channel, from, to, type: channel.type };
-  };
-
   http.get('/v1/telemetry', {
     schema: {
       tags: ['telemetry'], summary: 'Processed readings of one channel, in time order',
@@ -61,11 +35,8 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
       },
     },
   }, async (request) => {
-    const after = decodeCursor(request.query.cursor);
-    const q = await resolve(request.query);
-    const { limit } = request.query;
-    const page = await api.telemetry.points({ ...q, limit, after }, q.type);
-    return { points: page.points, ...(page.points.length === limit && page.lastTime !== undefined && { next: encodeCursor(page.lastTime) }) };
+    const range = await resolveRange(api, request.query);
+    return pointsPage(api, range, request.query.limit, request.query.cursor);
   });
 
   http.get('/v1/telemetry/latest', {
@@ -94,7 +65,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
       },
     },
   }, async (request, reply) => {
-    const q = await resolve(request.query);
+    const q = await resolveRange(api, request.query);
     const format: ExportFormat = request.query.format;
     const { contentType, header } = EXPORT_FORMATS[format];
     async function* lines() {
@@ -117,7 +88,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
       response: { 200: Type.Object({ buckets: Type.Array(Bucket) }), 400: ProblemSchema, 404: ProblemSchema },
     },
   }, async (request) => {
-    const q = await resolve(request.query);
-    return { buckets: await api.telemetry.aggregate({ ...q, stepSeconds: request.query.step, limit: request.query.limit }, q.type) };
+    const range = await resolveRange(api, request.query);
+    return { buckets: await buckets(api, range, request.query.step, request.query.limit) };
   });
 };
