@@ -4,7 +4,7 @@
  */
 import type { ChannelType } from '../../core/schemas.ts';
 import { notFound } from '../../platform/problem.ts';
-import type { Bucket, Point } from '../../stores/telemetry/store.ts';
+import type { Bucket, Point } from '../../core/schemas.ts';
 import type { ConsoleApi } from './api.ts';
 import { cursorCodec, timeRange } from './query-params.ts';
 

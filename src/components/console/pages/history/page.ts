@@ -4,7 +4,7 @@
  * table of one channel's readings; and the streaming exports of each channel picked.
  * Without JavaScript it is plain links and forms; with it, htmx swaps the page's region in place.
  */
-import type { Bucket, Point } from '../../../../stores/telemetry/store.ts';
+import type { Bucket, Point } from '../../../../core/schemas.ts';
 import { field, problemNotice, select, type FormErrors } from '../../../../platform/html/form.ts';
 import { html, type Html } from '../../../../platform/html/html.ts';
 import { page } from '../../../../platform/html/layout.ts';
