@@ -6,7 +6,7 @@
 import type { FastifyRequest } from 'fastify';
 import { formErrors, NO_ERRORS } from '../../platform/html/form.ts';
 import { sendHtml } from '../../platform/html/pages.ts';
-import { fromUtcInput } from '../../platform/html/utc-time.ts';
+import { fromInputValue } from '../../platform/html/times.ts';
 import type { HttpServer } from '../../platform/http.ts';
 import { badRequest, HttpProblem, notFound } from '../../platform/problem.ts';
 import type { ConsoleApi } from './api.ts';
@@ -75,7 +75,7 @@ async function historyView(api: ConsoleApi, raw: RawQuery, now: number): Promise
   if (!chosen) return { view, status: 200 };
   try {
     if (!spacecraft.some((s) => s.id === chosen)) throw notFound(`no spacecraft "${chosen}"`);
-    const typed = { from: fromUtcInput(query.from), to: fromUtcInput(query.to) };
+    const typed = { from: fromInputValue(query.from), to: fromInputValue(query.to) };
     const ranges = await Promise.all(picked.map((channel) => resolveRange(api, { spacecraft: chosen, channel, ...typed })));
     if (ranges[0]) view.range = shownRange(ranges[0], query.last, now);
     const units = new Map(channels.map((c) => [c.name, c.unit]));

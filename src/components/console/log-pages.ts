@@ -5,7 +5,7 @@
 import type { FastifyRequest } from 'fastify';
 import { formErrors, NO_ERRORS } from '../../platform/html/form.ts';
 import { sendHtml } from '../../platform/html/pages.ts';
-import { fromUtcInput } from '../../platform/html/utc-time.ts';
+import { fromInputValue } from '../../platform/html/times.ts';
 import type { HttpServer } from '../../platform/http.ts';
 import { HttpProblem } from '../../platform/problem.ts';
 import type { ConsoleApi } from './api.ts';
@@ -22,7 +22,7 @@ export function logPages(app: HttpServer, api: ConsoleApi): void {
     const raw = request.query as RawQuery;
     const form: LogSearchForm = Object.fromEntries(PARAMS.map((name) => [name, firstOf(raw[name])]));
     try {
-      const query = checkQuery(LogsQuery, { ...form, from: fromUtcInput(form.from), to: fromUtcInput(form.to) });
+      const query = checkQuery(LogsQuery, { ...form, from: fromInputValue(form.from), to: fromInputValue(form.to) });
       const { entries, next } = await searchLogs(api.logs, query);
       return sendHtml(reply, logsPage({ form, levels: LOG_LEVELS, errors: NO_ERRORS, entries, next }));
     } catch (error) {

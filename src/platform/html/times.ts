@@ -22,7 +22,9 @@ const LOCAL = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/;
  * A `datetime-local` value as ISO 8601 UTC; anything else (already zoned, epoch ms, or not
  * a time) is handed on unchanged for the API's own check to accept or name.
  */
-export function fromInputValue(value: string): string {
-  if (!LOCAL.test(value)) return value;
+export function fromInputValue(value: string): string;
+export function fromInputValue(value: string | undefined): string | undefined;
+export function fromInputValue(value: string | undefined): string | undefined {
+  if (value === undefined || !LOCAL.test(value)) return value;
   return `${value.length === 16 ? `${value}:00` : value}Z`;
 }

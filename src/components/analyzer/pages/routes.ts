@@ -12,7 +12,7 @@ import type { HttpServer } from '../../../platform/http.ts';
 import { checkBody, textAjv } from '../../../platform/validation.ts';
 import { ALERT_ACTIONS, ALERT_VERBS, AlertFilter, alertQuery, performAction, type AlertVerb, type AnalyzerApi } from '../alert-desk.ts';
 import { actionBody } from './action-body.ts';
-import { actorOf, rememberActor } from './actor.ts';
+import { rememberActor, rememberedActor as actorOf } from '../../../platform/html/actor.ts';
 import { FILTER_FIELDS, alarmListPage, alarmTable, type AlarmTable, type FilterForm } from './alarm-list.ts';
 import { ACTION_FIELDS, alertDetailPage, alertNotFoundPage } from './alert-detail.ts';
 

@@ -1,34 +1,21 @@
-/**
- * "Your name" on the console's forms: who makes a change, for the change history. It is
- * remembered in the cookie orbit_actor, so the forms offer it again.
- */
+/** "Your name" on the mission database's forms: who makes a change, for the change history. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS } from '../../../core/schemas.ts';
+import { rememberActor, rememberedActor as remembered } from '../../../platform/html/actor.ts';
 import { field } from '../../../platform/html/form.ts';
 import type { Html } from '../../../platform/html/html.ts';
 import { text, type FormValues } from './form-values.ts';
 
-const COOKIE = 'orbit_actor';
 export const ACTOR_FIELD = 'actor';
 
 export function rememberedActor(request: FastifyRequest): string {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) {
-      try {
-        return decodeURIComponent(value.join('=')) || ANONYMOUS;
-      } catch {
-        return ANONYMOUS;
-      }
-    }
-  }
-  return ANONYMOUS;
+  return remembered(request) || ANONYMOUS;
 }
 
 /** The name posted with a form (anonymous when blank), remembered for the next forms. */
 export function postedActor(form: FormValues, reply: FastifyReply): string {
   const actor = text(form, ACTOR_FIELD).trim().slice(0, 200) || ANONYMOUS;
-  reply.header('set-cookie', `${COOKIE}=${encodeURIComponent(actor)}; Path=/console; SameSite=Lax; Max-Age=31536000`);
+  rememberActor(reply, actor);
   return actor;
 }
 

@@ -9,7 +9,7 @@ import { field, problemNotice, select, type FormErrors } from '../../../../platf
 import { html, type Html } from '../../../../platform/html/html.ts';
 import { page } from '../../../../platform/html/layout.ts';
 import { swapRegion } from '../../../../platform/html/swap-region.ts';
-import { toUtcInput } from '../../../../platform/html/utc-time.ts';
+import { toInputValue } from '../../../../platform/html/times.ts';
 import { channelChart, type ChannelPlot } from './plot.ts';
 import { PRESETS, stepLabel } from './range.ts';
 
@@ -72,8 +72,8 @@ ${select({
     // With JavaScript, a new spacecraft brings its own channels at once.
     attrs: html` hx-get="/console/history" hx-trigger="change" hx-push-url="true"`,
   })}
-${field({ label: 'From (UTC)', name: 'from', type: 'datetime-local', value: q.from ?? toUtcInput(v.range.from), errors: v.errors, attrs: html` step="1"` })}
-${field({ label: 'To (UTC)', name: 'to', type: 'datetime-local', value: q.to ?? toUtcInput(v.range.to), errors: v.errors, attrs: html` step="1"` })}
+${field({ label: 'From (UTC)', name: 'from', type: 'datetime-local', value: q.from ?? toInputValue(new Date(v.range.from).toISOString()), errors: v.errors, attrs: html` step="1"` })}
+${field({ label: 'To (UTC)', name: 'to', type: 'datetime-local', value: q.to ?? toInputValue(new Date(v.range.to).toISOString()), errors: v.errors, attrs: html` step="1"` })}
 <button class="primary" type="submit">Show</button>
 </div>
 <fieldset class="channels${v.errors.byField.has('channel') ? ' has-error' : ''}">
@@ -105,7 +105,7 @@ function bucketTable(b: NonNullable<HistoryView['buckets']>): Html {
 
 function readingsTable(v: HistoryView, r: NonNullable<HistoryView['readings']>): Html {
   // Paging keeps to the range shown, even when it was a preset counted back from now.
-  const q = { ...v.query, from: v.query.from ?? toUtcInput(v.range.from), to: v.query.to ?? toUtcInput(v.range.to), last: undefined };
+  const q = { ...v.query, from: v.query.from ?? toInputValue(new Date(v.range.from).toISOString()), to: v.query.to ?? toInputValue(new Date(v.range.to).toISOString()), last: undefined };
   const pageNumber = q.prev.length + (q.cursor ? 2 : 1);
   const previous = q.cursor ? historyHref({ ...q, cursor: q.prev.at(-1), prev: q.prev.slice(0, -1) }) : undefined;
   const next = r.next ? historyHref({ ...q, cursor: r.next, prev: q.cursor ? [...q.prev, q.cursor] : [] }) : undefined;

@@ -1,13 +1,15 @@
 /**
- * Who acts at the alarm desk: the "Your name" of the last action, remembered in a cookie
- * so that every form is filled in with it. It only fills in `by`; it is not a login.
+ * "Your name" on the console's forms, remembered in the cookie orbit_actor so that every
+ * form offers it again. It names who acted (the `by` of an alert action, the author in a
+ * change history); it is not a login.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 const COOKIE = 'orbit_actor';
 const ONE_YEAR_S = 365 * 24 * 3600;
 
-export function actorOf(request: FastifyRequest): string {
+/** The remembered name; '' when there is none. */
+export function rememberedActor(request: FastifyRequest): string {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name !== COOKIE) continue;
