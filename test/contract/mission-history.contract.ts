@@ -106,6 +106,15 @@ export function missionHistoryContract(name: string, open: () => Promise<SqlHarn
     });
   }
 
+  test('imports that create the same mission at once all succeed, and the mission is created once', async () => {
+    await withCatalog(async (catalog, stores) => {
+      const doc: MissionDefinition = { version: 1, mission: { id: 'race', name: 'Race' }, spacecraft: [{ id: 'race-1', name: 'Racer', channels: [{ name: 'temp', type: 'number' }] }] };
+      const results = await Promise.all(Array.from({ length: 8 }, () => importDefinition(stores, 'race', doc, { by: 'Ada', dryRun: false })));
+      assert.deepEqual(results.map((r) => r.applied).sort(), [false, false, false, false, false, false, false, true], 'one created it, the others found nothing to change');
+      assert.equal((await catalog.history({ mission: 'race' })).filter((e) => e.entity === 'mission').length, 1);
+    });
+  });
+
   test('an import creates a new mission with its spacecraft and channels, keeps what the document leaves out, and writes nothing when any field is wrong', async () => {
     await withCatalog(async (catalog, stores) => {
       await seed(catalog);

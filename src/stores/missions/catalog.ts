@@ -284,8 +284,8 @@ export class MissionCatalog {
    */
   async importDefinition(document: MissionDefinition, options: { by: string; dryRun: boolean }): Promise<DefinitionChange[]> {
     const how = { by: options.by, action: 'import' as const };
-    try {
-      return await this.#sql.transaction(async (tx) => {
+    const apply = () =>
+      this.#sql.transaction(async (tx) => {
         await tx.query('SELECT 1 FROM missions WHERE id = $1 FOR UPDATE', [document.mission.id]);
         const current = await this.definition(document.mission.id, tx);
         const changes = definitionChanges(current, document);
@@ -303,6 +303,13 @@ export class MissionCatalog {
           }
         }
         return changes;
+      });
+    try {
+      return await apply().catch((error: unknown) => {
+        // Two imports that create the same mission (or spacecraft) at once: the one that lost
+        // the race runs again, now against what the other wrote, under the mission's row lock.
+        if (isUniqueViolation(error)) return apply();
+        throw error;
       });
     } finally {
       // The mission's autoRegisterChannels may have changed for all its spacecraft.
