@@ -109,7 +109,7 @@ log4j.logger.kafka.server.KafkaRaftServer=INFO, startup
 `;
 }
 
-/** Kafka's cluster id: 16 random bytes, base64url without padding. */
+/** Kafka's cluster id: 16 random bytes, base64url without padding. It may start with '-', so it is passed as `--cluster-id=…`, never as a separate argument. */
 function clusterId(): string {
   return randomBytes(16).toString('base64url');
 }
@@ -160,7 +160,7 @@ const kafka: Engine = {
 
     if (!existsSync(path.join(dataDir(ctx), 'meta.properties'))) {
       ctx.log('kafka: formatting storage');
-      await run(java(), ['-Xmx256m', ...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId(), '-c', config, '--ignore-formatted']);
+      await run(java(), ['-Xmx256m', ...jvm, '-cp', classpath, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId()}`, '-c', config, '--ignore-formatted']);
     }
 
     const logFile = stdoutLog(ctx);

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { after } from 'node:test';
 import pg from 'pg';
+import { PostgresStore } from '../../src/engines/sql/postgres.ts';
 import { realEngine } from './engines.ts';
 
 export const SERVER_URL = realEngine('ORBIT_SQL_URL');
@@ -37,6 +38,19 @@ export async function freshDatabase(): Promise<Database> {
     drop: async () => {
       await asOrbit((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
       created.delete(name);
+    },
+  };
+}
+
+/** A migrated-or-not relational store on a database of its own, and how to be rid of both. */
+export async function postgresStoreOnFreshDatabase(): Promise<{ sql: PostgresStore; cleanup(): Promise<void> }> {
+  const db = await freshDatabase();
+  const sql = await PostgresStore.open(db.url);
+  return {
+    sql,
+    cleanup: async () => {
+      await sql.close();
+      await db.drop();
     },
   };
 }
