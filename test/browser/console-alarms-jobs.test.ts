@@ -107,9 +107,13 @@ describe('console: alarm desk and jobs', { timeout: 180_000 }, () => {
 
   test('a refused action comes back with the problem, beside the field when one is named', async () => {
     const page = await open(`/console/alerts/${alertId}`);
-    // Someone else takes the alert off the shelf meanwhile: this page still offers it.
+    await page.waitForFunction(() => (globalThis as { sseOpen?: boolean }).sseOpen === true, undefined, { timeout: 10_000 });
+    // Someone else takes the alert off the shelf meanwhile: the page's facts and history
+    // follow at once, while its action form, left as it was, still offers to unshelve.
     const elsewhere = await orbit.api(`/v1/alerts/${alertId}/unshelve`, { method: 'POST', json: { by: 'Someone else' } });
     assert.equal(elsewhere.status, 200);
+    await page.locator('#alert-facts .state-open').waitFor({ timeout: 5000 });
+    await page.locator('#alert-history').getByText('Someone else').waitFor();
     await page.getByLabel('Your name').fill('Flight director');
     const [refused] = await Promise.all([
       page.waitForResponse((r) => r.request().method() === 'POST'),

@@ -108,14 +108,27 @@ export function alertDetailPage(v: AlertDetailView): Html {
   return page({
     title: `Alert ${a.channel} on ${a.spacecraft}`,
     section: 'alerts',
+    // Live: on each alert event of its spacecraft (the stream of the dashboard target), the
+    // facts and the history are read again; the action form is left as typed.
     body: html`<p><a href="/console/alerts">← Alarm desk</a></p>
 <h1><span class="sev-${a.severity}">${a.severity}</span> ${a.channel} on ${a.spacecraft}</h1>
+<div hx-ext="sse" sse-connect="/v1/stream?spacecraft=${a.spacecraft}">
 <div class="grid-2">
-<section aria-labelledby="h-facts" class="panel"><h2 id="h-facts">Alert</h2>${facts(a)}</section>
+<section aria-labelledby="h-facts" class="panel"><h2 id="h-facts">Alert</h2>
+<div id="alert-facts" aria-live="polite" hx-get="/console/alerts/${a.id}/live" hx-trigger="sse:alert throttle:1s" hx-swap="innerHTML">${facts(a)}</div></section>
 <section aria-labelledby="h-actions" class="panel"><h2 id="h-actions">Actions</h2>${actionForm(v)}</section>
 </div>
-<section aria-labelledby="h-history"><h2 id="h-history">History</h2>${history(a)}</section>`,
+<section aria-labelledby="h-history"><h2 id="h-history">History</h2>${historyRegion(a)}</section>
+</div>`,
   });
+}
+
+const historyRegion = (a: Alert, outOfBand = false) =>
+  html`<div id="alert-history"${outOfBand ? html` hx-swap-oob="true"` : ''}>${history(a)}</div>`;
+
+/** What the page reads again when its alert may have changed: the facts, and the history swapped in beside them. */
+export function alertLive(a: Alert): Html {
+  return html`${facts(a)}${historyRegion(a, true)}`;
 }
 
 export function alertNotFoundPage(id: string): Html {

@@ -14,7 +14,7 @@ import { ALERT_ACTIONS, ALERT_VERBS, AlertFilter, alertQuery, performAction, typ
 import { actionBody } from './action-body.ts';
 import { rememberActor, rememberedActor as actorOf } from '../../../platform/html/actor.ts';
 import { FILTER_FIELDS, alarmListPage, alarmTable, type AlarmTable, type FilterForm } from './alarm-list.ts';
-import { ACTION_FIELDS, alertDetailPage, alertNotFoundPage } from './alert-detail.ts';
+import { ACTION_FIELDS, alertDetailPage, alertLive, alertNotFoundPage } from './alert-detail.ts';
 
 const PAGE_SIZE = 50;
 const validFilter = textAjv.compile(AlertFilter);
@@ -70,6 +70,12 @@ export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void
       const alert = await api.alerts.get(request.params.id);
       if (!alert) return sendHtml(reply, alertNotFoundPage(request.params.id), 404);
       return sendHtml(reply, alertDetailPage({ alert, actor: actorOf(request), errors: NO_ERRORS }));
+    });
+
+    app.get('/console/alerts/:id/live', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+      const alert = await api.alerts.get(request.params.id);
+      if (!alert) return sendHtml(reply, alertNotFoundPage(request.params.id), 404);
+      return sendHtml(reply, alertLive(alert));
     });
 
     app.post('/console/alerts/:id/:verb', { schema: { hide: true, params: ActionParams } }, async (request, reply) => {
