@@ -140,7 +140,10 @@ describe('orbit detect', () => {
       }
     }, 50);
     let outRows = 0;
-    const child = detect([], chunks(), (p) => (pid = p));
+    // An 80 MiB old generation holds Orbit's modules and a bounded window, not the ~25 MB of
+    // input or the ~20 MB of output: a process that kept either would die of it. The cap also
+    // keeps V8 from growing its heap instead of collecting when the machine is busy.
+    const child = detect([], chunks(), (p) => (pid = p), { NODE_OPTIONS: '--max-old-space-size=80' });
     const { code, stdout, stderr } = await child.finally(() => clearInterval(sampler));
     assert.equal(code, 0, stderr);
     for (let k = stdout.indexOf('\n'); k >= 0; k = stdout.indexOf('\n', k + 1)) outRows++;
