@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { project, wrapLongitude } from '../../web/dashboard/src/geo/projection.ts';
-import { splitAtAntimeridian, splitAtTime } from '../../web/dashboard/src/geo/track.ts';
+import { project, splitAtAntimeridian, wrapLongitude } from '../../src/core/geo/equirectangular.ts';
+import { splitAtTime } from '../../web/dashboard/src/geo/track.ts';
 import { gstime } from 'satellite.js';
 import { greenwichSiderealDeg, nightPolygon, subsolarPoint } from '../../web/dashboard/src/geo/terminator.ts';
 import { orbitalPeriodMinutes } from '../../web/dashboard/src/geo/period.ts';
-import { landRings } from '../../web/dashboard/src/geo/land.ts';
+import { landRings } from '../../src/core/geo/land.ts';
 
 const DEG = Math.PI / 180;
 /** Great-circle angle between two points, degrees. */

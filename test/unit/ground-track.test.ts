@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { groundTrackSvg, MAP, project, splitAtAntimeridian, thin } from '../../src/components/compute/pages/ground-track.ts';
+import { splitAtAntimeridian } from '../../src/core/geo/equirectangular.ts';
+import { groundTrackSvg, MAP, project, thin } from '../../src/components/compute/pages/ground-track.ts';
 import { unwrapRing } from '../../src/components/compute/pages/land.ts';
 
 test('the projection maps longitude −180..180 to the width and latitude 90..−90 to the height', () => {

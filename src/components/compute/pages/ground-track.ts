@@ -4,44 +4,13 @@
  * anti-meridian the line is cut, each half running to the map's edge at the latitude it
  * crosses at, instead of a stroke across the whole map.
  */
+import { project as projectOnto, splitAtAntimeridian, type LonLat } from '../../../core/geo/equirectangular.ts';
 import { html, type Html } from '../../../platform/html/html.ts';
-
-export interface GeoPoint {
-  lat: number;
-  lon: number;
-}
 
 export const MAP = { width: 720, height: 360 } as const;
 
-/** Map coordinates of a point: x from lon −180..180, y from lat 90..−90. */
-export function project(p: GeoPoint, size: { width: number; height: number } = MAP): [number, number] {
-  return [((p.lon + 180) / 360) * size.width, ((90 - p.lat) / 180) * size.height];
-}
-
-/**
- * The track as runs that do not cross the anti-meridian. Between two points more than
- * 180° of longitude apart the shorter way round is across ±180°: the run ends at that
- * edge and the next starts at the opposite one, both at the interpolated latitude.
- */
-export function splitAtAntimeridian(points: readonly GeoPoint[]): GeoPoint[][] {
-  const runs: GeoPoint[][] = [];
-  let run: GeoPoint[] = [];
-  for (const [i, p] of points.entries()) {
-    const prev = points[i - 1];
-    if (prev && Math.abs(p.lon - prev.lon) > 180) {
-      const edge = prev.lon > 0 ? 180 : -180;
-      const unwrapped = p.lon + (edge > 0 ? 360 : -360);
-      const t = (edge - prev.lon) / (unwrapped - prev.lon);
-      const lat = prev.lat + t * (p.lat - prev.lat);
-      run.push({ lat, lon: edge });
-      runs.push(run);
-      run = [{ lat, lon: -edge }];
-    }
-    run.push(p);
-  }
-  if (run.length) runs.push(run);
-  return runs;
-}
+/** Map coordinates of a point on the SVG's rectangle. */
+export const project = (p: LonLat): [number, number] => projectOnto(p, MAP.width, MAP.height);
 
 /** At most `max` points, evenly spaced, keeping the first and the last: an SVG of 100,000 points would be megabytes. */
 export function thin<T>(points: readonly T[], max: number): T[] {
@@ -50,7 +19,7 @@ export function thin<T>(points: readonly T[], max: number): T[] {
   return Array.from({ length: max }, (_, i) => points[Math.round(i * step)]!);
 }
 
-const coords = (run: readonly GeoPoint[]) => run.map((p) => project(p).map((v) => v.toFixed(1)).join(',')).join(' ');
+const coords = (run: readonly LonLat[]) => run.map((p) => project(p).map((v) => v.toFixed(1)).join(',')).join(' ');
 
 function graticule(): Html {
   const lines: Html[] = [];
@@ -70,11 +39,11 @@ export interface GroundTrackOptions {
   title: string;
   description: string;
   /** Land as rings of points, drawn under the track; a ring may run past ±180° (it is drawn a map-width left and right as well). */
-  land?: readonly (readonly GeoPoint[])[];
+  land?: readonly (readonly LonLat[])[];
   maxPoints?: number;
 }
 
-export function groundTrackSvg(points: readonly GeoPoint[], o: GroundTrackOptions): Html {
+export function groundTrackSvg(points: readonly LonLat[], o: GroundTrackOptions): Html {
   const runs = splitAtAntimeridian(thin(points, o.maxPoints ?? 2000));
   const start = points[0];
   const [sx, sy] = start ? project(start) : [0, 0];

@@ -9,7 +9,8 @@ import { page } from '../../../platform/html/layout.ts';
 import { timeText } from '../../../platform/html/times.ts';
 import type { JobSummary } from '../desk.ts';
 import type { StateTable } from '../propagate.ts';
-import { groundTrackSvg, type GeoPoint } from './ground-track.ts';
+import type { LonLat } from '../../../core/geo/equirectangular.ts';
+import { groundTrackSvg } from './ground-track.ts';
 import { percent } from './jobs-list.ts';
 import { sampleRow } from './samples.ts';
 
@@ -20,7 +21,7 @@ export interface JobView {
   states?: StateTable;
   /** First row of the result table shown. */
   offset: number;
-  land?: readonly (readonly GeoPoint[])[];
+  land?: readonly (readonly LonLat[])[];
 }
 
 export const isFinished = (job: JobSummary) => job.state === 'succeeded' || job.state === 'failed';
@@ -52,7 +53,7 @@ function result(v: JobView): Html {
   const { job, states } = v;
   if (job.state === 'failed') return html`<div class="problem" role="alert"><strong>The job failed</strong><p>${job.error}</p></div>`;
   if (job.state !== 'succeeded' || !states) return html``;
-  const track: GeoPoint[] = Array.from({ length: states.count }, (_, i) => {
+  const track: LonLat[] = Array.from({ length: states.count }, (_, i) => {
     const r = sampleRow(states, i);
     return { lat: r.latitudeDeg, lon: r.longitudeDeg };
   });

@@ -6,20 +6,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { feature } from 'topojson-client';
-import type { GeometryObject, Topology } from 'topojson-specification';
-import type { GeoPoint } from './ground-track.ts';
-
-type Position = number[];
+import type { Topology } from 'topojson-specification';
+import type { LonLat } from '../../../core/geo/equirectangular.ts';
+import { landRings as ringsOf, type Ring } from '../../../core/geo/land.ts';
 
 /** A ring with continuous longitudes; closed over the pole when it goes all the way round. */
-export function unwrapRing(ring: readonly Position[]): GeoPoint[] {
-  const out: GeoPoint[] = [];
+export function unwrapRing(ring: Ring): LonLat[] {
+  const out: LonLat[] = [];
   let shift = 0;
   for (const [i, [lon, lat]] of ring.entries()) {
     const prev = ring[i - 1];
-    if (prev && Math.abs(lon! - prev[0]!) > 180) shift += lon! > prev[0]! ? -360 : 360;
-    out.push({ lon: lon! + shift, lat: lat! });
+    if (prev && Math.abs(lon - prev[0]) > 180) shift += lon > prev[0] ? -360 : 360;
+    out.push({ lon: lon + shift, lat });
   }
   if (shift !== 0 && out.length) {
     const pole = out.reduce((sum, p) => sum + p.lat, 0) > 0 ? 90 : -90;
@@ -28,18 +26,11 @@ export function unwrapRing(ring: readonly Position[]): GeoPoint[] {
   return out;
 }
 
-let land: GeoPoint[][] | undefined;
+let land: LonLat[][] | undefined;
 
-export function landRings(): GeoPoint[][] {
+export function landRings(): LonLat[][] {
   if (land) return land;
   const file = createRequire(import.meta.url).resolve('world-atlas/land-110m.json');
-  const topology = JSON.parse(readFileSync(file, 'utf8')) as Topology;
-  const collection = feature(topology, topology.objects.land as GeometryObject);
-  const geometries = 'features' in collection ? collection.features.map((f) => f.geometry) : [collection.geometry];
-  land = [];
-  for (const g of geometries) {
-    const polygons = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
-    for (const polygon of polygons) land.push(...polygon.map(unwrapRing));
-  }
+  land = ringsOf(JSON.parse(readFileSync(file, 'utf8')) as Topology).map(unwrapRing);
   return land;
 }

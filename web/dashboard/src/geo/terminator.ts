@@ -1,6 +1,6 @@
 /** Day and night on the map: the subsolar point and the night side's outline. */
 import { declinationDeg, sunPositionKm } from '../../../../src/core/orbit/sun.ts';
-import { wrapLongitude, type LonLat } from './projection.ts';
+import { wrapLongitude, type LonLat } from '../../../../src/core/geo/equirectangular.ts';
 
 const DEG = Math.PI / 180;
 const J2000_MS = Date.UTC(2000, 0, 1, 12);

@@ -1,8 +1,8 @@
 /** Painting the ground-track map on a canvas, layer by layer, back to front. */
 import type { Severity } from '../../api.ts';
-import type { Ring } from '../../geo/land.ts';
-import { project, type LonLat } from '../../geo/projection.ts';
-import { splitAtAntimeridian, splitAtTime, type TrackSample } from '../../geo/track.ts';
+import type { Ring } from '../../../../../src/core/geo/land.ts';
+import { project, splitAtAntimeridian, type LonLat } from '../../../../../src/core/geo/equirectangular.ts';
+import { splitAtTime, type TrackSample } from '../../geo/track.ts';
 
 export interface Marker extends LonLat {
   id: string;

@@ -1,4 +1,4 @@
-/** The land outline from a world-atlas TopoJSON topology, as rings of [lon, lat]. */
+/** The land outline of a world-atlas (Natural Earth) TopoJSON topology, as rings of [lon, lat]. */
 import { feature } from 'topojson-client';
 import type { Topology, GeometryObject } from 'topojson-specification';
 
