@@ -1,12 +1,13 @@
 /**
- * Request validation, one way for the API and the console's forms: a form's action checks
- * the body it builds against the route's own schema, with the same options, and fails with
- * the same problem (400, an error per field) as the REST route would.
+ * Request validation, one way for the API and the console's pages: a form's action (or a
+ * page's query) is checked against the REST route's own schema, with the same options, and
+ * fails with the same problem (400, an error per field) as the REST route would.
  */
 import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { Static, TSchema } from 'typebox';
-import { HttpProblem, schemaFieldErrors, type SchemaError } from './problem.ts';
+import { parseTimeParam } from '../core/time.ts';
+import { badRequest, HttpProblem, schemaFieldErrors, type FieldError, type SchemaError } from './problem.ts';
 
 function makeAjv(coerceTypes: AjvOptions['coerceTypes']) {
   const ajv = new Ajv({ allErrors: true, coerceTypes, useDefaults: true, removeAdditional: false, strict: false });
@@ -21,10 +22,37 @@ export const textAjv = makeAjv('array');
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
+function validator(ajv: Ajv, schema: TSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) compiled.set(schema, (validate = ajv.compile(schema)));
+  return validate;
+}
+
 /** The body as the schema types it (defaults applied), or a 400 problem naming each bad field. */
 export function checkBody<T extends TSchema>(schema: T, body: unknown): Static<T> {
-  let validate = compiled.get(schema);
-  if (!validate) compiled.set(schema, (validate = bodyAjv.compile(schema)));
+  const validate = validator(bodyAjv, schema);
   if (!validate(body)) throw new HttpProblem(400, 'the request body is invalid', { errors: schemaFieldErrors(validate.errors as SchemaError[], '') });
   return body as Static<T>;
+}
+
+/**
+ * A page's query checked against the schema of the REST route it stands beside, with the
+ * same coercion and the same problem; the fields a form sent empty are left out.
+ */
+export function checkQuery<T extends TSchema>(schema: T, query: Record<string, unknown>): Static<T> {
+  const validate = validator(textAjv, schema);
+  const given = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined));
+  if (!validate(given)) throw new HttpProblem(400, 'the request querystring is invalid', { errors: schemaFieldErrors(validate.errors as SchemaError[], 'querystring') });
+  return given as Static<T>;
+}
+
+/** `from` and `to` of a query as epoch ms; a 400 naming each that is not a time. */
+export function timeRange(q: { from?: string; to?: string }, detail = 'invalid time range'): { from?: number; to?: number } {
+  const from = parseTimeParam(q.from);
+  const to = parseTimeParam(q.to);
+  const errors: FieldError[] = [];
+  if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
+  if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
+  if (errors.length) throw badRequest(detail, errors);
+  return { from, to };
 }

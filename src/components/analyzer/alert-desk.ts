@@ -5,8 +5,8 @@
  */
 import { Type, type Static, type TSchema } from 'typebox';
 import { Acknowledge, AlertComment, AlertNote, AlertState, Assign, Severity, Shelve, type Alert } from '../../core/schemas.ts';
-import { parseTimeParam } from '../../core/time.ts';
-import { HttpProblem, badRequest, notFound, type FieldError } from '../../platform/problem.ts';
+import { HttpProblem, badRequest, notFound } from '../../platform/problem.ts';
+import { timeRange } from '../../platform/validation.ts';
 import type { AlertQuery, AlertStore, OperatorResult } from '../../stores/alerts/store.ts';
 import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import type { AlertEngine } from './engine.ts';
@@ -36,15 +36,7 @@ export type AlertFilter = Static<typeof AlertFilter>;
 
 /** The store's query for a filter; a time that is not one answers 400 naming it. */
 export function alertQuery({ from, to, ...rest }: AlertFilter): AlertQuery {
-  const errors: FieldError[] = [];
-  const time = (name: 'from' | 'to', value: string | undefined) => {
-    const ms = parseTimeParam(value);
-    if (Number.isNaN(ms)) errors.push({ pointer: `querystring/${name}`, detail: 'is not an ISO 8601 time or epoch milliseconds' });
-    return ms;
-  };
-  const fromMs = time('from', from);
-  const toMs = time('to', to);
-  if (errors.length) throw badRequest('invalid alert filter', errors);
+  const { from: fromMs, to: toMs } = timeRange({ from, to }, 'invalid alert filter');
   return { ...rest, ...(fromMs !== undefined && { fromMs }), ...(toMs !== undefined && { toMs }) };
 }
 

@@ -10,7 +10,7 @@ import { fromInputValue } from '../../platform/html/times.ts';
 import type { HttpServer } from '../../platform/http.ts';
 import { badRequest, HttpProblem, notFound } from '../../platform/problem.ts';
 import type { ConsoleApi } from './api.ts';
-import { allOf, firstOf, type RawQuery } from './query-check.ts';
+import { allOf, firstOf, type RawQuery } from './raw-query.ts';
 import { historyPage, READINGS_PAGE, type HistoryQuery, type HistoryView } from './pages/history/page.ts';
 import type { ChannelPlot } from './pages/history/plot.ts';
 import { bucketStepSeconds, DEFAULT_PRESET, MAX_BUCKETS, presetMs } from './pages/history/range.ts';

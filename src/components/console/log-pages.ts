@@ -11,7 +11,8 @@ import { HttpProblem } from '../../platform/problem.ts';
 import type { ConsoleApi } from './api.ts';
 import { LOG_LEVELS, LogsQuery, searchLogs } from './log-search.ts';
 import { logsPage, type LogSearchForm } from './pages/logs.ts';
-import { checkQuery, firstOf, type RawQuery } from './query-check.ts';
+import { checkQuery } from '../../platform/validation.ts';
+import { firstOf, type RawQuery } from './raw-query.ts';
 
 const PARAMS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId', 'limit', 'cursor'] as const;
 /** The form's fields: errors naming another parameter (limit, a forged cursor) are listed above the form. */

@@ -9,7 +9,8 @@
 import { Type, type Static } from 'typebox';
 import { toIso } from '../../core/time.ts';
 import type { LogEntry, LogIndex } from '../../engines/logs/port.ts';
-import { cursorCodec, timeRange } from './query-params.ts';
+import { timeRange } from '../../platform/validation.ts';
+import { cursorCodec } from './query-params.ts';
 
 const Level = Type.Union([Type.Literal('trace'), Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('fatal')]);
 

@@ -1,20 +1,8 @@
 /**
- * Query parameters the history and log searches share: a time range, and opaque cursors
- * that a forged or stale-format value cannot get past.
+ * The opaque cursors the history and log searches share, which a forged or stale-format
+ * value cannot get past.
  */
-import { parseTimeParam } from '../../core/time.ts';
-import { badRequest, type FieldError } from '../../platform/problem.ts';
-
-/** `from` and `to` as epoch ms; a 400 naming each that is not a time. */
-export function timeRange(q: { from?: string; to?: string }): { from?: number; to?: number } {
-  const from = parseTimeParam(q.from);
-  const to = parseTimeParam(q.to);
-  const errors: FieldError[] = [];
-  if (Number.isNaN(from)) errors.push({ pointer: 'querystring/from', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-  if (Number.isNaN(to)) errors.push({ pointer: 'querystring/to', detail: 'is not an ISO 8601 time or epoch milliseconds' });
-  if (errors.length) throw badRequest('invalid time range', errors);
-  return { from, to };
-}
+import { badRequest } from '../../platform/problem.ts';
 
 export interface CursorCodec<T> {
   encode(position: T): string;

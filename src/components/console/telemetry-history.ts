@@ -6,7 +6,8 @@ import type { ChannelType } from '../../core/schemas.ts';
 import { notFound } from '../../platform/problem.ts';
 import type { Bucket, Point } from '../../core/schemas.ts';
 import type { ConsoleApi } from './api.ts';
-import { cursorCodec, timeRange } from './query-params.ts';
+import { timeRange } from '../../platform/validation.ts';
+import { cursorCodec } from './query-params.ts';
 
 export interface RangeParams {
   spacecraft: string;

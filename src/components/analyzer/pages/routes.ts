@@ -4,12 +4,12 @@
  * action through its body schema (`checkBody`) and `performAction`.
  */
 import { Type } from 'typebox';
-import { schemaFieldErrors, HttpProblem, type SchemaError } from '../../../platform/problem.ts';
+import { HttpProblem } from '../../../platform/problem.ts';
 import { formErrors, NO_ERRORS } from '../../../platform/html/form.ts';
 import { consolePages, seeOther, sendHtml } from '../../../platform/html/pages.ts';
 import { fromInputValue, toInputValue } from '../../../platform/html/times.ts';
 import type { HttpServer } from '../../../platform/http.ts';
-import { checkBody, textAjv } from '../../../platform/validation.ts';
+import { checkBody, checkQuery } from '../../../platform/validation.ts';
 import { ALERT_ACTIONS, ALERT_VERBS, AlertFilter, alertQuery, performAction, type AlertVerb, type AnalyzerApi } from '../alert-desk.ts';
 import { actionBody } from './action-body.ts';
 import { rememberActor, rememberedActor as actorOf } from '../../../platform/html/actor.ts';
@@ -17,7 +17,6 @@ import { FILTER_FIELDS, alarmListPage, alarmTable, type AlarmTable, type FilterF
 import { ACTION_FIELDS, alertDetailPage, alertLive, alertNotFoundPage } from './alert-detail.ts';
 
 const PAGE_SIZE = 50;
-const validFilter = textAjv.compile(AlertFilter);
 
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
@@ -36,8 +35,7 @@ function filterFormOf(query: Record<string, unknown>): { form: FilterForm; query
 async function readTable(api: AnalyzerApi, form: FilterForm, query: string, offset: number): Promise<AlarmTable> {
   const filter: Record<string, unknown> = { limit: PAGE_SIZE + 1, offset };
   for (const name of FILTER_FIELDS) if (form[name]) filter[name] = name === 'from' || name === 'to' ? fromInputValue(form[name]) : form[name];
-  if (!validFilter(filter)) throw new HttpProblem(400, 'invalid alert filter', { errors: schemaFieldErrors(validFilter.errors as SchemaError[]) });
-  const alerts = await api.alerts.list(alertQuery(filter as AlertFilter));
+  const alerts = await api.alerts.list(alertQuery(checkQuery(AlertFilter, filter)));
   return { alerts: alerts.slice(0, PAGE_SIZE), hasMore: alerts.length > PAGE_SIZE, query, offset, pageSize: PAGE_SIZE, readAt: new Date().toISOString() };
 }
 
