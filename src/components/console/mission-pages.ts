@@ -19,9 +19,15 @@ import { parseDefinitionText } from './definition-format.ts';
 import { createMission, createSpacecraft, importDefinition, putChannel, updateMission, updateSpacecraft } from './mission-service.ts';
 import { postedActor, rememberedActor } from './pages/actor.ts';
 import { channelBody, CHANNEL_FIELDS } from './pages/channel-form.ts';
-import { nestedBody, numberOrText, optionalText, text, tleLines, type FormValues } from './pages/form-values.ts';
+import { nestedBody, numberOrText, optionalText, text, type FormValues } from '../../platform/html/form-values.ts';
 import { MISSION_FIELDS, missionPage, missionsPage, notFoundPage, SPACECRAFT_FIELDS, type MissionView } from './pages/missions.ts';
 import { spacecraftPage, type SpacecraftView } from './pages/spacecraft.ts';
+
+/** A TLE pasted as two lines (blank lines and surrounding spaces ignored); null when empty. */
+function tleLines(value: string): string[] | null {
+  const lines = value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
+  return lines.length ? lines : null;
+}
 
 const HIDDEN = { schema: { hide: true } } as const;
 const IdParams = Type.Object({ id: Type.String() });

@@ -13,21 +13,21 @@ import { checkBody, checkQuery } from '../../../platform/validation.ts';
 import { ALERT_ACTIONS, ALERT_VERBS, AlertFilter, alertQuery, performAction, type AlertVerb, type AnalyzerApi } from '../alert-desk.ts';
 import { actionBody } from './action-body.ts';
 import { rememberActor, rememberedActor as actorOf } from '../../../platform/html/actor.ts';
+import { text, type FormValues } from '../../../platform/html/form-values.ts';
 import { FILTER_FIELDS, alarmListPage, alarmTable, type AlarmTable, type FilterForm } from './alarm-list.ts';
 import { ACTION_FIELDS, alertDetailPage, alertLive, alertNotFoundPage } from './alert-detail.ts';
 
 const PAGE_SIZE = 50;
 
-const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 /** The filter form's fields as typed, and the URL query that keeps them. */
-function filterFormOf(query: Record<string, unknown>): { form: FilterForm; query: string; offset: number } {
-  const form = Object.fromEntries(FILTER_FIELDS.map((name) => [name, text(query[name]).trim()])) as unknown as FilterForm;
+function filterFormOf(query: FormValues): { form: FilterForm; query: string; offset: number } {
+  const form = Object.fromEntries(FILTER_FIELDS.map((name) => [name, text(query, name).trim()])) as unknown as FilterForm;
   // A link may carry the API's form of a time (…Z); the time inputs show it without the zone.
   form.from = toInputValue(form.from);
   form.to = toInputValue(form.to);
   const kept = new URLSearchParams(FILTER_FIELDS.filter((name) => form[name]).map((name): [string, string] => [name, form[name]]));
-  const offset = Number(text(query.offset) || 0);
+  const offset = Number(text(query, 'offset') || 0);
   return { form, query: kept.toString(), offset: Number.isSafeInteger(offset) && offset > 0 ? offset : 0 };
 }
 
@@ -47,7 +47,7 @@ const ActionParams = Type.Object({ id: Type.String(), verb: Type.Union(ALERT_VER
 export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void> {
   return consolePages(http, (app) => {
     app.get('/console/alerts', { schema: { hide: true } }, async (request, reply) => {
-      const { form, query, offset } = filterFormOf(request.query as Record<string, unknown>);
+      const { form, query, offset } = filterFormOf(request.query as FormValues);
       const [missions, spacecraft] = await Promise.all([api.catalog.listMissions(), api.catalog.listSpacecraft()]);
       try {
         const table = await readTable(api, form, query, offset);
@@ -60,7 +60,7 @@ export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void
     });
 
     app.get('/console/alerts/table', { schema: { hide: true } }, async (request, reply) => {
-      const { form, query, offset } = filterFormOf(request.query as Record<string, unknown>);
+      const { form, query, offset } = filterFormOf(request.query as FormValues);
       return sendHtml(reply, alarmTable(await readTable(api, form, query, offset), true));
     });
 
@@ -78,8 +78,8 @@ export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void
 
     app.post('/console/alerts/:id/:verb', { schema: { hide: true, params: ActionParams } }, async (request, reply) => {
       const { id, verb } = request.params as { id: string; verb: AlertVerb };
-      const form = (request.body ?? {}) as Record<string, unknown>;
-      const by = text(form.by).trim();
+      const form = (request.body ?? {}) as FormValues;
+      const by = text(form, 'by').trim();
       if (by) rememberActor(reply, by);
       try {
         await performAction(api, id, verb, checkBody(ALERT_ACTIONS[verb].body, actionBody(verb, form)));
@@ -88,7 +88,7 @@ export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void
         if (!(error instanceof HttpProblem)) throw error;
         const alert = await api.alerts.get(id);
         if (!alert) return sendHtml(reply, alertNotFoundPage(id), 404);
-        const posted = Object.fromEntries(ACTION_FIELDS.map((name) => [name, text(form[name])]));
+        const posted = Object.fromEntries(ACTION_FIELDS.map((name) => [name, text(form, name)]));
         // `id` is where a refusal points (params/id): the notice above the form says it already.
         const errors = formErrors(error, [...ACTION_FIELDS, 'id']);
         return sendHtml(reply, alertDetailPage({ alert, actor: by, posted, errors }), error.status);

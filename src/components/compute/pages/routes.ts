@@ -11,6 +11,7 @@ import { fromInputValue, toInputValue } from '../../../platform/html/times.ts';
 import type { HttpServer } from '../../../platform/http.ts';
 import { HttpProblem } from '../../../platform/problem.ts';
 import { checkBody } from '../../../platform/validation.ts';
+import { text, type FormValues } from '../../../platform/html/form-values.ts';
 import type { JobDesk } from '../desk.ts';
 import { JobCreate } from '../schemas.ts';
 import { isFinished, jobLive, jobNotFoundPage, jobPage, type JobView } from './job-page.ts';
@@ -31,7 +32,6 @@ function defaultForm(): PropagationForm {
   return { spacecraft: '', from: toInputValue(now.toISOString()), to: toInputValue(new Date(now.getTime() + 90 * 60_000).toISOString()), stepSeconds: '60' };
 }
 
-const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '');
 
 /** The API body the form stands for; the step stays text when it is not a number, for the schema to name. */
 function jobBody(form: PropagationForm, type: string): unknown {
@@ -55,12 +55,11 @@ export function jobsPages(http: HttpServer, desk: JobDesk): Promise<void> {
     });
 
     app.post('/console/jobs', { schema: { hide: true } }, async (request, reply) => {
-      const posted = (request.body ?? {}) as Record<string, unknown>;
-      const form: PropagationForm = {
-        spacecraft: text(posted['params.spacecraft']), from: text(posted['params.from']), to: text(posted['params.to']), stepSeconds: text(posted['params.stepSeconds']),
-      };
+      const posted = (request.body ?? {}) as FormValues;
+      const field = (name: string) => text(posted, name).trim();
+      const form: PropagationForm = { spacecraft: field('params.spacecraft'), from: field('params.from'), to: field('params.to'), stepSeconds: field('params.stepSeconds') };
       try {
-        const id = await desk.submit(checkBody(JobCreate, jobBody(form, text(posted.type))));
+        const id = await desk.submit(checkBody(JobCreate, jobBody(form, field('type'))));
         return seeOther(reply, `/console/jobs/${encodeURIComponent(id)}`);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;

@@ -4,7 +4,7 @@ import { ANONYMOUS } from '../../../core/schemas.ts';
 import { rememberActor, rememberedActor as remembered } from '../../../platform/html/actor.ts';
 import { field } from '../../../platform/html/form.ts';
 import type { Html } from '../../../platform/html/html.ts';
-import { text, type FormValues } from './form-values.ts';
+import { text, type FormValues } from '../../../platform/html/form-values.ts';
 
 export const ACTOR_FIELD = 'actor';
 

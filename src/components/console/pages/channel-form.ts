@@ -9,7 +9,7 @@ import { badRequest } from '../../../platform/problem.ts';
 import { field, problemNotice, select, textArea, type FormErrors } from '../../../platform/html/form.ts';
 import { html, type Html } from '../../../platform/html/html.ts';
 import { actorField } from './actor.ts';
-import { nestedBody, numberOrText, optionalText, text, type FormValues } from './form-values.ts';
+import { nestedBody, numberOrText, optionalText, text, type FormValues } from '../../../platform/html/form-values.ts';
 
 const LIMITS = [['redLow', 'Red low'], ['yellowLow', 'Yellow low'], ['yellowHigh', 'Yellow high'], ['redHigh', 'Red high']] as const;
 

@@ -7,7 +7,7 @@ import { problemNotice, textArea, NO_ERRORS, type FormErrors } from '../../../pl
 import { html, type Html } from '../../../platform/html/html.ts';
 import { actorField } from './actor.ts';
 import { shownValue } from './change-history.ts';
-import { text, type FormValues } from './form-values.ts';
+import { text, type FormValues } from '../../../platform/html/form-values.ts';
 
 export interface Importing {
   form: FormValues;

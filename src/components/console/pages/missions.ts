@@ -10,7 +10,7 @@ import { page } from '../../../platform/html/layout.ts';
 import { actorField } from './actor.ts';
 import { changeHistory } from './change-history.ts';
 import { definitionSection } from './definition-import.ts';
-import { text, type FormValues } from './form-values.ts';
+import { text, type FormValues } from '../../../platform/html/form-values.ts';
 
 /** A form as it was posted, with the problem it met; absent: the form shows the record as it is. */
 export interface Posted {

@@ -9,7 +9,7 @@ import { page } from '../../../platform/html/layout.ts';
 import { actorField } from './actor.ts';
 import { changeHistory } from './change-history.ts';
 import { channelForm, channelFormValues } from './channel-form.ts';
-import { text, type FormValues } from './form-values.ts';
+import { text, type FormValues } from '../../../platform/html/form-values.ts';
 import type { Posted } from './missions.ts';
 
 export function spacecraftFormValues(s: Spacecraft): FormValues {

@@ -33,9 +33,3 @@ export function nestedBody(entries: readonly (readonly [string, unknown])[]): Re
   }
   return body;
 }
-
-/** A TLE pasted as two lines (blank lines and surrounding spaces ignored); null when empty. */
-export function tleLines(value: string): string[] | null {
-  const lines = value.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '');
-  return lines.length ? lines : null;
-}
