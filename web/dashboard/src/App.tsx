@@ -9,7 +9,7 @@ import { FleetView } from './views/fleet/FleetView.tsx';
 import { GroundTrackView } from './views/ground-track/GroundTrackView.tsx';
 import { SpacecraftView } from './views/spacecraft/SpacecraftView.tsx';
 
-export const BASE = '/dashboard';
+const BASE = '/dashboard';
 
 export function App() {
   return (

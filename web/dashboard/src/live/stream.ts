@@ -12,8 +12,6 @@ export type ConnectionState = 'connecting' | 'live' | 'reconnecting';
 export interface Connected {
   /** False for the first connection of the page. */
   reconnect: boolean;
-  /** When the previous connection was lost (epoch ms), on a reconnect. */
-  lostAt?: number;
 }
 
 export interface LiveEvents {
@@ -55,13 +53,6 @@ export class LiveStream {
     this.#open();
   }
 
-  stop(): void {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#source?.close();
-    this.#source = undefined;
-  }
-
   on<K extends keyof LiveEvents>(event: K, listener: Listener<LiveEvents[K]>): () => void {
     const set: Set<Listener<LiveEvents[K]>> = this.#listeners[event];
     set.add(listener);
@@ -76,7 +67,7 @@ export class LiveStream {
     this.#source = source;
     source.onopen = () => {
       this.#attempt = 0;
-      const connected: Connected = this.#connectedOnce ? { reconnect: true, lostAt: this.#lostAt } : { reconnect: false };
+      const connected: Connected = { reconnect: this.#connectedOnce };
       this.#connectedOnce = true;
       this.#setState('live');
       for (const l of this.#listeners.connected) l(connected);
