@@ -46,7 +46,6 @@ export const api = {
     request<{ buckets: Bucket[] }>('GET', `/v1/telemetry/aggregate?${query(q)}`, undefined, signal).then((r) => r.buckets),
   alerts: (q: { state?: string; spacecraft?: string; severity?: string; limit?: number } = {}, signal?: AbortSignal) =>
     request<Alert[]>('GET', `/v1/alerts?${query(q)}`, undefined, signal),
-  alert: (id: string, signal?: AbortSignal) => request<Alert>('GET', `/v1/alerts/${encodeURIComponent(id)}`, undefined, signal),
   acknowledge: (id: string, by: string, comment?: string) => request<Alert>('POST', `/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { by, ...(comment ? { comment } : {}) }),
   submitJob: (type: string, params: unknown) => request<{ id: string }>('POST', '/v1/jobs', { type, params }),
   job: <R = unknown>(id: string, signal?: AbortSignal) =>
