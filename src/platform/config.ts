@@ -51,6 +51,8 @@ export interface Config {
   host: string;
   dataDir: string;
   targets: string[];
+  /** What this process is called in traces and shipped logs: OTEL_SERVICE_NAME, else `orbit` for all in one and `orbit-<target>-...` for a subset. */
+  serviceName: string;
   simulator: boolean;
   logLevel: Env['ORBIT_LOG_LEVEL'];
   logFormat: Env['ORBIT_LOG_FORMAT'];
@@ -104,6 +106,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     host: env.ORBIT_HOST,
     dataDir: path.resolve(env.ORBIT_DATA_DIR),
     targets,
+    serviceName: source.OTEL_SERVICE_NAME || (targets.length === 1 && targets[0] === 'all' ? 'orbit' : `orbit-${targets.join('-')}`),
     simulator: env.ORBIT_SIMULATOR ? env.ORBIT_SIMULATOR === 'on' : targets.includes('all'),
     logLevel: env.ORBIT_LOG_LEVEL,
     logFormat: env.ORBIT_LOG_FORMAT,
