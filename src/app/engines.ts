@@ -24,12 +24,28 @@ import { DeferredLogIndex } from '../engines/logs/deferred.ts';
 import { namespacedQueue } from '../engines/queue/namespaced.ts';
 import { namespacedLog } from '../engines/events/namespaced.ts';
 import { connectWithRetry } from '../engines/shared/backoff.ts';
-import { maskSecret } from '../platform/config.ts';
+import { maskSecret, type Config } from '../platform/config.ts';
 import { SQL, type SqlStore } from '../engines/sql/port.ts';
 import { QUEUE, type TaskQueue } from '../engines/queue/port.ts';
 import { EVENTS, type EventLog } from '../engines/events/port.ts';
 import { DOCS } from '../engines/docs/port.ts';
 import { LOGS } from '../engines/logs/port.ts';
+
+/** `messaging.system` of the in-process engines, which the conventions have no name for. */
+const EMBEDDED = 'orbit_embedded';
+
+/**
+ * With tracing on, the engine records messaging spans; the spans name the engine's own
+ * queues and topics, so they are traced beneath any namespace. Off, the decorator is not
+ * even loaded.
+ */
+async function traced(config: Config, queue: TaskQueue, system: string): Promise<TaskQueue> {
+  return config.tracing ? (await import('../engines/queue/traced.ts')).tracedQueue(queue, system) : queue;
+}
+
+async function tracedEvents(config: Config, log: EventLog, system: string): Promise<EventLog> {
+  return config.tracing ? (await import('../engines/events/traced.ts')).tracedLog(log, system) : log;
+}
 
 export const sqlModule = defineModule({
   provides: SQL,
@@ -53,9 +69,9 @@ export const queueModule = defineModule({
     const { queueUrl, namespace } = config.engines;
     let queue: TaskQueue;
     if (queueUrl) {
-      const broker = await connectWithRetry('RabbitMQ', () => RabbitMqTaskQueue.open(queueUrl), logger);
+      const broker = await traced(config, await connectWithRetry('RabbitMQ', () => RabbitMqTaskQueue.open(queueUrl), logger), 'rabbitmq');
       queue = namespace ? namespacedQueue(broker, namespace) : broker;
-    } else queue = await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'));
+    } else queue = await traced(config, await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue')), EMBEDDED);
     logger.info({ engine: queueUrl ? 'rabbitmq' : 'embedded', url: queueUrl && maskSecret('ORBIT_QUEUE_URL', queueUrl), namespace }, 'task queue open');
     for (const name of Object.values(QUEUES)) await queue.assertQueue(name, config.queues[name]);
     new Gauge({
@@ -82,9 +98,9 @@ export const eventsModule = defineModule({
     const { eventsBrokers, namespace } = config.engines;
     let events: EventLog;
     if (eventsBrokers) {
-      const cluster = await connectWithRetry('Kafka', () => KafkaEventLog.open(eventsBrokers.join(','), { defaultPartitions: config.events.partitions, onError: (err) => logger.warn({ err }, 'event log') }), logger);
+      const cluster = await tracedEvents(config, await connectWithRetry('Kafka', () => KafkaEventLog.open(eventsBrokers.join(','), { defaultPartitions: config.events.partitions, onError: (err) => logger.warn({ err }, 'event log') }), logger), 'kafka');
       events = namespace ? namespacedLog(cluster, namespace) : cluster;
-    } else events = await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions });
+    } else events = await tracedEvents(config, await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions }), EMBEDDED);
     for (const topic of Object.values(TOPICS)) await events.createTopic(topic, { partitions: config.events.partitions });
     logger.info({ engine: eventsBrokers ? 'kafka' : 'embedded', brokers: eventsBrokers, namespace }, 'event log open');
     new Gauge({

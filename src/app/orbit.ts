@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { Config } from '../platform/config.ts';
 import { createLogger, prettyLines } from '../platform/logger.ts';
+import { startTracing, traceFields } from '../platform/tracing.ts';
+import { waitAtMost } from '../lib/wait-at-most.ts';
 import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
 import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
 import { problemBody } from '../platform/problem.ts';
@@ -46,8 +48,9 @@ export async function lockDataDir(dataDir: string): Promise<{ release(): Promise
 export async function startOrbit(config: Config, options: { logDestination?: NodeJS.WritableStream } = {}): Promise<OrbitProcess> {
   checkTargets(config.targets);
   const service = config.targets.join(',');
+  const tracing = config.tracing ? await startTracing(config, VERSION) : undefined;
   const human = config.logFormat === 'pretty' || (config.logFormat === 'auto' && !options.logDestination && process.stdout.isTTY);
-  const { logger, shipper } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination);
+  const { logger, shipper } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination, tracing && traceFields);
   const metrics = createMetrics({ service });
   const graph = new ModuleGraph();
   const readiness = () => {
@@ -56,7 +59,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   };
   // Probes get an answer while modules wait for their engines; everything else is asked to come back.
   const http = await createHttpServer({
-    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION, isUnavailable,
+    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION, isUnavailable, tracing: tracing?.httpPlugin,
     whileStarting: (request, response) => {
       const path = request.url?.split('?')[0];
       if (path === '/healthz') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
@@ -90,6 +93,8 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   const stopModules = async () => {
     await graph.stop((module, error) => logger.error({ err: error, module }, 'module failed to stop'));
     await lock?.release();
+    // The last spans go out, within a bound: a collector that is away must not hold up the stop.
+    if (tracing) await waitAtMost(tracing.shutdown().catch((error: unknown) => logger.warn({ err: error }, 'spans not exported at stop')), 2000);
   };
   // Where this process itself is reached: a wildcard bind address is not one to connect to.
   const urlOf = () => {

@@ -53,6 +53,8 @@ export interface Config {
   targets: string[];
   /** What this process is called in traces and shipped logs: OTEL_SERVICE_NAME, else `orbit` for all in one and `orbit-<target>-...` for a subset. */
   serviceName: string;
+  /** Whether spans are recorded and exported: see `tracingWanted`. */
+  tracing: boolean;
   simulator: boolean;
   logLevel: Env['ORBIT_LOG_LEVEL'];
   logFormat: Env['ORBIT_LOG_FORMAT'];
@@ -107,6 +109,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     dataDir: path.resolve(env.ORBIT_DATA_DIR),
     targets,
     serviceName: source.OTEL_SERVICE_NAME || (targets.length === 1 && targets[0] === 'all' ? 'orbit' : `orbit-${targets.join('-')}`),
+    tracing: tracingWanted(source),
     simulator: env.ORBIT_SIMULATOR ? env.ORBIT_SIMULATOR === 'on' : targets.includes('all'),
     logLevel: env.ORBIT_LOG_LEVEL,
     logFormat: env.ORBIT_LOG_FORMAT,
@@ -134,6 +137,18 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     },
     env,
   };
+}
+
+/**
+ * Tracing is configured by the OpenTelemetry SDK's own variables only, and is on when they
+ * name somewhere to send spans: an OTLP endpoint, or an exporter such as `console`. Off,
+ * nothing of the SDK is loaded and no message carries more than the caller's traceparent.
+ */
+export function tracingWanted(source: NodeJS.ProcessEnv): boolean {
+  if (source.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return false;
+  const exporters = source.OTEL_TRACES_EXPORTER?.split(',').map((e) => e.trim().toLowerCase()).filter(Boolean) ?? [];
+  if (exporters.includes('none')) return false;
+  return exporters.length > 0 || Boolean(source.OTEL_EXPORTER_OTLP_ENDPOINT || source.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
 }
 
 const SECRET_PARAMS = /^(password|passwd|pass|secret|token|api[-_]?key|access[-_]?key|auth)$/i;

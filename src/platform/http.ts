@@ -2,7 +2,7 @@
  * The one HTTP server of a process. Components register their routes as Fastify
  * plugins; request and response schemas (TypeBox) validate and produce /openapi.json.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginCallback, type RawServerDefault } from 'fastify';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -26,6 +26,8 @@ export interface HttpOptions {
   whileStarting?: RequestListener;
   /** Whether an error means an engine is unreachable: answered 503 with Retry-After rather than 500. */
   isUnavailable?(error: unknown): boolean;
+  /** Traces requests (platform/tracing.ts): registered before anything else, so it sees every route. */
+  tracing?: FastifyPluginCallback;
 }
 
 export const PROBLEM_JSON = 'application/problem+json';
@@ -55,6 +57,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     forceCloseConnections: 'idle',
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  if (options.tracing) await app.register(options.tracing);
   app.setValidatorCompiler(validators());
 
   // Only JSON and NDJSON bodies are accepted; anything else answers 415.

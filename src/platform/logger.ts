@@ -89,10 +89,11 @@ export function prettyLines(destination: NodeJS.WritableStream = process.stdout)
   });
 }
 
-export function createLogger(level: string, service: string, destination: NodeJS.WritableStream = process.stdout): { logger: Logger; shipper: LogShipper } {
+/** `mixin` adds fields to every line, e.g. the trace and span ids of the span it is written in. */
+export function createLogger(level: string, service: string, destination: NodeJS.WritableStream = process.stdout, mixin?: () => object): { logger: Logger; shipper: LogShipper } {
   const shipper = new LogShipper(service);
   const logger = pino(
-    { level, base: { service, pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime, formatters: { level: (label) => ({ level: label }) } },
+    { level, base: { service, pid: process.pid }, timestamp: pino.stdTimeFunctions.epochTime, formatters: { level: (label) => ({ level: label }) }, ...(mixin && { mixin }) },
     pino.multistream([{ stream: destination, level: level as pino.Level }, { stream: shipper, level: level as pino.Level }]),
   );
   return { logger, shipper };

@@ -19,6 +19,19 @@ describe('config', () => {
     assert.equal(loadConfig({ ORBIT_SIMULATOR: 'on' }, { targets: ['ingest'] }).simulator, true);
   });
 
+  test('tracing is on only when the OTEL_* variables give spans somewhere to go, and the process is named for it', () => {
+    const on = (env: NodeJS.ProcessEnv) => loadConfig(env).tracing;
+    assert.equal(on({}), false);
+    assert.equal(on({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' }), true);
+    assert.equal(on({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:4318/v1/traces' }), true);
+    assert.equal(on({ OTEL_TRACES_EXPORTER: 'console' }), true);
+    assert.equal(on({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_TRACES_EXPORTER: 'none' }), false);
+    assert.equal(on({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_SDK_DISABLED: 'true' }), false);
+    assert.equal(loadConfig({}).serviceName, 'orbit');
+    assert.equal(loadConfig({ ORBIT_TARGET: 'ingest,processor' }).serviceName, 'orbit-ingest-processor');
+    assert.equal(loadConfig({ ORBIT_TARGET: 'ingest', OTEL_SERVICE_NAME: 'edge' }).serviceName, 'edge');
+  });
+
   test('environment strings are converted to their types', () => {
     const c = loadConfig({ ORBIT_PORT: '9090', ORBIT_TARGET: 'ingest, processor' });
     assert.equal(c.port, 9090);

@@ -17,6 +17,7 @@ import { TOPICS } from '../../core/messages.ts';
 import { Sgp4Error } from '../../core/orbit/sgp4.ts';
 import { TleError } from '../../core/orbit/tle.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
+import { activeTraceparent } from '../../platform/tracing.ts';
 import { Serial } from '../../lib/serial.ts';
 import type { Job, JobStore } from '../../stores/jobs/store.ts';
 import { PoolClosedError, WorkerTaskError } from './pool.ts';
@@ -53,7 +54,7 @@ export function createJobHandler(o: RunnerOptions): (delivery: Delivery<JobMessa
       {
         key: job.id,
         value: value satisfies JobFinishedEvent,
-        headers: cloudEventHeaders('orbit.compute.job.finished.v1', '/orbit/compute', { id: `${job.id}:${job.state}`, traceparent: delivery.headers.traceparent }),
+        headers: cloudEventHeaders('orbit.compute.job.finished.v1', '/orbit/compute', { id: `${job.id}:${job.state}`, traceparent: activeTraceparent() ?? delivery.headers.traceparent }),
       },
     ]);
   };

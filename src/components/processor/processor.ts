@@ -16,6 +16,7 @@ import type { QueueMessage } from '../../engines/queue/port.ts';
 import type { SqlStore } from '../../engines/sql/port.ts';
 import { GroupCommit } from '../../lib/group-commit.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
+import { activeTraceparent } from '../../platform/tracing.ts';
 import { waitOutOutages } from '../../engines/shared/unavailable.ts';
 import type { StoredReading, TelemetryStore } from '../../stores/telemetry/store.ts';
 import { processItem } from './rows.ts';
@@ -68,7 +69,8 @@ export class TelemetryProcessor {
   /** A delivery of the ingest queue: resolves once stored and published, throws for a message it does not take. */
   take(message: Pick<QueueMessage<IngestBatch>, 'body' | 'headers'>): Promise<void> {
     checkMessageType(message.headers);
-    return this.process(message.body, message.headers.traceparent);
+    // Batches are written and published together: each event names its own batch's trace.
+    return this.process(message.body, activeTraceparent() ?? message.headers.traceparent);
   }
 
   /** Resolves once the batch is stored and published: then it may be acked. */
