@@ -3,10 +3,11 @@
  * MongoDB itself is in no package registry this project may use; FerretDB is a Go module,
  * built once from the Go module proxy into the shared cache, with one performance patch.
  */
-import { access, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { commandExists, portOpen, run, spawnDetached, waitFor } from './engine.ts';
+import { portOpen, run, spawnDetached, waitFor } from './engine.ts';
+import { buildGoProgram, type GoProgram } from './go.ts';
 import type { Engine, EngineContext, StartedEngine } from './engine.ts';
 
 const FERRETDB_MODULE = 'github.com/FerretDB/FerretDB';
@@ -26,7 +27,7 @@ const ID_LOOKUP_PATCH = {
   to: `IDColumn = DefaultColumn + "->'_id'"`,
 };
 /** FerretDB 1.24 needs Go 1.24 or newer to build. */
-const MIN_GO = [1, 24];
+const MIN_GO: [number, number] = [1, 24];
 
 export interface FerretDbOptions {
   name?: string;
@@ -36,8 +37,8 @@ export interface FerretDbOptions {
 
 interface Paths {
   bin: string;
-  goCache: string;
-  src: string;
+  /** Where the build keeps its modules, objects and source. */
+  cache: string;
   data: string;
   state: string;
   log: string;
@@ -48,23 +49,11 @@ function paths(ctx: EngineContext, name: string): Paths {
   const home = path.join(ctx.root, name);
   return {
     bin: path.join(cache, 'bin', 'ferretdb'),
-    goCache: path.join(cache, 'go'),
-    src: path.join(cache, 'src'),
+    cache,
     data: path.join(home, 'data'),
     state: path.join(home, 'state'),
     log: path.join(home, 'ferretdb.log'),
   };
-}
-
-async function findGo(): Promise<string> {
-  for (const candidate of ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go']) {
-    if (candidate === 'go' ? await commandExists('go') : await access(candidate).then(() => true, () => false)) {
-      const version = await run(candidate, ['env', 'GOVERSION']).catch(() => '');
-      const [major, minor] = (/go(\d+)\.(\d+)/.exec(version) ?? []).slice(1).map(Number);
-      if (major > MIN_GO[0] || (major === MIN_GO[0] && minor >= MIN_GO[1])) return candidate;
-    }
-  }
-  throw new Error(`mongo: building FerretDB ${FERRETDB_VERSION} needs Go ${MIN_GO.join('.')} or newer on PATH (or in /usr/local/go); Debian's golang-go is older`);
 }
 
 async function builtVersion(bin: string): Promise<string | undefined> {
@@ -72,36 +61,22 @@ async function builtVersion(bin: string): Promise<string | undefined> {
   return out ? /version:\s*(\S+)/.exec(out)?.[1] : undefined;
 }
 
-async function build(ctx: EngineContext, p: Paths): Promise<void> {
-  const go = await findGo();
-  ctx.log(`mongo: building FerretDB ${FERRETDB_VERSION} with ${go} (the first build takes several minutes)`);
-  const began = Date.now();
-  const env = {
-    ...process.env,
-    // Modules and build cache stay with the binary, so a rebuild after a clean checkout is quick and nothing lands elsewhere.
-    GOMODCACHE: path.join(p.goCache, 'mod'),
-    GOCACHE: path.join(p.goCache, 'build'),
-    GOFLAGS: '-modcacherw',
-    // Never fetch another Go toolchain: the one found must do.
-    GOTOOLCHAIN: 'local',
-    CGO_ENABLED: '0',
-  };
-  await mkdir(p.goCache, { recursive: true });
-  const module = JSON.parse(await run(go, ['mod', 'download', '-json', `${FERRETDB_MODULE}@${FERRETDB_VERSION}`], { env, cwd: p.goCache })) as { Dir?: string };
-  if (!module.Dir) throw new Error(`mongo: go mod download did not say where ${FERRETDB_MODULE} is`);
+const FERRETDB: GoProgram = {
+  name: 'mongo',
+  module: FERRETDB_MODULE,
+  version: FERRETDB_VERSION,
+  pkg: './cmd/ferretdb',
+  minGo: MIN_GO,
   // The module as published lacks the version stamp its release pipeline writes, and a
-  // binary without it refuses to start; so build from a copy that carries it (and the patch).
-  await rm(p.src, { recursive: true, force: true });
-  await cp(module.Dir, p.src, { recursive: true });
-  await run('chmod', ['-R', 'u+w', p.src]);
-  await writeFile(path.join(p.src, 'build', 'version', 'version.txt'), `${BUILD_VERSION}\n`);
-  const patched = path.join(p.src, ID_LOOKUP_PATCH.file);
-  const source = await readFile(patched, 'utf8');
-  if (!source.includes(ID_LOOKUP_PATCH.from)) throw new Error(`mongo: ${ID_LOOKUP_PATCH.file} no longer has the line the _id lookup patch replaces`);
-  await writeFile(patched, source.replace(ID_LOOKUP_PATCH.from, ID_LOOKUP_PATCH.to));
-  await run(go, ['build', '-trimpath', '-o', p.bin, './cmd/ferretdb'], { env, cwd: p.src, timeoutMs: 30 * 60_000 });
-  ctx.log(`mongo: built FerretDB in ${((Date.now() - began) / 1000).toFixed(1)} s`);
-}
+  // binary without it refuses to start; so the build's copy carries it (and the patch).
+  async prepare(src) {
+    await writeFile(path.join(src, 'build', 'version', 'version.txt'), `${BUILD_VERSION}\n`);
+    const patched = path.join(src, ID_LOOKUP_PATCH.file);
+    const source = await readFile(patched, 'utf8');
+    if (!source.includes(ID_LOOKUP_PATCH.from)) throw new Error(`mongo: ${ID_LOOKUP_PATCH.file} no longer has the line the _id lookup patch replaces`);
+    await writeFile(patched, source.replace(ID_LOOKUP_PATCH.from, ID_LOOKUP_PATCH.to));
+  },
+};
 
 /** The server's own account of what it is, e.g. "FerretDB v1.24.2-orbit.1 (MongoDB 7.0.42 wire protocol)". */
 async function serverVersion(url: string, timeoutMs = 1000): Promise<string> {
@@ -127,7 +102,7 @@ export function ferretDb(options: FerretDbOptions = {}): Engine {
     async install(ctx) {
       const p = paths(ctx, name);
       if ((await builtVersion(p.bin)) === BUILD_VERSION) return;
-      await build(ctx, p);
+      await buildGoProgram(ctx, FERRETDB, p.cache, p.bin);
       const got = await builtVersion(p.bin);
       if (got !== BUILD_VERSION) throw new Error(`mongo: built ${p.bin} reports version ${got ?? 'nothing'}, expected ${BUILD_VERSION}`);
     },

@@ -30,6 +30,15 @@ export function engineEnv(): Partial<Record<EngineVariable, string>> {
   return Object.fromEntries(names.flatMap((n) => (process.env[n] ?? file[n] ? [[n, process.env[n] ?? file[n]]] : [])));
 }
 
+/** Observability backends `npm run engines:up` starts beside the engines; kept apart, so that no Orbit is pointed at them unless a test asks. */
+export type BackendVariable = 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'JAEGER_QUERY_URL';
+
+export function realBackend(variable: BackendVariable): string {
+  const value = process.env[variable] ?? fromFile()[variable];
+  if (!value) throw new Error(`${variable} is not set and ${ENGINES_ENV_FILE} does not name it: start the backends with \`npm run engines:up\``);
+  return value;
+}
+
 /** The same MongoDB server under another database name. */
 export function withDatabase(url: string, database: string): string {
   return url.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(?:\/[^?]*)?/, `$1/${database}`);
