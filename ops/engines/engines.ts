@@ -13,8 +13,9 @@ import kafka from './kafka.ts';
 import mongo from './mongo.ts';
 import elasticsearch from './elasticsearch.ts';
 import jaeger from './jaeger.ts';
+import prometheus from './prometheus.ts';
 
-export const ENGINES: readonly Engine[] = [postgres, rabbitmq, kafka, mongo, elasticsearch, jaeger];
+export const ENGINES: readonly Engine[] = [postgres, rabbitmq, kafka, mongo, elasticsearch, jaeger, prometheus];
 
 export interface EngineState {
   pids: number[];

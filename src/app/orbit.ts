@@ -11,7 +11,7 @@ import type { Config } from '../platform/config.ts';
 import { createLogger, prettyLines } from '../platform/logger.ts';
 import { startTracing, traceFields } from '../platform/tracing.ts';
 import { waitAtMost } from '../lib/wait-at-most.ts';
-import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
+import { createMetrics, instrumentHttp, instrumentReadiness } from '../platform/metrics.ts';
 import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
 import { problemBody } from '../platform/problem.ts';
 import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
@@ -53,6 +53,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   const { logger, shipper } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination, tracing && traceFields);
   const metrics = createMetrics({ service });
   const graph = new ModuleGraph();
+  instrumentReadiness(metrics, () => graph.status(), VERSION);
   const readiness = () => {
     const list = graph.status();
     return { ready: list.length > 0 && list.every((m) => m.ready), modules: list };
