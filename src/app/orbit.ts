@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { Type } from 'typebox';
 import type { Config } from '../platform/config.ts';
 import { createLogger, prettyLines } from '../platform/logger.ts';
+import { startLogForwarding } from '../platform/log-forwarding/index.ts';
 import { createMetrics, instrumentHttp } from '../platform/metrics.ts';
 import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
 import { problemBody } from '../platform/problem.ts';
@@ -47,8 +48,9 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   checkTargets(config.targets);
   const service = config.targets.join(',');
   const human = config.logFormat === 'pretty' || (config.logFormat === 'auto' && !options.logDestination && process.stdout.isTTY);
-  const { logger, shipper } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination);
+  const { logger, shipper, lines } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination);
   const metrics = createMetrics({ service });
+  const forwarding = startLogForwarding(config, { lines, metrics, logger });
   const graph = new ModuleGraph();
   const readiness = () => {
     const list = graph.status();
@@ -125,6 +127,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
         await shipper.detach();
         await stopModules();
         logger.info('stopped');
+        await forwarding.stop();
       })()),
   };
 }
