@@ -12,8 +12,9 @@ import rabbitmq from './rabbitmq.ts';
 import kafka from './kafka.ts';
 import mongo from './mongo.ts';
 import elasticsearch from './elasticsearch.ts';
+import victorialogs from './victorialogs.ts';
 
-export const ENGINES: readonly Engine[] = [postgres, rabbitmq, kafka, mongo, elasticsearch];
+export const ENGINES: readonly Engine[] = [postgres, rabbitmq, kafka, mongo, elasticsearch, victorialogs];
 
 export interface EngineState {
   pids: number[];
