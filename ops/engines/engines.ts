@@ -14,8 +14,9 @@ import mongo from './mongo.ts';
 import elasticsearch from './elasticsearch.ts';
 import jaeger from './jaeger.ts';
 import prometheus from './prometheus.ts';
+import victorialogs from './victorialogs.ts';
 
-export const ENGINES: readonly Engine[] = [postgres, rabbitmq, kafka, mongo, elasticsearch, jaeger, prometheus];
+export const ENGINES: readonly Engine[] = [postgres, rabbitmq, kafka, mongo, elasticsearch, jaeger, victorialogs, prometheus];
 
 export interface EngineState {
   pids: number[];

@@ -10,6 +10,7 @@ import { Type } from 'typebox';
 import type { Config } from '../platform/config.ts';
 import { createLogger, prettyLines } from '../platform/logger.ts';
 import { startTracing, traceFields } from '../platform/tracing.ts';
+import { startLogForwarding } from '../platform/log-forwarding/index.ts';
 import { waitAtMost } from '../lib/wait-at-most.ts';
 import { createMetrics, instrumentHttp, instrumentReadiness } from '../platform/metrics.ts';
 import { closeEarlyListener, createHttpServer, listenEarly, PROBLEM_JSON } from '../platform/http.ts';
@@ -50,8 +51,9 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   const service = config.targets.join(',');
   const tracing = config.tracing ? await startTracing(config, VERSION) : undefined;
   const human = config.logFormat === 'pretty' || (config.logFormat === 'auto' && !options.logDestination && process.stdout.isTTY);
-  const { logger, shipper } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination, tracing && traceFields);
+  const { logger, shipper, lines } = createLogger(config.logLevel, service, human ? prettyLines(options.logDestination) : options.logDestination, tracing && traceFields);
   const metrics = createMetrics({ service });
+  const forwarding = startLogForwarding(config, { lines, metrics, logger });
   const graph = new ModuleGraph();
   instrumentReadiness(metrics, () => graph.status(), VERSION);
   const readiness = () => {
@@ -131,6 +133,7 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
         await shipper.detach();
         await stopModules();
         logger.info('stopped');
+        await forwarding.stop();
       })()),
   };
 }

@@ -41,6 +41,9 @@ export const EnvSchema = Type.Object({
   ORBIT_SQL_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://', description: 'PostgreSQL for the relational store, postgres://user:password@host:port/database (default: embedded PGlite)' })),
   ORBIT_DOCS_URL: Type.Optional(Type.String({ pattern: '^mongodb(\\+srv)?://', description: 'MongoDB for the document store, mongodb://host:port/database (default: embedded)' })),
   ORBIT_SEARCH_URL: Type.Optional(Type.String({ pattern: '^https?://', description: 'Elasticsearch for the log index, http://host:port (default: embedded)' })),
+  // Log forwarding: either, both or neither.
+  ORBIT_LOKI_URL: Type.Optional(Type.String({ pattern: '^https?://([^\\s/?#@]+@)?(\\[[^\\]\\s]+\\]|[^\\s/?#@:\\[\\]]+)(:\\d{1,5})?([/?#]\\S*)?$', description: 'Loki (or anything that speaks its push API) that log lines are forwarded to, base URL http://user:password@host:port; Orbit appends /loki/api/v1/push (default: not forwarded)' })),
+  ORBIT_LOGSTASH_URL: Type.Optional(Type.String({ pattern: '^tcp://(\\[[^\\]\\s]+\\]|[^\\s:/\\[\\]]+):\\d{1,5}/?$', description: 'Logstash tcp input (json_lines codec) that log lines are forwarded to, tcp://host:port (default: not forwarded)' })),
   ORBIT_ENGINE_NAMESPACE: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9_-]*$', maxLength: 40, description: 'Prefix of queue, topic, consumer-group and index names, so that installations can share engines' })),
 });
 
@@ -69,6 +72,8 @@ export interface Config {
   sim: { spacecraft: number; intervalMs: number; anomalySeconds: number; tleFile: string; ingestUrl?: string };
   /** Real engines by port; an absent one is embedded. */
   engines: { queueUrl?: string; eventsBrokers?: string[]; sqlUrl?: string; docsUrl?: string; searchUrl?: string; namespace?: string };
+  /** Where log lines are forwarded besides the log index; absent ones are not. */
+  logForwarding: { lokiUrl?: string; logstashUrl?: string };
   /** The variables as validated, for `orbit config`. */
   env: Env;
 }
@@ -135,6 +140,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
       searchUrl: env.ORBIT_SEARCH_URL,
       namespace: env.ORBIT_ENGINE_NAMESPACE,
     },
+    logForwarding: { lokiUrl: env.ORBIT_LOKI_URL, logstashUrl: env.ORBIT_LOGSTASH_URL },
     env,
   };
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type EngineVariable = 'ORBIT_QUEUE_URL' | 'ORBIT_EVENTS_BROKERS' | 'ORBIT_SQL_URL' | 'ORBIT_DOCS_URL' | 'ORBIT_SEARCH_URL';
+export type EngineVariable = 'ORBIT_QUEUE_URL' | 'ORBIT_EVENTS_BROKERS' | 'ORBIT_SQL_URL' | 'ORBIT_DOCS_URL' | 'ORBIT_SEARCH_URL' | 'ORBIT_LOKI_URL';
 
 export const ENGINES_ENV_FILE = path.resolve(import.meta.dirname, '../../.engines/env');
 
@@ -26,7 +26,7 @@ function fromFile(): Record<string, string> {
 /** Every engine variable that is known, environment first. */
 export function engineEnv(): Partial<Record<EngineVariable, string>> {
   const file = fromFile();
-  const names: EngineVariable[] = ['ORBIT_QUEUE_URL', 'ORBIT_EVENTS_BROKERS', 'ORBIT_SQL_URL', 'ORBIT_DOCS_URL', 'ORBIT_SEARCH_URL'];
+  const names: EngineVariable[] = ['ORBIT_QUEUE_URL', 'ORBIT_EVENTS_BROKERS', 'ORBIT_SQL_URL', 'ORBIT_DOCS_URL', 'ORBIT_SEARCH_URL', 'ORBIT_LOKI_URL'];
   return Object.fromEntries(names.flatMap((n) => (process.env[n] ?? file[n] ? [[n, process.env[n] ?? file[n]]] : [])));
 }
 

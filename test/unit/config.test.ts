@@ -90,3 +90,31 @@ describe('config', () => {
     assert.ok(!error.message.includes('s3cret'), error.message);
   });
 });
+
+describe('log forwarding settings', () => {
+  test('ORBIT_LOKI_URL and ORBIT_LOGSTASH_URL name the backends; a Loki password is never shown', () => {
+    const env = { ORBIT_LOKI_URL: 'https://orbit:s3cret@logs.example:3100', ORBIT_LOGSTASH_URL: 'tcp://logstash.example:5044' };
+    const config = loadConfig(env);
+    assert.deepEqual(config.logForwarding, { lokiUrl: env.ORBIT_LOKI_URL, logstashUrl: env.ORBIT_LOGSTASH_URL });
+    assert.deepEqual(loadConfig({}).logForwarding, { lokiUrl: undefined, logstashUrl: undefined });
+    const shown = describeConfig(config, env).map((d) => d.value).join('\n');
+    assert.ok(!shown.includes('s3cret'), shown);
+    assert.match(shown, /https:\/\/orbit:\*\*\*\*@logs\.example:3100/);
+    assert.match(shown, /tcp:\/\/logstash\.example:5044/);
+  });
+
+  test('a Loki URL must be http(s) and a Logstash URL tcp://host:port', () => {
+    const error = (() => {
+      try {
+        loadConfig({ ORBIT_LOKI_URL: 'loki:3100', ORBIT_LOGSTASH_URL: 'udp://logstash:5044' });
+      } catch (e) {
+        return e as ConfigError;
+      }
+    })();
+    assert.ok(error instanceof ConfigError);
+    assert.deepEqual(error.problems.map((p) => p.split('=')[0]).sort(), ['ORBIT_LOGSTASH_URL', 'ORBIT_LOKI_URL']);
+    assert.throws(() => loadConfig({ ORBIT_LOGSTASH_URL: 'tcp://logstash' }), ConfigError);
+    assert.throws(() => loadConfig({ ORBIT_LOKI_URL: 'https://loki:s3cret@' }), (e: unknown) => e instanceof ConfigError && !e.message.includes('s3cret'));
+    assert.equal(loadConfig({ ORBIT_LOGSTASH_URL: 'tcp://[::1]:5044' }).logForwarding.logstashUrl, 'tcp://[::1]:5044');
+  });
+});

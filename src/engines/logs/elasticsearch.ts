@@ -76,10 +76,16 @@ function dayOf(time: number): string {
   return new Date(time).toISOString().slice(0, 10).replaceAll('-', '.');
 }
 
+/** The day index an entry of `time` goes to. */
+export function dayIndexName(prefix: string, time: number): string {
+  return `${prefix}-${dayOf(time)}`;
+}
+
 // ---------------------------------------------------------------------------
 // Index template
 
-function templateBody(prefix: string): estypes.IndicesPutIndexTemplateRequest {
+/** Exported for the check that the Logstash pipeline (deploy/logstash) writes what this mapping reads. */
+export function templateBody(prefix: string): estypes.IndicesPutIndexTemplateRequest {
   const keyword = { type: 'keyword', ignore_above: KEYWORD_IGNORE_ABOVE } as const;
   return {
     name: prefix,
@@ -301,9 +307,9 @@ export class ElasticsearchLogIndex implements LogIndex {
       const extra: Pick<StoredDoc, 'words' | 'arrival' | 'pos'> = { words: searchedWords(stored), arrival, pos };
       const dayNumber = Math.floor(stored.time / DAY_MS);
       let day = days.get(dayNumber);
-      if (day === undefined) days.set(dayNumber, (day = dayOf(stored.time)));
+      if (day === undefined) days.set(dayNumber, (day = dayIndexName(this.prefix, stored.time)));
       return {
-        action: JSON.stringify({ create: { _index: `${this.prefix}-${day}`, _id: id } }),
+        action: JSON.stringify({ create: { _index: day, _id: id } }),
         source: `${json.slice(0, -1)},${JSON.stringify(extra).slice(1)}`,
       };
     });

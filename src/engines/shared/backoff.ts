@@ -1,40 +1,14 @@
 /**
- * Backoff, written once: delays that double from a first one up to a cap, with jitter, for
- * every loop that tries an engine again; and waiting for an engine at start-up with them,
- * so a target started before its engine keeps trying instead of exiting (and being
- * restarted in a loop by its supervisor).
+ * Backoff for engines: the delays (lib/backoff.ts) for every loop that tries an engine
+ * again, and waiting for an engine at start-up with them, so a target started before its
+ * engine keeps trying instead of exiting (and being restarted in a loop by its supervisor).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { isUnavailable } from './unavailable.ts';
+import { backoffDelays } from '../../lib/backoff.ts';
 
-export interface BackoffOptions {
-  /** The first delay. Default 250 ms. */
-  initialMs?: number;
-  /** Delays stop doubling here (jitter may still add up to a quarter). Default 5 s. */
-  maxMs?: number;
-}
-
-/** Each call gives the next delay; `reset()` starts again from the first, after a success. */
-export interface Backoff {
-  (): number;
-  reset(): void;
-}
-
-export function backoffDelays({ initialMs = 250, maxMs = 5000 }: BackoffOptions = {}): Backoff {
-  let next = initialMs;
-  const delay = (): number => {
-    // Jitter keeps many clients from retrying in lockstep against a recovering engine.
-    const ms = Math.round(next * (0.75 + Math.random() * 0.5));
-    next = Math.min(maxMs, next * 2);
-    return ms;
-  };
-  return Object.assign(delay, {
-    reset: () => {
-      next = initialMs;
-    },
-  });
-}
+export { backoffDelays, type Backoff, type BackoffOptions } from '../../lib/backoff.ts';
 
 /** Calls `connect` until it resolves, logging each failure and the wait before the next try. */
 export async function connectWithRetry<T>(engine: string, connect: () => Promise<T>, logger: Logger, options: { stopped?: () => boolean } = {}): Promise<T> {
