@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { eventually, metric, startOrbit, tempDir } from '../support/orbit.ts';
-import { realEngine } from '../support/engines.ts';
+import { realBackend } from '../support/engines.ts';
 import { jsonLinesReceiver } from '../support/json-lines-receiver.ts';
 import { freePort } from '../support/net.ts';
 
@@ -24,7 +24,7 @@ const serviceName = () => `orbit-e2e-${randomBytes(4).toString('hex')}`;
 
 describe('log forwarding', { timeout: 180_000 }, () => {
   test('to Loki: lines are found in VictoriaLogs by service, target and level, up to the last one at stop', async () => {
-    const lokiUrl = realEngine('ORBIT_LOKI_URL');
+    const lokiUrl = realBackend('ORBIT_LOKI_URL');
     const service = serviceName();
     const { dir, remove } = await tempDir();
     const orbit = await startOrbit({ dataDir: dir, env: { ORBIT_LOKI_URL: lokiUrl, OTEL_SERVICE_NAME: service } });
@@ -71,7 +71,7 @@ describe('log forwarding', { timeout: 180_000 }, () => {
   });
 
   test('to both at once: the same lines reach each', async () => {
-    const lokiUrl = realEngine('ORBIT_LOKI_URL');
+    const lokiUrl = realBackend('ORBIT_LOKI_URL');
     const receiver = await jsonLinesReceiver();
     const service = serviceName();
     const { dir, remove } = await tempDir();

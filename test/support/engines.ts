@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export type EngineVariable = 'ORBIT_QUEUE_URL' | 'ORBIT_EVENTS_BROKERS' | 'ORBIT_SQL_URL' | 'ORBIT_DOCS_URL' | 'ORBIT_SEARCH_URL' | 'ORBIT_LOKI_URL';
+export type EngineVariable = 'ORBIT_QUEUE_URL' | 'ORBIT_EVENTS_BROKERS' | 'ORBIT_SQL_URL' | 'ORBIT_DOCS_URL' | 'ORBIT_SEARCH_URL';
 
 export const ENGINES_ENV_FILE = path.resolve(import.meta.dirname, '../../.engines/env');
 
@@ -26,12 +26,12 @@ function fromFile(): Record<string, string> {
 /** Every engine variable that is known, environment first. */
 export function engineEnv(): Partial<Record<EngineVariable, string>> {
   const file = fromFile();
-  const names: EngineVariable[] = ['ORBIT_QUEUE_URL', 'ORBIT_EVENTS_BROKERS', 'ORBIT_SQL_URL', 'ORBIT_DOCS_URL', 'ORBIT_SEARCH_URL', 'ORBIT_LOKI_URL'];
+  const names: EngineVariable[] = ['ORBIT_QUEUE_URL', 'ORBIT_EVENTS_BROKERS', 'ORBIT_SQL_URL', 'ORBIT_DOCS_URL', 'ORBIT_SEARCH_URL'];
   return Object.fromEntries(names.flatMap((n) => (process.env[n] ?? file[n] ? [[n, process.env[n] ?? file[n]]] : [])));
 }
 
 /** Observability backends `npm run engines:up` starts beside the engines; kept apart, so that no Orbit is pointed at them unless a test asks. */
-export type BackendVariable = 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'JAEGER_QUERY_URL';
+export type BackendVariable = 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'JAEGER_QUERY_URL' | 'ORBIT_LOKI_URL';
 
 export function realBackend(variable: BackendVariable): string {
   const value = process.env[variable] ?? fromFile()[variable];
