@@ -34,3 +34,47 @@ export async function routesOf(module: AnyModule, config: Config): Promise<strin
   await http.ready();
   return routes;
 }
+
+export interface TargetRoute {
+  method: string;
+  /** `/v1/alerts/{id}`, as `orbit targets` prints it. */
+  path: string;
+  /** The same path as an anchored regular expression: `{param}` is one segment, a trailing `*` anything. */
+  pattern: string;
+  target: string;
+}
+
+/** Regular-expression source of a route path, anchored, that JavaScript and PCRE (nginx) read alike. */
+export function pathPattern(path: string): string {
+  const wildcard = path.endsWith('*');
+  const body = (wildcard ? path.slice(0, -1) : path)
+    .split(/(\{[^}]+\})/)
+    .map((part) => (/^\{[^}]+\}$/.test(part) ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return `^${body}${wildcard ? '.*' : ''}$`;
+}
+
+/**
+ * Every route of every target, targets in registry order: what an ingress routes by (the
+ * first route that matches a request's method and path names its target; no match goes to
+ * the console). Computed, never typed: the test gateway and the compose ingress use it.
+ */
+export async function routeTable(targets: readonly AnyModule[], config: Config): Promise<TargetRoute[]> {
+  const table: TargetRoute[] = [];
+  for (const module of targets) {
+    for (const route of await routesOf(module, config)) {
+      const [method, path] = route.split(' ') as [string, string];
+      table.push({ method, path, pattern: pathPattern(path), target: module.name });
+    }
+  }
+  return table;
+}
+
+/** The target that serves a request, by the table above; undefined when no route matches. */
+export function routeTarget(table: readonly TargetRoute[], method: string, path: string): string | undefined {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return table.find((r) => r.method === m && compiled(r.pattern).test(path))?.target;
+}
+
+const patterns = new Map<string, RegExp>();
+const compiled = (pattern: string): RegExp => patterns.get(pattern) ?? patterns.set(pattern, new RegExp(pattern)).get(pattern)!;
