@@ -42,6 +42,23 @@ export function podman(args: string[], options: { timeoutMs?: number } = {}): Pr
   return run('podman', podmanArgs(args), options);
 }
 
+/**
+ * `podman run` options this machine needs. Rootful podman raises the container's open-file
+ * and process limits beyond the host's, which needs CAP_SYS_RESOURCE; where the caller lacks
+ * it (as on these VMs), runc fails with "error setting rlimits". Limits no higher than the
+ * host's then do: open files as this process has them, 4096 processes (threads) for the user.
+ */
+export function runOptions(): string[] {
+  const status = readFileSync('/proc/self/status', 'utf8');
+  const effective = BigInt(`0x${/^CapEff:\s*([0-9a-f]+)/m.exec(status)?.[1] ?? '0'}`);
+  const CAP_SYS_RESOURCE = 24n;
+  if ((effective >> CAP_SYS_RESOURCE) & 1n) return [];
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  const openFiles = /^Max open files\s+(\d+)\s+(\d+)/m.exec(limits);
+  const nofile = openFiles ? `${openFiles[1]}:${openFiles[2]}` : '1024:1024';
+  return ['--ulimit', `nofile=${nofile}`, '--ulimit', 'nproc=4096:4096'];
+}
+
 /** podman (with runc), and what staging the image needs, from Debian packages when missing. */
 export async function installImageTools(ctx: EngineContext): Promise<void> {
   await aptInstall(ctx, ['podman', 'runc', 'ca-certificates', 'binutils', 'git']);

@@ -9,6 +9,8 @@ import { Value } from 'typebox/value';
 import { QUEUE_OPTIONS, QUEUES, type QueueName } from '../core/messages.ts';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+/** Where Orbit is installed (the checkout, or /app in the image): the default TLE file is found from here. */
+const INSTALLATION = path.resolve(import.meta.dirname, '../..');
 
 /** Environment variable -> schema; `description` feeds `orbit config` and the README. */
 export const EnvSchema = Type.Object({
@@ -33,7 +35,7 @@ export const EnvSchema = Type.Object({
   ORBIT_SIMULATOR_SPACECRAFT: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Simulated spacecraft' }),
   ORBIT_SIMULATOR_INTERVAL_MS: Type.Integer({ minimum: 10, default: 1000, description: 'Milliseconds between simulated samples' }),
   ORBIT_SIMULATOR_ANOMALY_SECONDS: Type.Integer({ minimum: 1, default: 120, description: 'Seconds between injected anomalies' }),
-  ORBIT_SIMULATOR_TLE_FILE: Type.String({ default: '../shared/data/tle/catalog-2022-08.tle', description: 'TLE catalogue the simulated fleet is drawn from (synthetic orbits when absent)' }),
+  ORBIT_SIMULATOR_TLE_FILE: Type.String({ default: 'src/components/simulator/fleet.tle', description: 'TLE catalogue the simulated fleet is drawn from (synthetic orbits when absent); the default, 100 real low-Earth orbits shipped with Orbit, is found from the installation, a path set here from the working directory' }),
   ORBIT_INGEST_URL: Type.Optional(Type.String({ format: 'uri', description: 'Base URL of the Orbit API the simulator registers its fleet with and posts telemetry to (default: this process)' })),
   // A port whose variable is unset runs on its embedded engine under ORBIT_DATA_DIR.
   ORBIT_QUEUE_URL: Type.Optional(Type.String({ pattern: '^amqps?://', description: 'RabbitMQ for the task queue, amqp://user:password@host:port/vhost?management=port (the management API gives queue depths; default: embedded)' })),
@@ -129,7 +131,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
       spacecraft: env.ORBIT_SIMULATOR_SPACECRAFT,
       intervalMs: env.ORBIT_SIMULATOR_INTERVAL_MS,
       anomalySeconds: env.ORBIT_SIMULATOR_ANOMALY_SECONDS,
-      tleFile: path.resolve(env.ORBIT_SIMULATOR_TLE_FILE),
+      tleFile: path.resolve(source.ORBIT_SIMULATOR_TLE_FILE ? '.' : INSTALLATION, env.ORBIT_SIMULATOR_TLE_FILE),
       ingestUrl: env.ORBIT_INGEST_URL,
     },
     engines: {

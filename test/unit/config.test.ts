@@ -13,6 +13,19 @@ describe('config', () => {
     assert.equal(c.simulator, true, 'the simulator flies by default when everything runs in one process');
   });
 
+  test('the default TLE file is the one shipped in the installation, whatever the working directory; a set path is taken from the working directory', () => {
+    const shipped = path.resolve(import.meta.dirname, '../../src/components/simulator/fleet.tle');
+    assert.equal(loadConfig({}).sim.tleFile, shipped);
+    const cwd = process.cwd();
+    try {
+      process.chdir(path.parse(cwd).root);
+      assert.equal(loadConfig({}).sim.tleFile, shipped);
+      assert.equal(loadConfig({ ORBIT_SIMULATOR_TLE_FILE: 'sats.tle' }).sim.tleFile, path.resolve('sats.tle'));
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('the simulator defaults to off for a subset of targets, and ORBIT_SIMULATOR wins', () => {
     assert.equal(loadConfig({}, { targets: ['ingest'] }).simulator, false);
     assert.equal(loadConfig({ ORBIT_SIMULATOR: 'off' }).simulator, false);

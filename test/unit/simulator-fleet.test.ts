@@ -1,12 +1,15 @@
 import { test } from 'node:test';
+import { existsSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadFleet, pickFromCatalog, spacecraftModel, syntheticOrbits } from '../../src/components/simulator/fleet.ts';
-import { formatTle, parseTle, validateTle, type TleElements } from '../../src/core/orbit/tle.ts';
+import { formatTle, parseTle, splitTleText, validateTle, type TleElements } from '../../src/core/orbit/tle.ts';
+import { loadConfig } from '../../src/platform/config.ts';
 
 const EPOCH = new Date('2025-09-01T12:00:00Z');
+const FULL_CATALOGUE = path.resolve(import.meta.dirname, '../../../shared/data/tle/catalog-2022-08.tle');
 const OLD_EPOCH = new Date('2022-08-09T07:38:25Z');
 
 /** A made-up catalogue entry; `overrides` turns it into an orbit the fleet should not fly. */
@@ -95,4 +98,35 @@ test('synthetic orbits are valid TLEs at the start time, at LEO heights and the 
     }
     assert.ok(model.periodSeconds > 90 * 60 && model.periodSeconds < 97 * 60, `period ${model.periodSeconds} s`);
   }
+});
+
+test('a clone flies real orbits: the shipped TLE file gives catalogue orbits for the default fleet and the largest', async () => {
+  const { sim } = loadConfig({});
+  const text = await readFile(sim.tleFile, 'utf8');
+  assert.match(text, /^# .*\n(# .*\n)*# Source: .*satellite\.js/m, 'the file names its source');
+  const shipped = new Map(splitTleText(text).map((s) => [parseTle(s.line1, s.line2).satnum, s]));
+  assert.equal(shipped.size, 100);
+  for (const count of [sim.spacecraft, 1, 100]) {
+    const fleet = await loadFleet({ count, tleFile: sim.tleFile, epoch: EPOCH });
+    assert.equal(fleet.source, 'catalog', `${count} spacecraft: ${fleet.reason ?? ''}`);
+    assert.equal(fleet.members.length, count);
+    assert.equal(new Set(fleet.members.map((m) => m.origin)).size, count, 'distinct orbits');
+    for (const member of fleet.members) {
+      const satnum = Number(/^catalog (\d+)$/.exec(member.origin)?.[1]);
+      const original = shipped.get(satnum);
+      assert.ok(original, `${member.origin} is in the shipped file`);
+      // The catalogue's orbit, re-declared now: line 2 unchanged, the epoch moved.
+      assert.equal(member.tle[1], original.line2);
+      assert.equal(parseTle(...member.tle).epoch.getTime(), EPOCH.getTime());
+      const altitude = spacecraftModel(member).propagate(new Date(EPOCH.getTime() + 3600_000)).altitudeKm;
+      assert.ok(altitude > 300 && altitude < 700, `${member.origin} at ${altitude} km`);
+    }
+  }
+  assert.equal(loadConfig({}).sim.spacecraft, 3, 'the default fleet checked above is the documented one');
+});
+
+test('the shipped file holds what the simulator would pick from the full catalogue, when that is at hand', { skip: !existsSync(FULL_CATALOGUE) && `${FULL_CATALOGUE} is absent` }, async () => {
+  const full = await readFile(FULL_CATALOGUE, 'utf8');
+  const shipped = await readFile(loadConfig({}).sim.tleFile, 'utf8');
+  assert.deepEqual(pickFromCatalog(shipped, 100, EPOCH), pickFromCatalog(full, 100, EPOCH));
 });

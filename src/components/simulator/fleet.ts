@@ -35,20 +35,26 @@ function isSuitableLeo(e: TleElements): boolean {
   return e.meanMotionRevPerDay >= 14.8 && e.meanMotionRevPerDay <= 15.6 && e.eccentricity < 0.005 && e.bstar >= 0 && e.bstar < 5e-4;
 }
 
-/** `count` suitable orbits spread evenly through the catalogue (by catalogue number), re-epoched to `epoch`. */
-export function pickFromCatalog(text: string, count: number, epoch: Date): { tle: [string, string]; satnum: number }[] {
+/** The catalogue's element sets the fleet may fly (see isSuitableLeo), by catalogue number. */
+export function suitableOrbits(text: string): { line1: string; line2: string; elements: TleElements }[] {
   const candidates: { line1: string; line2: string; elements: TleElements }[] = [];
   for (const { line1, line2 } of splitTleText(text)) {
     if (validateTle(line1, line2).length) continue;
     const elements = parseTle(line1, line2);
     if (isSuitableLeo(elements)) candidates.push({ line1, line2, elements });
   }
-  candidates.sort((a, b) => a.elements.satnum - b.elements.satnum);
-  if (candidates.length < count) return [];
-  return Array.from({ length: count }, (_, i) => {
-    const chosen = candidates[Math.floor(((i + 0.5) * candidates.length) / count)]!;
-    return { tle: reEpochTle(chosen.line1, chosen.line2, epoch), satnum: chosen.elements.satnum };
-  });
+  return candidates.sort((a, b) => a.elements.satnum - b.elements.satnum);
+}
+
+/** `count` items spread evenly through `items` (the middle of each of `count` equal slices); none when too few. */
+export function spreadEvenly<T>(items: T[], count: number): T[] {
+  if (items.length < count) return [];
+  return Array.from({ length: count }, (_, i) => items[Math.floor(((i + 0.5) * items.length) / count)]!);
+}
+
+/** `count` suitable orbits spread evenly through the catalogue (by catalogue number), re-epoched to `epoch`. */
+export function pickFromCatalog(text: string, count: number, epoch: Date): { tle: [string, string]; satnum: number }[] {
+  return spreadEvenly(suitableOrbits(text), count).map((chosen) => ({ tle: reEpochTle(chosen.line1, chosen.line2, epoch), satnum: chosen.elements.satnum }));
 }
 
 const TEMPLATES = [
