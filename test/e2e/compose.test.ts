@@ -10,11 +10,11 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { aptInstall, commandExists, run } from '../../ops/engines/engine.ts';
-import { buildImage, imageContext, RUNTIME } from '../../ops/image/image.ts';
+import { buildImage, imageContext, runOptions, RUNTIME } from '../../ops/image/image.ts';
 import { freshInstallation } from '../support/deployment.ts';
 import { roundRobin, startGateway, type Gateway } from '../support/gateway.ts';
 import { freePort } from '../support/net.ts';
@@ -53,15 +53,15 @@ function compose(args: string[], timeoutMs = 600_000): Promise<string> {
 const podman = (args: string[], timeoutMs = 120_000) => run('podman', args, { env, timeoutMs });
 
 /**
- * podman's settings for the test: runc (crun fails here), and resource limits no higher
- * than this process's own, which a container in a container may not raise.
+ * podman's settings for the test, in a containers.conf (podman-compose passes no options of
+ * its own to each `podman run`): runc, as `npm run image` uses it, and the resource limits
+ * its `podman run` options ask for on a machine where podman may not raise them.
  */
 async function containersConf(dir: string): Promise<string> {
-  const limits = await readFile('/proc/self/limits', 'utf8');
-  const nofile = limits.match(/^Max open files\s+(\d+)\s+(\d+)/m);
+  const options = runOptions();
+  const ulimits = options.flatMap((option, i) => (options[i - 1] === '--ulimit' ? [JSON.stringify(option)] : []));
   const file = path.join(dir, 'containers.conf');
-  const ulimits = [`"nofile=${nofile?.[1] ?? 1024}:${nofile?.[2] ?? 1024}"`, '"nproc=4096:4096"'];
-  await writeFile(file, `[containers]\ndefault_ulimits = [${ulimits.join(', ')}]\n\n[engine]\nruntime = "${path.basename(RUNTIME)}"\n`);
+  await writeFile(file, `[containers]\ndefault_ulimits = [${ulimits.join(', ')}]\n\n[engine]\nruntime = ${JSON.stringify(path.basename(RUNTIME))}\n`);
   return file;
 }
 
