@@ -152,13 +152,15 @@ async function stagedDependencies(ctx: EngineContext): Promise<string> {
 /** The pinned Node.js without its symbol table (126 -> 108 MB); the dynamic symbols addons link against stay. */
 async function strippedNode(ctx: EngineContext): Promise<string> {
   const version = (await run(NODE, ['--version'])).trim();
-  const { size, mtimeMs } = await stat(NODE);
-  const file = path.join(cacheDir(), `node-${version}-${sha256(`${size} ${mtimeMs}`).slice(0, 12)}`);
+  const { size } = await stat(NODE);
+  const name = `node-${version}-${size}`;
+  const file = path.join(cacheDir(), name);
   if (!existsSync(file)) {
     ctx.log(`stripping node ${version}`);
     await mkdir(cacheDir(), { recursive: true });
-    await run('strip', ['-o', `${file}.tmp`, NODE]);
-    await rename(`${file}.tmp`, file);
+    await run('strip', ['-o', `${file}.tmp-${process.pid}`, NODE]);
+    await rename(`${file}.tmp-${process.pid}`, file);
+    for (const old of await readdir(cacheDir())) if (old.startsWith('node-') && old !== name) await rm(path.join(cacheDir(), old), { force: true });
   }
   return file;
 }
