@@ -11,7 +11,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { chmod, copyFile, cp, link, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { aptInstall, commandExists, run, type EngineContext } from '../engines/engine.ts';
+import { lockDir } from '../../src/engines/storage/lock.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CONTAINERFILE = path.join(ROOT, 'deploy/image/Containerfile');
@@ -234,7 +236,24 @@ export function imageContext(log = (message: string) => console.error(`image: ${
   return { root: cacheDir(), cache: cacheDir(), log };
 }
 
+/** Builds run one at a time on a machine (test files build concurrently): a second one waits, then reuses the first one's layers. */
 export async function buildImage(ctx: EngineContext = imageContext()): Promise<BuiltImage> {
+  await mkdir(cacheDir(), { recursive: true });
+  for (let waited = false; ; waited = true) {
+    const lock = await lockDir(cacheDir(), 'build.lock').catch(() => undefined);
+    if (lock) {
+      try {
+        return await build(ctx);
+      } finally {
+        await lock.release();
+      }
+    }
+    if (!waited) ctx.log('another build is running; waiting for it');
+    await sleep(1000);
+  }
+}
+
+async function build(ctx: EngineContext): Promise<BuiltImage> {
   const started = Date.now();
   await installImageTools(ctx);
   if (!existsSync(path.join(ROOT, 'web/dashboard/dist/index.html'))) {
@@ -247,7 +266,6 @@ export async function buildImage(ctx: EngineContext = imageContext()): Promise<B
   const tag = `${version}-${revision.slice(0, 7)}${dirty ? '-dirty' : ''}`;
   const tags = [`${REPOSITORY}:${version}`, `${REPOSITORY}:${tag}`];
   const source = await git(['remote', 'get-url', 'origin']).catch(() => '');
-  await mkdir(cacheDir(), { recursive: true });
   const context = await mkdtemp(path.join(cacheDir(), 'context-'));
   try {
     await stageContext(ctx, context);
