@@ -245,3 +245,17 @@ describe('network policies', () => {
     }
   });
 });
+
+test('the requests and limits are those docs/deploy.md gives beside the measured figures', async () => {
+  const doc = await readFile(path.join(ROOT, 'docs/deploy.md'), 'utf8');
+  const rows = new Map(doc.split('\n').filter((l) => !l.startsWith('| target |') && /^\| (\w+)(?: \(single overlay\))? \|.*\|$/.test(l) && l.split('|').length === 9).map((l) => {
+    const cells = l.split('|').slice(1, -1).map((c) => c.trim());
+    return [cells[0]!.split(' ')[0]!, { requests: cells[5]!, limits: cells[6]! }];
+  }));
+  const deployments = [...of(single, 'Deployment'), ...of(distributed, 'Deployment')];
+  for (const d of deployments) {
+    const { requests, limits } = d.spec.template.spec.containers[0].resources;
+    assert.deepEqual(rows.get(component(d)), { requests: `${requests.cpu}, ${requests.memory}`, limits: `${limits.cpu}, ${limits.memory}` }, component(d));
+  }
+  assert.equal(rows.size, deployments.length);
+});
