@@ -23,9 +23,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	policyv1 "k8s.io/api/policy/v1"
-	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	metav1validation "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -111,13 +111,12 @@ func validateDir(dir string) (*report, error) {
 		}
 		objects = append(objects, rendered{id: id, typed: typed, raw: raw})
 	}
-	for _, e := range crossCheck(objects) {
-		r.Errors = append(r.Errors, e)
-	}
+	r.Errors = append(r.Errors, crossCheck(objects)...)
 	return r, nil
 }
 
-var namespaced = map[string]bool{"Namespace": false}
+// Kinds that live outside namespaces, of those Orbit renders.
+var clusterScoped = map[string]bool{"Namespace": true}
 
 func validateMeta(u *unstructured.Unstructured) field.ErrorList {
 	var errs field.ErrorList
@@ -133,7 +132,7 @@ func validateMeta(u *unstructured.Unstructured) field.ErrorList {
 	for _, msg := range check(name) {
 		errs = append(errs, field.Invalid(path.Child("name"), name, msg))
 	}
-	if _, isNamespaced := namespaced[u.GetKind()]; !isNamespaced && u.GetNamespace() == "" {
+	if !clusterScoped[u.GetKind()] && u.GetNamespace() == "" {
 		errs = append(errs, field.Required(path.Child("namespace"), "every namespaced object names its namespace"))
 	}
 	errs = append(errs, metav1validation.ValidateLabels(u.GetLabels(), path.Child("labels"))...)
