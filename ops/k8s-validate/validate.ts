@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
-import { access, mkdir, readFile, rename } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -51,6 +51,10 @@ export async function validatorBinary(log: (message: string) => void = () => {})
   // -mod=readonly: the committed go.mod and go.sum must be complete.
   await run(go, ['build', '-mod=readonly', '-trimpath', '-o', partial, '.'], { env: goEnv(path.join(CACHE, 'go')), cwd: SOURCE, timeoutMs: 30 * 60_000 });
   await rename(partial, bin);
+  // Builds of earlier sources are not needed again.
+  for (const old of await readdir(path.dirname(bin))) {
+    if (/^k8s-validate-[0-9a-f]{16}$/.test(old) && old !== path.basename(bin)) await rm(path.join(path.dirname(bin), old), { force: true });
+  }
   return bin;
 }
 
