@@ -22,7 +22,8 @@ export interface GoProgram {
   prepare?(src: string): Promise<void>;
 }
 
-async function findGo(program: GoProgram): Promise<string> {
+/** The Go on PATH or in the usual places that is at least `program.minGo`. */
+export async function findGo(program: Pick<GoProgram, 'name' | 'module' | 'version' | 'minGo'>): Promise<string> {
   const [wantMajor, wantMinor] = program.minGo;
   for (const candidate of ['go', '/usr/local/go/bin/go', '/usr/lib/go/bin/go']) {
     if (candidate === 'go' ? await commandExists('go') : await access(candidate).then(() => true, () => false)) {
@@ -34,13 +35,9 @@ async function findGo(program: GoProgram): Promise<string> {
   throw new Error(`${program.name}: building ${program.module} ${program.version} needs Go ${program.minGo.join('.')} or newer on PATH (or in /usr/local/go); Debian's golang-go is older`);
 }
 
-/** Builds `program` into `bin`, caching modules and objects under `cacheDir`. */
-export async function buildGoProgram(ctx: EngineContext, program: GoProgram, cacheDir: string, bin: string): Promise<void> {
-  const go = await findGo(program);
-  ctx.log(`${program.name}: building ${program.module} ${program.version} with ${go} (the first build takes several minutes)`);
-  const began = Date.now();
-  const goCache = path.join(cacheDir, 'go');
-  const env = {
+/** The go command's environment: modules and build cache under `goCache`, no other toolchain, no cgo. */
+export function goEnv(goCache: string): NodeJS.ProcessEnv {
+  return {
     ...process.env,
     GOMODCACHE: path.join(goCache, 'mod'),
     GOCACHE: path.join(goCache, 'build'),
@@ -49,6 +46,15 @@ export async function buildGoProgram(ctx: EngineContext, program: GoProgram, cac
     GOTOOLCHAIN: 'local',
     CGO_ENABLED: '0',
   };
+}
+
+/** Builds `program` into `bin`, caching modules and objects under `cacheDir`. */
+export async function buildGoProgram(ctx: EngineContext, program: GoProgram, cacheDir: string, bin: string): Promise<void> {
+  const go = await findGo(program);
+  ctx.log(`${program.name}: building ${program.module} ${program.version} with ${go} (the first build takes several minutes)`);
+  const began = Date.now();
+  const goCache = path.join(cacheDir, 'go');
+  const env = goEnv(goCache);
   await mkdir(goCache, { recursive: true });
   const module = JSON.parse(await run(go, ['mod', 'download', '-json', `${program.module}@${program.version}`], { env, cwd: goCache })) as { Dir?: string };
   if (!module.Dir) throw new Error(`${program.name}: go mod download did not say where ${program.module} is`);
