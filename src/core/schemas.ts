@@ -12,6 +12,11 @@ export const TimeInput = Type.Union([Type.String({ format: 'date-time' }), Type.
   description: 'ISO 8601 UTC or epoch milliseconds; kept to the millisecond',
 });
 export const TimeOutput = Type.String({ format: 'date-time' });
+/**
+ * A two-line element set. Written as an array of exactly two strings: a tuple's `items`
+ * array is draft-07 JSON Schema, which OpenAPI 3.1 (JSON Schema 2020-12) does not accept.
+ */
+export const TleLines = Type.Unsafe<[string, string]>(Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: 'Two-line element set [line1, line2]' }));
 
 export const MissionCreate = Type.Object(
   {
@@ -40,7 +45,7 @@ export const SpacecraftCreate = Type.Object(
     id: Id,
     missionId: Id,
     name: Type.String({ minLength: 1, maxLength: 200 }),
-    tle: Type.Optional(Type.Tuple([Type.String(), Type.String()], { description: 'Two-line element set [line1, line2]' })),
+    tle: Type.Optional(TleLines),
   },
   { additionalProperties: false },
 );
@@ -50,7 +55,7 @@ export const Spacecraft = Type.Object({
   id: Type.String(),
   missionId: Type.String(),
   name: Type.String(),
-  tle: Type.Optional(Type.Tuple([Type.String(), Type.String()])),
+  tle: Type.Optional(TleLines),
   createdAt: TimeOutput,
 });
 export type Spacecraft = Static<typeof Spacecraft>;
@@ -287,7 +292,7 @@ export type MissionPatch = Static<typeof MissionPatch>;
 export const SpacecraftPatch = Type.Object(
   {
     name: Type.Optional(SpacecraftCreate.properties.name),
-    tle: Type.Optional(Type.Union([Type.Tuple([Type.String(), Type.String()]), Type.Null()], { description: 'Two-line element set [line1, line2]; null removes it' })),
+    tle: Type.Optional(Type.Union([TleLines, Type.Null()], { description: 'Two-line element set [line1, line2]; null removes it' })),
   },
   { additionalProperties: false, minProperties: 1 },
 );

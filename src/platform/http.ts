@@ -2,9 +2,10 @@
  * The one HTTP server of a process. Components register their routes as Fastify
  * plugins; request and response schemas (TypeBox) validate and produce /openapi.json.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginCallback, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginCallback, type FastifyReply, type RawServerDefault } from 'fastify';
 import { once } from 'node:events';
-import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { STATUS_CODES, createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -49,6 +50,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     : undefined;
   const app = Fastify({
     serverFactory,
+    // Fastify's own early answers (a malformed URL, a path parameter over its length) and
+    // Node's (unparseable request, headers too large) are problems like any other.
+    frameworkErrors: (error, request, reply) => {
+      const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error as FastifyError).statusCode ?? 400;
+      void (reply as FastifyReply).status(status).type(PROBLEM_JSON).send(problemBody(status, status === 414 ? 'a path parameter is longer than 100 characters' : error.message, { instance: request.url }));
+    },
+    clientErrorHandler: answerClientError,
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
     // Request metrics cover every request; per-request log lines would drown the logs at ingest rates.
     logController: new LogController({ disableRequestLogging: true }),
@@ -87,9 +95,24 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     return reply.status(problem.status).type(PROBLEM_JSON).send(problem.body(request.url));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).type(PROBLEM_JSON).send(problemBody(404, `no route ${request.method} ${request.url.split('?')[0]}`, { instance: request.url })),
-  );
+  // A route with a body reads it as what its content type says; without one there is nothing to read it as.
+  app.addHook('preValidation', async (request) => {
+    if (request.routeOptions.schema?.body && request.headers['content-type'] === undefined) {
+      throw new HttpProblem(415, 'the request has no Content-Type; send the body as application/json (or, where the route takes it, application/x-ndjson)');
+    }
+  });
+
+  const routes = new AllowedMethods();
+  app.addHook('onRoute', (route) => routes.add(route.method, route.url));
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = routes.for(path);
+    if (allowed.length) {
+      return reply.status(405).header('allow', allowed.join(', ')).type(PROBLEM_JSON)
+        .send(problemBody(405, `${request.method} is not served on ${path}; it answers ${allowed.join(', ')}`, { instance: request.url }));
+    }
+    return reply.status(404).type(PROBLEM_JSON).send(problemBody(404, `no route ${request.method} ${path}`, { instance: request.url }));
+  });
 
   await app.register(swagger, {
     openapi: {
@@ -110,6 +133,32 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   const switchOver = switchToRoutes;
   if (switchOver) app.addHook('onReady', async () => switchOver());
   return app;
+}
+
+/** The methods each registered path answers, so that another method gets 405 and an `Allow` header rather than 404. */
+class AllowedMethods {
+  readonly #routes: { pattern: RegExp; methods: Set<string> }[] = [];
+
+  add(method: string | string[], url: string): void {
+    // Fastify's syntax: `:name` for a segment, `*` for the rest.
+    const source = `^${url.split('/').map((part) => (part.startsWith(':') ? '[^/]+' : part === '*' ? '.*' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}$`;
+    let entry = this.#routes.find((r) => r.pattern.source === source);
+    if (!entry) this.#routes.push((entry = { pattern: new RegExp(source), methods: new Set() }));
+    for (const m of [method].flat()) entry.methods.add(m);
+  }
+
+  for(path: string): string[] {
+    const methods = new Set(this.#routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
+    return [...methods].sort();
+  }
+}
+
+/** Node's own refusals (unparseable request, headers too large, a request that took too long), answered as problems. */
+function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) return void socket.destroy();
+  const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const body = JSON.stringify(problemBody(status, status === 431 ? 'the request headers are too large' : status === 408 ? 'the request took too long to arrive' : 'the request is not valid HTTP'));
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: ${PROBLEM_JSON}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 /** Listens before the routes are ready; requests meanwhile go to `whileStarting`, then to the routes once `app.ready()` resolved. */

@@ -1,6 +1,24 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { eventually, seedMission, startOrbit, tempDir, type ApiResponse, type OrbitChild } from '../support/orbit.ts';
+
+/** Every schema object of an OpenAPI document (parameters, bodies, responses, components), with where it is. */
+function schemasIn(document: { paths: Record<string, Record<string, unknown>>; components?: { schemas?: Record<string, unknown> } }): { at: string; schema: object }[] {
+  const found: { at: string; schema: object }[] = Object.entries(document.components?.schemas ?? {}).map(([name, schema]) => ({ at: `#/components/schemas/${name}`, schema: schema as object }));
+  const contents = (at: string, content: Record<string, { schema?: object }> | undefined) => {
+    for (const [type, media] of Object.entries(content ?? {})) if (media.schema) found.push({ at: `${at} ${type}`, schema: media.schema });
+  };
+  for (const [path, operations] of Object.entries(document.paths)) {
+    for (const [method, op] of Object.entries(operations) as [string, { parameters?: { name: string; schema?: object }[]; requestBody?: { content?: Record<string, { schema?: object }> }; responses?: Record<string, { content?: Record<string, { schema?: object }> }> }][]) {
+      for (const p of op.parameters ?? []) if (p.schema) found.push({ at: `${method} ${path} parameter ${p.name}`, schema: p.schema });
+      contents(`${method} ${path} body`, op.requestBody?.content);
+      for (const [status, response] of Object.entries(op.responses ?? {})) contents(`${method} ${path} ${status}`, response.content);
+    }
+  }
+  return found;
+}
 
 describe('bad input is refused with problem+json and nothing of the batch is stored', () => {
   let orbit: OrbitChild;
@@ -82,8 +100,26 @@ describe('bad input is refused with problem+json and nothing of the batch is sto
     assert.deepEqual(body.errors!.map((e) => e.pointer), ['/readings/0/value']);
   });
 
-  test('a body that is neither JSON nor NDJSON answers 415', async () => {
+  test('a body that is neither JSON nor NDJSON answers 415, and so does a POST with no body and no content type', async () => {
     await problem(await post('volts=1', 'text/plain'), 415);
+    await problem(await orbit.api('/v1/telemetry', { method: 'POST' }), 415);
+  });
+
+  test('a method a path does not serve answers 405 naming those it does', async () => {
+    const res = await orbit.api('/v1/telemetry', { method: 'DELETE' });
+    await problem(res, 405);
+    assert.equal(res.headers.get('allow'), 'GET, HEAD, POST');
+  });
+
+  test('the API document is valid OpenAPI 3.1, every schema in it valid JSON Schema 2020-12', async () => {
+    const document = await (await orbit.api('/openapi.json')).json();
+    const result = await new Validator().validate(document);
+    assert.equal(result.valid, true, JSON.stringify(result.errors, null, 2)?.slice(0, 2000));
+    assert.equal(document.openapi, '3.1.0');
+    // The OpenAPI meta-schema leaves schema objects to their dialect: check each against it.
+    const dialect = new Ajv2020({ strict: false, validateFormats: false });
+    const invalid = schemasIn(document).filter(({ schema }) => !dialect.validateSchema(schema));
+    assert.deepEqual(invalid.map((s) => s.at), [], 'schemas that are not JSON Schema 2020-12');
   });
 
   test('NDJSON lines are checked one by one', async () => {
