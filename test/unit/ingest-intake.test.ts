@@ -11,7 +11,7 @@ let catalog: MissionCatalog;
 let intake: Intake;
 const env = componentEnv('orbit-intake-', async () => {
   catalog = new MissionCatalog(env.sql);
-  intake = new Intake(catalog, env.engines.queue);
+  intake = new Intake(catalog, env.engines.queue, { maxFutureMs: 60_000 });
   await seedSpacecraft(catalog, 'probe-1', { temp: { type: 'number', calibration: { polynomial: [0, 2] } }, mode: { type: 'string' } });
   await seedSpacecraft(catalog, 'rover-1', { temp: { type: 'number' } }, { autoRegisterChannels: true });
 });
@@ -109,4 +109,24 @@ test('a changed definition reaches the next batch: its calibration applied, its 
   assert.deepEqual(message!.body.items[0], {
     spacecraft: 'probe-1', channels: [{ name: 'temp', type: 'number', revision: 2 }], readings: [{ channel: 'temp', time: 5000, value: 30, raw: 10 }],
   });
+});
+
+test('a reading past the allowed clock skew, or repeating a channel and time of the batch, refuses the whole batch', async () => {
+  const queued = async () => (await env.engines.queue.depth(QUEUES.ingest)).ready;
+  const before = await queued();
+  const now = Date.now();
+  const future = await rejection(accept(ndjson(
+    { spacecraft: 'probe-1', channel: 'temp', time: now + 30_000, value: 1 },
+    { spacecraft: 'probe-1', channel: 'temp', time: now + 3_600_000, value: 2 },
+  )));
+  assert.deepEqual(future.errors?.map((e) => e.pointer), ['/1/time']);
+  assert.match(future.errors![0]!.detail, /past the latest time accepted now/);
+  const repeated = await rejection(accept(ndjson(
+    { spacecraft: 'probe-1', channel: 'temp', time: 1000, value: 1 },
+    { spacecraft: 'probe-1', channel: 'mode', time: 1000, value: 'safe' },
+    { spacecraft: 'rover-1', channel: 'temp', time: 1000, value: 1 },
+    { spacecraft: 'probe-1', channel: 'temp', time: '1970-01-01T00:00:01.000Z', value: 2 },
+  )));
+  assert.deepEqual(repeated.errors?.map((e) => [e.pointer, e.detail]), [['/3/time', 'repeats the channel and time of /0']]);
+  assert.equal(await queued(), before, 'nothing was enqueued');
 });

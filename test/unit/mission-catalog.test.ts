@@ -27,3 +27,19 @@ test('a channel is created at revision 1 and each change of its definition raise
     await sql.close();
   }
 });
+
+test('an id that does not exist is not cached: a spacecraft another process creates next is found at once', async () => {
+  const sql = await migratedSql();
+  try {
+    const ingest = new MissionCatalog(sql, { cacheTtlMs: 60_000 });
+    const console = new MissionCatalog(sql);
+    assert.equal(await ingest.spacecraft('late-1'), undefined);
+    await seedSpacecraft(console, 'late-1', { temp: { type: 'number' } });
+    assert.equal((await ingest.spacecraft('late-1'))?.channels.has('temp'), true, 'read again, not answered from the cache');
+    const known = await ingest.spacecraft('late-1');
+    await console.putChannel('late-1', 'temp', { type: 'number', unit: 'K' });
+    assert.equal(await ingest.spacecraft('late-1'), known, 'what exists is cached for its time');
+  } finally {
+    await sql.close();
+  }
+});

@@ -22,10 +22,13 @@ export interface Accepted {
 export class Intake {
   readonly #catalog: MissionCatalog;
   readonly #queue: TaskQueue;
+  readonly #maxFutureMs: number;
 
-  constructor(catalog: MissionCatalog, queue: TaskQueue) {
+  /** `maxFutureMs`: how far past this server's clock a reading may be timestamped. */
+  constructor(catalog: MissionCatalog, queue: TaskQueue, options: { maxFutureMs: number }) {
     this.#catalog = catalog;
     this.#queue = queue;
+    this.#maxFutureMs = options.maxFutureMs;
   }
 
   /**
@@ -40,8 +43,9 @@ export class Intake {
       return badRequest(`${errors.length} problem(s) in the batch; nothing was stored`, errors);
     };
     const groups: CheckedGroup[] = [];
+    const latest = Date.now() + this.#maxFutureMs;
     for (const [spacecraft, { pointer, readings }] of located) {
-      const group = checkGroup(spacecraft, await this.#catalog.spacecraftWith(spacecraft, new Set(readings.map((r) => r.channel))), readings, pointer, errors);
+      const group = checkGroup(spacecraft, await this.#catalog.spacecraftWith(spacecraft, new Set(readings.map((r) => r.channel))), readings, pointer, errors, latest);
       if (group) groups.push(group);
     }
     if (errors.length) throw reject();
@@ -52,7 +56,7 @@ export class Intake {
       // Another batch may have registered the same channel with another type meanwhile;
       // checked again, the group holds the readings of the new channels too.
       const { pointer, readings } = located.get(spacecraft)!;
-      const again = checkGroup(spacecraft, await this.#catalog.spacecraft(spacecraft), readings, pointer, errors);
+      const again = checkGroup(spacecraft, await this.#catalog.spacecraft(spacecraft), readings, pointer, errors, latest);
       // Never half a batch: readings of a channel that is still unknown would be left out.
       if (again?.newChannels.length) throw new Error(`channels registered for spacecraft "${spacecraft}" are not in the mission database`);
       if (again) groups[i] = again;

@@ -43,7 +43,7 @@ export const ingestModule = defineModule({
         batches.inc({ outcome: 'rejected' });
       },
     };
-    const api: IngestApi = { admission, intake: new Intake(catalog, queue), record };
+    const api: IngestApi = { admission, intake: new Intake(catalog, queue, { maxFutureMs: config.limits.maxFutureMs }), record };
     return {
       value: api,
       isReady: () => queue.isReady(),

@@ -46,6 +46,8 @@ export function checkGroup(
   readings: LocatedReading[],
   spacecraftPointer: string,
   errors: FieldError[],
+  /** The latest time a reading may carry (the server's clock plus the allowed skew). */
+  latestMs = Infinity,
 ): CheckedGroup | undefined {
   if (!view) {
     errors.push({ pointer: spacecraftPointer, detail: `unknown spacecraft "${spacecraftId}"` });
@@ -54,9 +56,16 @@ export function checkGroup(
   const newChannels = new Map<string, ChannelType>();
   const refs = new Map<string, ChannelRef>();
   const item: IngestItem = { spacecraft: spacecraftId, channels: [], readings: [] };
+  // One reading per channel and time: the store would keep either, the analyzer and the enricher both.
+  const seen = new Map<string, string>();
   for (const r of readings) {
     const before = errors.length;
     if (!(Math.abs(r.time) <= MAX_EPOCH_MS)) errors.push({ pointer: `${r.pointer}/time`, detail: 'is not a valid time' });
+    else if (r.time > latestMs) errors.push({ pointer: `${r.pointer}/time`, detail: `is ${Math.round((r.time - latestMs) / 1000)} s past the latest time accepted now (the server's clock plus ORBIT_INGEST_MAX_FUTURE_SECONDS)` });
+    const key = `${r.channel}\u0000${r.time}`;
+    const first = seen.get(key);
+    if (first !== undefined) errors.push({ pointer: `${r.pointer}/time`, detail: `repeats the channel and time of ${first}` });
+    else seen.set(key, r.pointer);
     if (typeof r.value === 'number' && !Number.isFinite(r.value)) errors.push({ pointer: `${r.pointer}/value`, detail: 'must be a finite number' });
     const channel = view.channels.get(r.channel);
     const type = channel?.type ?? newChannels.get(r.channel);

@@ -356,7 +356,11 @@ export class MissionCatalog {
     this.#cache.set(id, { view: hit?.view, at: now, pending });
     try {
       const view = await pending;
-      if (this.#cache.get(id)?.pending === pending) this.#cache.set(id, { view, at: now });
+      // Only what exists is kept: ids that do not would grow the cache with every one asked for.
+      if (this.#cache.get(id)?.pending === pending) {
+        if (view) this.#cache.set(id, { view, at: now });
+        else this.#cache.delete(id);
+      }
       return view;
     } catch (error) {
       this.#cache.delete(id);
