@@ -5,6 +5,7 @@
 import { defineModule } from '../platform/modules.ts';
 import { SQL } from '../engines/sql/port.ts';
 import { ALERTS, AlertStore } from './alerts/store.ts';
+import { IDEMPOTENCY, IdempotencyStore } from './idempotency/store.ts';
 import { JOBS, JobStore } from './jobs/store.ts';
 import { MISSIONS, MissionCatalog } from './missions/catalog.ts';
 import { NOTIFICATIONS, NotificationStore } from './notifications/store.ts';
@@ -17,4 +18,17 @@ export const jobsModule = defineModule({ provides: JOBS, deps: { sql: SQL }, sta
 
 export const notificationsModule = defineModule({ provides: NOTIFICATIONS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new NotificationStore(deps.sql) }) });
 
-export const storeModules = [missionsModule, telemetryModule, alertsModule, jobsModule, notificationsModule];
+/** Keys older than the keeping time are swept every minute, by whichever process runs this. */
+export const idempotencyModule = defineModule({
+  provides: IDEMPOTENCY,
+  deps: { sql: SQL },
+  async start({ config, logger, deps }) {
+    const store = new IdempotencyStore(deps.sql);
+    const sweep = () => store.expire(new Date(Date.now() - config.limits.idempotencyKeepMs)).catch((error: unknown) => logger.warn({ err: error }, 'idempotency keys not swept'));
+    const timer = setInterval(sweep, 60_000);
+    timer.unref();
+    return { value: store, stop: async () => clearInterval(timer) };
+  },
+});
+
+export const storeModules = [missionsModule, telemetryModule, alertsModule, jobsModule, notificationsModule, idempotencyModule];

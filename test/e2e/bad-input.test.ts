@@ -155,6 +155,21 @@ describe('bad input is refused with problem+json and nothing of the batch is sto
     assert.match(metrics, /^orbit_ingest_batches_total\{outcome="accepted"[^}]*\} 1$/m);
   });
 
+  test('a batch repeated with its Idempotency-Key is answered as the first time and stored once; the key with another batch answers 422', async () => {
+    const batch = JSON.stringify({ spacecraft: 'sat-b', readings: [{ channel: 'volts', time: T0 + 2000, value: 31 }] });
+    const send = (body: string, key: string) => orbit.api('/v1/telemetry', { method: 'POST', body, headers: { 'content-type': 'application/json', 'idempotency-key': key } });
+    const first = await send(batch, 'upload-7');
+    assert.equal(first.status, 202);
+    const firstBody = await first.json();
+    const again = await send(batch, 'upload-7');
+    assert.equal(again.status, 202);
+    assert.deepEqual(await again.json(), firstBody, 'the same batch id: nothing was enqueued twice');
+    await problem(await send(batch.replace('31', '32'), 'upload-7'), 422);
+    await eventually(async () => (await (await orbit.api(`/v1/telemetry?spacecraft=sat-b&channel=volts&from=${T0 + 1999}&to=${T0 + 2001}`)).json()).points.length === 1 || undefined, 5000, 'stored');
+    const metrics = await (await orbit.api('/metrics')).text();
+    assert.match(metrics, /^orbit_ingest_batches_total\{outcome="accepted"[^}]*\} 2$/m, 'one more batch accepted, not two');
+  });
+
   test('the mission API refuses bad definitions', async () => {
     const dup = await orbit.api('/v1/missions', { method: 'POST', json: { id: 'm-sat-b', name: 'again' } });
     await problem(dup, 409);

@@ -14,7 +14,8 @@ import { MISSIONS } from '../../stores/missions/catalog.ts';
 import { JobDesk } from './desk.ts';
 import { createPropagationPool } from './propagate.ts';
 import { jobsPages } from './pages/routes.ts';
-import { computeRoutes } from './routes.ts';
+import { computeRoutes, type ComputeApi } from './routes.ts';
+import { IDEMPOTENCY } from '../../stores/idempotency/store.ts';
 import { createJobHandler } from './runner.ts';
 import type { JobMessage } from './schemas.ts';
 
@@ -23,9 +24,9 @@ const STOP_GRACE_MS = 5_000;
 
 export const computeModule = defineModule({
   name: 'compute',
-  deps: { catalog: MISSIONS, jobs: JOBS, queue: QUEUE, events: EVENTS },
+  deps: { catalog: MISSIONS, jobs: JOBS, queue: QUEUE, events: EVENTS, idempotency: IDEMPOTENCY },
   target: { description: 'Heavy jobs (orbit propagation) on a worker-thread pool' },
-  async start({ config, metrics, logger, deps: { catalog, jobs, queue, events } }) {
+  async start({ config, metrics, logger, deps: { catalog, jobs, queue, events, idempotency } }) {
 
     const crashes = new Counter({ name: 'orbit_compute_worker_crashes_total', help: 'Worker threads that died and were replaced', registers: [metrics] });
     const pool = createPropagationPool(config.compute.workers, {
@@ -70,7 +71,7 @@ export const computeModule = defineModule({
     }
 
     return {
-      value: desk,
+      value: { desk, idempotency } satisfies ComputeApi,
       isReady: () => pool.running && queue.isReady(),
       async stop() {
         stopping = true;
@@ -86,8 +87,8 @@ export const computeModule = defineModule({
       },
     };
   },
-  async routes(http, desk, config) {
-    await computeRoutes(http, desk, config);
-    await jobsPages(http, desk);
+  async routes(http, api, config) {
+    await computeRoutes(http, api, config);
+    await jobsPages(http, api.desk);
   },
 });

@@ -2,20 +2,27 @@
  * The jobs API: submit a job, poll it for progress and its result.
  */
 import { ProblemSchema } from '../../platform/http.ts';
+import { IdempotencyHeaders, idempotent, type IdempotencyRecords } from '../../platform/idempotency.ts';
 import type { Routes } from '../../platform/modules.ts';
 import { HttpProblem, badRequest } from '../../platform/problem.ts';
 import type { JobDesk } from './desk.ts';
 import { MAX_SAMPLES } from './plan.ts';
 import { JOB_TYPES, Job, JobAccepted, JobCreate, JobId } from './schemas.ts';
 
-export const computeRoutes: Routes<JobDesk> = (app, desk) => {
+export interface ComputeApi {
+  desk: JobDesk;
+  idempotency: IdempotencyRecords;
+}
+
+export const computeRoutes: Routes<ComputeApi> = (app, { desk, idempotency }, config) => {
   app.post('/v1/jobs', {
     schema: {
       tags: ['jobs'],
       summary: 'Submit a compute job',
       description: `orbit.propagate: SGP4/SDP4 states of a spacecraft's TLE from \`from\` to \`to\` every \`stepSeconds\` (at most ${MAX_SAMPLES} samples). Poll GET /v1/jobs/{id} for progress and the result.`,
       body: JobCreate,
-      response: { 202: JobAccepted, 400: ProblemSchema, 404: ProblemSchema, 503: ProblemSchema },
+      headers: IdempotencyHeaders,
+      response: { 202: JobAccepted, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema },
     },
     // Before schema validation: an unknown type gets one clear answer instead of complaints about parameters it never had.
     preValidation: async (request) => {
@@ -24,10 +31,12 @@ export const computeRoutes: Routes<JobDesk> = (app, desk) => {
         throw badRequest(`unknown job type "${type}"`, [{ pointer: '/type', detail: `"${type}" is not a job type; known: ${JOB_TYPES.join(', ')}` }]);
       }
     },
-  }, async (request, reply) => {
-    const id = await desk.submit(request.body, request.headers.traceparent as string | undefined);
-    return reply.status(202).header('location', `/v1/jobs/${id}`).send({ id, state: 'queued' });
-  });
+  }, (request, reply) =>
+    idempotent(idempotency, request, reply, config.limits.idempotencyKeepMs, async () => {
+      const id = await desk.submit(request.body, request.headers.traceparent as string | undefined);
+      return { status: 202, headers: { location: `/v1/jobs/${id}` }, body: { id, state: 'queued' } };
+    }),
+  );
 
   app.get('/v1/jobs/:id', {
     schema: {

@@ -11,14 +11,15 @@ import { MISSIONS } from '../../stores/missions/catalog.ts';
 import { Admission } from './admission.ts';
 import { Intake } from './intake.ts';
 import { ingestRoutes, type IngestApi } from './routes.ts';
+import { IDEMPOTENCY } from '../../stores/idempotency/store.ts';
 
 const BACKLOG_SAMPLE_MS = 250;
 
 export const ingestModule = defineModule({
   name: 'ingest',
-  deps: { catalog: MISSIONS, queue: QUEUE },
+  deps: { catalog: MISSIONS, queue: QUEUE, idempotency: IDEMPOTENCY },
   target: { description: 'REST ingestion of telemetry (JSON batch and NDJSON) onto the task queue' },
-  async start({ config, metrics, deps: { catalog, queue } }) {
+  async start({ config, metrics, deps: { catalog, queue, idempotency } }) {
     const readings = new Counter({ name: 'orbit_ingest_readings_total', help: 'Telemetry readings received, by outcome', labelNames: ['outcome'], registers: [metrics] });
     const batches = new Counter({ name: 'orbit_ingest_batches_total', help: 'Telemetry batches received, by outcome', labelNames: ['outcome'], registers: [metrics] });
     const enqueueSeconds = new Histogram({
@@ -43,7 +44,7 @@ export const ingestModule = defineModule({
         batches.inc({ outcome: 'rejected' });
       },
     };
-    const api: IngestApi = { admission, intake: new Intake(catalog, queue, { maxFutureMs: config.limits.maxFutureMs }), record };
+    const api: IngestApi = { admission, intake: new Intake(catalog, queue, { maxFutureMs: config.limits.maxFutureMs }), idempotency, record };
     return {
       value: api,
       isReady: () => queue.isReady(),

@@ -5,6 +5,7 @@
 import { Type } from 'typebox';
 import { Accepted, TelemetryBatch } from '../../core/schemas.ts';
 import { ProblemSchema } from '../../platform/http.ts';
+import { IdempotencyHeaders, idempotent, type IdempotencyRecords } from '../../platform/idempotency.ts';
 import type { Routes } from '../../platform/modules.ts';
 import { HttpProblem, type FieldError, type SchemaError } from '../../platform/problem.ts';
 import type { Admission } from './admission.ts';
@@ -14,6 +15,7 @@ import { locateJson, parseNdjson } from './parse.ts';
 export interface IngestApi {
   admission: Admission;
   intake: Intake;
+  idempotency: IdempotencyRecords;
   /** Counts each batch and its readings by outcome, and times making it durable. */
   record: {
     enqueued(seconds: number): void;
@@ -35,7 +37,8 @@ export const ingestRoutes: Routes<IngestApi> = (app, api, config) => {
           'application/x-ndjson': { schema: Type.String({ description: 'One {spacecraft, channel, time, value} object per line' }) },
         },
       },
-      response: { 202: Accepted, 400: ProblemSchema, 413: ProblemSchema, 503: ProblemSchema },
+      headers: IdempotencyHeaders,
+      response: { 202: Accepted, 400: ProblemSchema, 413: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema },
     },
     attachValidation: true,
     preValidation: async (request) => {
@@ -45,7 +48,7 @@ export const ingestRoutes: Routes<IngestApi> = (app, api, config) => {
       }
     },
   }, (request, reply) =>
-    api.admission.run(async () => {
+    api.admission.run(() => idempotent(api.idempotency, request, reply, config.limits.idempotencyKeepMs, async () => {
       const errors: FieldError[] = [];
       const located = typeof request.body === 'string'
         ? parseNdjson(request.body, maxBatchReadings, errors)
@@ -56,7 +59,7 @@ export const ingestRoutes: Routes<IngestApi> = (app, api, config) => {
         onEnqueued: api.record.enqueued,
       });
       api.record.accepted(accepted.accepted);
-      return reply.status(202).send(accepted);
-    }),
+      return { status: 202, body: accepted };
+    })),
   );
 };
