@@ -25,6 +25,7 @@ export const EnvSchema = Type.Object({
   ORBIT_MAX_BATCH_READINGS: Type.Integer({ minimum: 1, default: 10_000, description: 'Most readings in one telemetry batch; more answers 413' }),
   ORBIT_INGEST_MAX_FUTURE_SECONDS: Type.Integer({ minimum: 0, default: 300, description: 'How far past the server clock a reading may be timestamped; later ones are refused (400), since a reading from the future would hold back its channel\'s alerting' }),
   ORBIT_IDEMPOTENCY_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24, description: 'Hours an Idempotency-Key of POST /v1/telemetry and POST /v1/jobs is kept: the same key and body within it get the first answer again' }),
+  ORBIT_STREAM_MAX_CLIENTS: Type.Integer({ minimum: 1, default: 1000, description: 'Live-stream (GET /v1/stream) clients one process serves at once; more answer 503 + Retry-After' }),
   ORBIT_INGEST_MAX_INFLIGHT: Type.Integer({ minimum: 1, default: 64, description: 'Telemetry batches being enqueued at once before 503 + Retry-After' }),
   ORBIT_INGEST_MAX_BACKLOG: Type.Integer({ minimum: 1, default: 2000, description: 'Batches waiting for a processor before ingest answers 503 + Retry-After' }),
   ORBIT_PROCESSOR_PREFETCH: Type.Integer({ minimum: 1, default: 16, description: 'Ingest batches a processor works on at once' }),
@@ -65,7 +66,7 @@ export interface Config {
   simulator: boolean;
   logLevel: Env['ORBIT_LOG_LEVEL'];
   logFormat: Env['ORBIT_LOG_FORMAT'];
-  limits: { maxBodyBytes: number; maxBatchReadings: number; maxFutureMs: number; idempotencyKeepMs: number; ingestMaxInflight: number; ingestMaxBacklog: number };
+  limits: { maxBodyBytes: number; maxBatchReadings: number; maxFutureMs: number; idempotencyKeepMs: number; streamMaxClients: number; ingestMaxInflight: number; ingestMaxBacklog: number };
   processor: { prefetch: number };
   events: { partitions: number };
   enricher: { retentionHours: number };
@@ -122,7 +123,7 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     simulator: env.ORBIT_SIMULATOR ? env.ORBIT_SIMULATOR === 'on' : targets.includes('all'),
     logLevel: env.ORBIT_LOG_LEVEL,
     logFormat: env.ORBIT_LOG_FORMAT,
-    limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, maxFutureMs: env.ORBIT_INGEST_MAX_FUTURE_SECONDS * 1000, idempotencyKeepMs: env.ORBIT_IDEMPOTENCY_HOURS * 3_600_000, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT, ingestMaxBacklog: env.ORBIT_INGEST_MAX_BACKLOG },
+    limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, maxFutureMs: env.ORBIT_INGEST_MAX_FUTURE_SECONDS * 1000, idempotencyKeepMs: env.ORBIT_IDEMPOTENCY_HOURS * 3_600_000, streamMaxClients: env.ORBIT_STREAM_MAX_CLIENTS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT, ingestMaxBacklog: env.ORBIT_INGEST_MAX_BACKLOG },
     processor: { prefetch: env.ORBIT_PROCESSOR_PREFETCH },
     events: { partitions: env.ORBIT_EVENTS_PARTITIONS },
     enricher: { retentionHours: env.ORBIT_ENRICHED_RETENTION_HOURS },

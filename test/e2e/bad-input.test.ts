@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { eventually, seedMission, startOrbit, tempDir, type ApiResponse, type OrbitChild } from '../support/orbit.ts';
+import { openStream } from '../support/sse.ts';
 
 /** Every schema object of an OpenAPI document (parameters, bodies, responses, components), with where it is. */
 function schemasIn(document: { paths: Record<string, Record<string, unknown>>; components?: { schemas?: Record<string, unknown> } }): { at: string; schema: object }[] {
@@ -189,6 +190,25 @@ describe('bad input is refused with problem+json and nothing of the batch is sto
 });
 
 describe('overload answers 503 with Retry-After instead of falling over', () => {
+  test('live-stream clients past ORBIT_STREAM_MAX_CLIENTS are refused until one leaves', async () => {
+    const data = await tempDir();
+    const orbit = await startOrbit({ dataDir: data.dir, env: { ORBIT_STREAM_MAX_CLIENTS: '2' } });
+    try {
+      const streams = [await openStream(`${orbit.url}/v1/stream`), await openStream(`${orbit.url}/v1/stream`)];
+      const refused = await orbit.api('/v1/stream');
+      assert.equal(refused.status, 503);
+      assert.equal(refused.headers.get('retry-after'), '5');
+      assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      streams.pop()!.close();
+      const next = await eventually(async () => openStream(`${orbit.url}/v1/stream`).catch(() => undefined), 5000, 'a place freed');
+      next.close();
+      streams[0]!.close();
+    } finally {
+      await orbit.stop();
+      await data.remove();
+    }
+  });
+
   test('batches beyond the in-flight limit are refused whole, the rest stored', async () => {
     const data = await tempDir();
     const orbit = await startOrbit({ dataDir: data.dir, env: { ORBIT_INGEST_MAX_INFLIGHT: '1' } });

@@ -15,9 +15,9 @@ export const dashboardModule = defineModule({
   name: 'dashboard',
   deps: { events: EVENTS },
   target: { description: 'Live dashboard page and the telemetry/alert stream (SSE)' },
-  async start({ metrics, logger, deps: { events } }) {
+  async start({ config, metrics, logger, deps: { events } }) {
     const dropped = new Counter({ name: 'orbit_stream_dropped_events_total', help: 'Events not sent to stream clients that could not keep up', registers: [metrics] });
-    const stream = new EventStream(() => dropped.inc());
+    const stream = new EventStream({ onDrop: () => dropped.inc(), maxClients: config.limits.streamMaxClients });
     const group = `dashboard-${randomUUID()}`;
     // One member reading both topics: in Kafka, members of one group share the partitions of every topic any of them reads.
     const subscriptions = [

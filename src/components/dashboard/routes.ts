@@ -3,7 +3,9 @@
  */
 import { Type } from 'typebox';
 import { StreamAlert, StreamTelemetry } from '../../core/schemas.ts';
+import { ProblemSchema } from '../../platform/http.ts';
 import type { Routes } from '../../platform/modules.ts';
+import { HttpProblem } from '../../platform/problem.ts';
 import { resolveAsset, type Asset } from './assets.ts';
 import type { EventStream } from './stream.ts';
 
@@ -30,9 +32,10 @@ export const dashboardRoutes: Routes<DashboardApi> = (http, api) => {
         'A client that cannot keep up loses events; after a reconnection, read what was missed from `GET /v1/telemetry` and `GET /v1/alerts`.',
       ].join('\n'),
       querystring: Type.Object({ spacecraft: Type.Optional(Type.String({ description: 'Only this spacecraft' })) }),
-      response: { 200: { description: 'An endless event stream', content: { 'text/event-stream': { schema: Type.String() } } } },
+      response: { 200: { description: 'An endless event stream', content: { 'text/event-stream': { schema: Type.String() } } }, 503: ProblemSchema },
     },
   }, (request, reply) => {
+    if (api.stream.full) throw new HttpProblem(503, `this process already streams to ${api.stream.clients} clients (ORBIT_STREAM_MAX_CLIENTS); try again later or another replica`, { retryAfterSeconds: 5 });
     reply.hijack();
     api.stream.add(reply.raw, request.query.spacecraft);
   });

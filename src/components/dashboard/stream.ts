@@ -15,13 +15,20 @@ interface Client {
 export class EventStream {
   readonly #clients = new Set<Client>();
   readonly #onDrop: () => void;
+  readonly #maxClients: number;
 
-  constructor(onDrop: () => void = () => undefined) {
-    this.#onDrop = onDrop;
+  /** `maxClients`: clients held at most; each costs a socket and a share of every event's writes. */
+  constructor(options: { onDrop?: () => void; maxClients?: number } = {}) {
+    this.#onDrop = options.onDrop ?? (() => undefined);
+    this.#maxClients = options.maxClients ?? Infinity;
   }
 
   get clients(): number {
     return this.#clients.size;
+  }
+
+  get full(): boolean {
+    return this.#clients.size >= this.#maxClients;
   }
 
   add(res: ServerResponse, spacecraft?: string): void {
