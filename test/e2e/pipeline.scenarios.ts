@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { eventually, seedMission, type ApiResponse } from '../support/orbit.ts';
 import { openStream, type SseClient } from '../support/sse.ts';
 import { formatTle } from '../../src/core/orbit/tle.ts';
+import { StreamAlert, StreamTelemetry } from '../../src/core/schemas.ts';
+import { Value } from 'typebox/value';
 import { createPropagator } from '../../src/core/orbit/sgp4.ts';
 
 /** One Orbit installation, whatever its shape, behind one URL. */
@@ -84,6 +86,12 @@ export function pipelineScenarios(name: string, start: () => Promise<Installatio
       const event = await stream.waitFor((e) => e.event === 'alert' && (e.data as { id: string }).id === alerts[0].id, 5000);
       assert.equal((event.data as { severity: string }).severity, 'critical');
       assert.ok(stream.events.some((e) => e.event === 'telemetry' && (e.data as { batchId: string }).batchId === accepted.batchId), 'processed readings were streamed');
+      // Every event is what /openapi.json documents for it.
+      const documented = { telemetry: StreamTelemetry, alert: StreamAlert } as const;
+      for (const e of stream.events) {
+        const schema = documented[e.event as keyof typeof documented];
+        assert.ok(schema && Value.Check(schema, e.data), `${e.event} event as documented: ${[...Value.Errors(schema ?? StreamTelemetry, e.data)].map((x) => `${x.instancePath} ${x.message}`).join('; ')}`);
+      }
     });
 
     test('an alert resolves by itself once the value is back within limits, and keeps its history', async () => {
