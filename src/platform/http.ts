@@ -107,7 +107,8 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0]!;
     const allowed = routes.for(path);
-    if (allowed.length) {
+    // A route of this method that found nothing (callNotFound) is a plain 404.
+    if (allowed.length && !allowed.includes(request.method)) {
       return reply.status(405).header('allow', allowed.join(', ')).type(PROBLEM_JSON)
         .send(problemBody(405, `${request.method} is not served on ${path}; it answers ${allowed.join(', ')}`, { instance: request.url }));
     }

@@ -14,6 +14,7 @@ describe('every error the HTTP server answers is problem+json', () => {
     http.get('/v1/things', () => []);
     http.get('/v1/things/:id', (request) => ({ id: (request.params as { id: string }).id }));
     http.delete('/v1/things/:id', () => ({}));
+    http.get('/files/*', (_request, reply) => reply.callNotFound());
     await http.listen({ port: 0, host: '127.0.0.1' });
   });
   after(() => http.close());
@@ -41,6 +42,8 @@ describe('every error the HTTP server answers is problem+json', () => {
     await problem(item, 405);
     assert.equal(item.headers.allow, 'DELETE, GET, HEAD');
     await problem(await http.inject({ method: 'GET', url: '/v1/nothing' }), 404);
+    await problem(await http.inject({ method: 'GET', url: '/files/missing.js' }), 404);
+    await problem(await http.inject({ method: 'PUT', url: '/files/missing.js' }), 405);
   });
 
   test('a path parameter past its length answers 414; a malformed URL 400', async () => {
