@@ -194,6 +194,24 @@ test('bad job requests are refused with every bad field named', async () => {
   assert.equal(rows[0].n, 0, 'refused jobs leave no row behind');
 });
 
+test('an Idempotency-Key makes a repeated submission answer the first job again; the same key with another job answers 422', async () => {
+  const job = { type: 'orbit.propagate', params: { spacecraft: 'iss', from: '2019-06-05T12:00:00.000Z', to: '2019-06-05T12:07:00.000Z', stepSeconds: 60 } };
+  const submit = (body: unknown, key: string) => http.inject({ method: 'POST', url: '/v1/jobs', payload: body as object, headers: { 'idempotency-key': key } });
+  const first = await submit(job, 'retry-1');
+  assert.equal(first.statusCode, 202);
+  const again = await submit(job, 'retry-1');
+  assert.deepEqual([again.statusCode, again.json(), again.headers.location], [202, first.json(), first.headers.location], 'the first answer, location included');
+  const other = await submit({ ...job, params: { ...job.params, stepSeconds: 30 } }, 'retry-1');
+  assert.equal(other.statusCode, 422);
+  assert.match(other.json().detail, /another body/);
+  const fresh = await submit(job, 'retry-2');
+  assert.notEqual(fresh.json().id, first.json().id, 'a new key is a new job');
+  assert.equal((await submit(job, '')).statusCode, 400, 'an empty key is refused');
+  await finished(first.json().id);
+  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE params->>'stepSeconds' = '60' AND params->>'to' LIKE '2019-06-05T12:07%'`);
+  assert.equal(rows[0]!.n, 2, 'one job per key');
+});
+
 test('stopping lets a running job finish, then refuses new jobs and reports not ready', async () => {
   const response = await post({ type: 'orbit.propagate', params: { spacecraft: 'iss', from: '2019-06-05T00:00:00Z', to: '2019-06-06T00:00:00Z', stepSeconds: 3 } });
   const { id } = response.json();
@@ -207,24 +225,6 @@ test('stopping lets a running job finish, then refuses new jobs and reports not 
   const refused = await post({ type: 'orbit.propagate', params: { spacecraft: 'iss', from: 0, to: 60_000, stepSeconds: 1 } });
   assert.equal(refused.statusCode, 503);
   assert.equal(refused.headers['retry-after'], '1');
-});
-
-test('an Idempotency-Key makes a repeated submission answer the first job again; the same key with another job answers 422', async () => {
-  const job = { type: 'orbit.propagate', params: { spacecraft: 'iss', from: '2019-06-05T12:00:00.000Z', to: '2019-06-05T12:10:00.000Z', stepSeconds: 60 } };
-  const submit = (body: unknown, key: string) => http.inject({ method: 'POST', url: '/v1/jobs', payload: body as object, headers: { 'idempotency-key': key } });
-  const first = await submit(job, 'retry-1');
-  assert.equal(first.statusCode, 202);
-  const again = await submit(job, 'retry-1');
-  assert.deepEqual([again.statusCode, again.json(), again.headers.location], [202, first.json(), first.headers.location], 'the first answer, location included');
-  const other = await submit({ ...job, params: { ...job.params, stepSeconds: 30 } }, 'retry-1');
-  assert.equal(other.statusCode, 422);
-  assert.match(other.json().detail, /another body/);
-  const fresh = await submit(job, 'retry-2');
-  assert.notEqual(fresh.json().id, first.json().id, 'a new key is a new job');
-  assert.equal((await submit(job, '')).statusCode, 400, 'an empty key is refused');
-  await finished(first.json().id);
-  const { rows } = await sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM jobs WHERE params->>'stepSeconds' = '60' AND params->>'to' LIKE '2019-06-05T12:10%'`);
-  assert.equal(rows[0]!.n, 2, 'one job per key');
 });
 
 test('an unknown job id answers 404 problem+json', async () => {

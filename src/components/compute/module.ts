@@ -89,6 +89,6 @@ export const computeModule = defineModule({
   },
   async routes(http, api, config) {
     await computeRoutes(http, api, config);
-    await jobsPages(http, api.desk);
+    await jobsPages(http, api);
   },
 });

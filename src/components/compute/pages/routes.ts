@@ -39,18 +39,19 @@ function jobBody(form: PropagationForm, type: string): unknown {
   return { type, params: { spacecraft: form.spacecraft, from: fromInputValue(form.from), to: fromInputValue(form.to), stepSeconds: step } };
 }
 
-export function jobsPages(http: HttpServer, desk: JobDesk): Promise<void> {
+/** `api` is read in handlers only: `orbit targets` registers routes of modules it never starts. */
+export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<void> {
   const view = async (id: string, offset: number): Promise<JobView | undefined> => {
-    const summary = await desk.summary(id);
+    const summary = await api.desk.summary(id);
     if (!summary) return undefined;
     // The result (megabytes for a long job) is read only once there is one to show.
-    const found = summary.state === 'succeeded' ? await desk.withStates(id) : { job: summary };
+    const found = summary.state === 'succeeded' ? await api.desk.withStates(id) : { job: summary };
     return found && { ...found, offset, land: landRings() };
   };
 
   return consolePages(http, (app) => {
     app.get('/console/jobs', { schema: { hide: true } }, async (_request, reply) => {
-      const [jobs, spacecraft] = await Promise.all([desk.recent(RECENT_JOBS), desk.propagatable()]);
+      const [jobs, spacecraft] = await Promise.all([api.desk.recent(RECENT_JOBS), api.desk.propagatable()]);
       return sendHtml(reply, jobsPage({ jobs, spacecraft, form: defaultForm(), errors: NO_ERRORS }));
     });
 
@@ -59,11 +60,11 @@ export function jobsPages(http: HttpServer, desk: JobDesk): Promise<void> {
       const field = (name: string) => text(posted, name).trim();
       const form: PropagationForm = { spacecraft: field('params.spacecraft'), from: field('params.from'), to: field('params.to'), stepSeconds: field('params.stepSeconds') };
       try {
-        const id = await desk.submit(checkBody(JobCreate, jobBody(form, field('type'))));
+        const id = await api.desk.submit(checkBody(JobCreate, jobBody(form, field('type'))));
         return seeOther(reply, `/console/jobs/${encodeURIComponent(id)}`);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;
-        const [jobs, spacecraft] = await Promise.all([desk.recent(RECENT_JOBS), desk.propagatable()]);
+        const [jobs, spacecraft] = await Promise.all([api.desk.recent(RECENT_JOBS), api.desk.propagatable()]);
         return sendHtml(reply, jobsPage({ jobs, spacecraft, form, errors: formErrors(error, JOB_FIELDS) }), error.status);
       }
     });
@@ -81,7 +82,7 @@ export function jobsPages(http: HttpServer, desk: JobDesk): Promise<void> {
     });
 
     app.get('/console/jobs/:id/result.csv', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
-      const found = await desk.withStates(request.params.id);
+      const found = await api.desk.withStates(request.params.id);
       if (!found) throw new HttpProblem(404, `no job "${request.params.id}"`);
       if (!found.states) throw new HttpProblem(409, `job "${request.params.id}" is ${found.job.state}: it has no result`);
       return reply
