@@ -4,11 +4,11 @@
  * published on loopback only.
  */
 import { chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { podman, runOptions, UID } from './image.ts';
+import { freePort } from '../engines/engine.ts';
 
 export interface RunningContainer {
   name: string;
@@ -18,17 +18,6 @@ export interface RunningContainer {
   /** Milliseconds from `podman run` to the first 200 from /readyz. */
   readyMs: number;
   remove(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A host directory the container's user owns, for the /data volume. */

@@ -1,14 +1,4 @@
 /** Loopback networking for tests. */
-import { createServer } from 'node:net';
 
-/** A loopback port that nothing listens on (free a moment ago). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** A loopback port that nothing listens on (free a moment ago); ops/image runs containers on one too. */
+export { freePort } from '../../ops/engines/engine.ts';
