@@ -224,6 +224,13 @@ describe('mongodb document store: adapter behaviour', () => {
     assert.equal(isTransient(new MongoServerError({ ok: 0, code: 2, errmsg: 'context canceled' })), false);
   });
 
+  it('takes a write on a socket the stopping server closed as an outage', () => {
+    // Node's EPIPE, as the driver passes it on when the server closes a connection mid-write.
+    const ended = Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' });
+    assert.equal(isTransient(ended), true);
+    assert.equal(isTransient(Object.assign(new Error('bad things'), { code: 'ERR_INVALID_ARG_TYPE' })), false);
+  });
+
   it('survives the server restarting: not ready while it is down, bounded failures, and no acknowledged write lost', async () => {
     const server = await privateServer();
     try {

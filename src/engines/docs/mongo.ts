@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { BSON, MongoBulkWriteError, MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import type { AnyBulkWriteOperation, Db, Collection as DriverCollection, MongoClientOptions, WriteError } from 'mongodb';
 import { backoffDelays } from '../shared/backoff.ts';
-import { EngineUnavailableError } from '../shared/unavailable.ts';
+import { EngineUnavailableError, isNetworkCode } from '../shared/unavailable.ts';
 import { DuplicateKeyError } from './port.ts';
 import { compileFilter } from './filter.ts';
 import { checkDocument, checkLimit } from './checks.ts';
@@ -99,6 +99,8 @@ export function isTransient(failure: unknown): boolean {
   // FerretDB's form of InterruptedAtShutdown: a command still running when it stops is
   // cancelled, at once or once its connection's grace period ("after delay") is over.
   if (error instanceof MongoServerError && error.code === INTERNAL_ERROR && /context canceled( after delay)?$/.test(error.message)) return true;
+  // A write on a socket the server closed while stopping ("This socket has been ended by the other party") is Node's own EPIPE.
+  if (error instanceof Error && isNetworkCode((error as NodeJS.ErrnoException).code)) return true;
   return error instanceof Error && error.name === 'MongoPoolClearedError';
 }
 
