@@ -1,86 +1,119 @@
-import { after, before, test } from 'node:test';
+/**
+ * The alert outbox and its publisher on the embedded engines: events stored with the
+ * alert changes reach the alerts topic once each, in order per spacecraft, through event
+ * log outages, a publisher that dies between sending and marking, and two live publishers.
+ */
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { AlertPublisher, type CausedChange } from '../../src/components/analyzer/alert-publisher.ts';
-import { TOPICS, type AlertEvent, type ProcessedBatch } from '../../src/core/messages.ts';
-import type { AlertState } from '../../src/core/schemas.ts';
+import { AlertPublisher, SEQUENCE_HEADER, outgoingAlert } from '../../src/components/analyzer/alert-publisher.ts';
+import { TOPICS, type AlertEvent } from '../../src/core/messages.ts';
 import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
-import { EventLogWithOutage, openEngines, topicRecords, type Engines } from '../support/components.ts';
+import { analyzerEnv, EventLogWithOutage, topicRecords } from '../support/components.ts';
+import { sleep } from '../support/wait.ts';
 
-let engines: Engines;
-let events: EventLogWithOutage;
+const T0 = 1_700_000_000_000;
+const { env, stores } = analyzerEnv('orbit-alert-outbox-');
 
-before(async () => {
-  engines = await openEngines('orbit-alert-publisher-');
-  events = new EventLogWithOutage(engines.events);
-});
+const publisherOf = (options: { leaseMs?: number; events?: EventLogWithOutage } = {}) =>
+  new AlertPublisher({ events: options.events ?? env.engines.events, outbox: stores.alerts.outbox, ...(options.leaseMs !== undefined && { leaseMs: options.leaseMs }) });
 
-after(async () => {
-  await engines?.close();
-});
+const recordsOf = async (sc: string) => (await topicRecords<AlertEvent>(env.engines.events, TOPICS.alerts)).filter((r) => r.key === sc);
+const stepsOf = async (sc: string) => (await recordsOf(sc)).map((r) => `${r.headers[SEQUENCE_HEADER]}:${r.value.transition.action}>${r.value.transition.to}`);
 
-/** A stored alert change as the alert store returns it. */
-function change(spacecraft: string, to: AlertState, at: number, cause?: ProcessedBatch): CausedChange {
-  const time = new Date(at).toISOString();
-  return {
-    change: {
-      alert: { id: `alert-${spacecraft}`, spacecraft, channel: 'temp', rule: 'limit', severity: 'warning', state: to, value: 95, threshold: 90, message: 'temp = 95 is above its yellow limit 90', openedAt: time, updatedAt: time },
-      from: to === 'open' ? null : 'open',
-      to,
-      action: to === 'open' ? 'raise' : 'acknowledge',
-      at,
-    },
-    ...(cause && { cause }),
-  };
+/** Opens an alert on a new spacecraft and acknowledges it: two stored transitions, two events waiting. */
+async function twoChanges(): Promise<{ sc: string; id: string }> {
+  const sc = `sc-${randomUUID().slice(0, 8)}`;
+  const opened = await stores.alerts.open({ spacecraft: sc, channel: 'temp', rule: 'limit', severity: 'warning', value: 95, threshold: 90, message: 'temp = 95 is above 90', at: T0 }, { batchId: 'batch-7', receivedAt: T0 - 5 });
+  await stores.alerts.acknowledge(opened.alert.id, 'flight-director', 'seen', T0 + 1000);
+  return { sc, id: opened.alert.id };
 }
 
-const eventsOf = async (spacecraft: string) => (await topicRecords<AlertEvent>(engines.events, TOPICS.alerts)).filter((r) => r.key === spacecraft);
-const unavailable = (error: unknown) => isUnavailable(error);
+test('a stored change goes onto the alerts topic keyed by its spacecraft, with its transition, its cause and its place in order, once', async () => {
+  const { sc, id } = await twoChanges();
+  assert.deepEqual(await stores.alerts.outbox.backlog().then((b) => b.pending), 2, 'stored with the changes, not yet sent');
+  const events = new EventLogWithOutage(env.engines.events);
+  const publisher = publisherOf({ events });
+  await publisher.flush();
 
-test('each change goes onto the alerts topic keyed by its spacecraft, with its transition and the batch that caused it', async () => {
-  const sc = `sc-${randomUUID()}`;
-  const cause: ProcessedBatch = { batchId: 'batch-7', spacecraft: sc, receivedAt: 1_000, processedAt: 1_005, readings: [] };
-  const publisher = new AlertPublisher(events);
-  await publisher.publish([change(sc, 'open', 2_000, cause), change(sc, 'acknowledged', 3_000)]);
-
-  const records = await eventsOf(sc);
-  assert.deepEqual(records.map((r) => r.value), [
-    { alert: change(sc, 'open', 2_000).change.alert, transition: { from: null, to: 'open', action: 'raise', severity: 'warning', at: 2_000 }, batchId: 'batch-7', receivedAt: 1_000 },
-    { alert: change(sc, 'acknowledged', 3_000).change.alert, transition: { from: 'open', to: 'acknowledged', action: 'acknowledge', severity: 'warning', at: 3_000 } },
+  const records = await recordsOf(sc);
+  assert.deepEqual(records.map((r) => [r.value.alert.id, r.value.transition.from, r.value.transition.to, r.value.transition.by, r.value.batchId]), [
+    [id, null, 'open', undefined, 'batch-7'],
+    [id, 'open', 'acknowledged', 'flight-director', undefined],
   ]);
-  assert.equal(records[0]!.headers.ce_type, 'orbit.alert.changed.v1');
-  assert.equal(publisher.held, 0);
+  assert.deepEqual(records.map((r) => [r.headers.ce_type, r.headers[SEQUENCE_HEADER], r.headers.ce_id]), [
+    ['orbit.alert.changed.v1', '1', `${sc}:1`],
+    ['orbit.alert.changed.v1', '2', `${sc}:2`],
+  ]);
+  assert.deepEqual(await stores.alerts.outbox.backlog(), { pending: 0 });
+
+  const publishes = events.publishes;
+  await publisher.flush();
+  assert.equal(events.publishes, publishes, 'nothing is sent twice, and an empty outbox asks the event log nothing');
+  await publisher.stop();
 });
 
-test('with nothing to send, the event log is not asked', async () => {
-  const before = events.publishes;
-  await new AlertPublisher(events).publish([]);
-  assert.equal(events.publishes, before);
+test('changes stored while the event log is away wait in the store; a publisher started after the first died sends them, in order', async () => {
+  const events = new EventLogWithOutage(env.engines.events);
+  const first = publisherOf({ events, leaseMs: 300 });
+  const { sc } = await twoChanges();
+  await events.whileAway(() => assert.rejects(first.flush(), isUnavailable));
+  const backlog = await stores.alerts.outbox.backlog();
+  assert.equal(backlog.pending, 2);
+  assert.ok(backlog.oldestAt! <= Date.now(), 'the oldest waiting event has an age');
+  assert.deepEqual(await recordsOf(sc), []);
+
+  // The first publisher dies holding the lease (it is never stopped): the next one waits for the lease to run out, then sends.
+  const next = publisherOf({ leaseMs: 300 });
+  await next.flush();
+  assert.deepEqual(await stepsOf(sc), [], 'the dead holder\'s lease still runs');
+  await sleep(400);
+  await next.flush();
+  assert.deepEqual(await stepsOf(sc), ['1:raise>open', '2:acknowledge>acknowledged']);
+  assert.equal((await stores.alerts.outbox.backlog()).pending, 0);
+  await next.stop();
 });
 
-test('changes made while the event log is away are held, then sent first and in order on the next publish', async () => {
-  const sc = `sc-${randomUUID()}`;
-  const publisher = new AlertPublisher(events);
-  await events.whileAway(async () => {
-    await assert.rejects(publisher.publish([change(sc, 'open', 1)]), unavailable);
-    await assert.rejects(publisher.publish([change(sc, 'acknowledged', 2)]), unavailable);
-    assert.equal(publisher.held, 2);
-  });
-  assert.deepEqual(await eventsOf(sc), []);
+test('events a publisher sent but did not mark before it died are not sent again', async () => {
+  const { sc, id } = await twoChanges();
+  await stores.alerts.clear(id, 'ops', 'done', T0 + 2000);
+  // What a publisher killed between sending and marking leaves: the first two on the topic, all three unsent in the store.
+  const pending = await stores.alerts.outbox.pending(sc, 10);
+  assert.equal(pending.length, 3);
+  await env.engines.events.publish(TOPICS.alerts, pending.slice(0, 2).map(outgoingAlert));
 
-  await publisher.publish([change(sc, 'resolved', 3)]);
-  assert.equal(publisher.held, 0);
-  assert.deepEqual((await eventsOf(sc)).map((r) => [r.value.transition.to, r.value.transition.at]), [['open', 1], ['acknowledged', 2], ['resolved', 3]]);
-
-  await publisher.publish([]);
-  assert.equal((await eventsOf(sc)).length, 3, 'sent changes are not sent again');
+  const publisher = publisherOf();
+  await publisher.flush();
+  assert.deepEqual(await stepsOf(sc), ['1:raise>open', '2:acknowledge>acknowledged', '3:clear>resolved']);
+  assert.equal((await stores.alerts.outbox.backlog()).pending, 0, 'the ones found on the topic are marked too');
+  await publisher.stop();
 });
 
-test('held changes go out on the next publish even when it brings nothing new', async () => {
-  const sc = `sc-${randomUUID()}`;
-  const publisher = new AlertPublisher(events);
-  await events.whileAway(() => assert.rejects(publisher.publish([change(sc, 'open', 1)]), unavailable));
-  await publisher.publish([]);
-  assert.equal(publisher.held, 0);
-  assert.deepEqual((await eventsOf(sc)).map((r) => r.value.transition.to), ['open']);
+test('of two live publishers, only the lease holder sends a spacecraft\'s events; once it stops, the other takes over', async () => {
+  const a = publisherOf();
+  const b = publisherOf();
+  const { sc, id } = await twoChanges();
+  await Promise.all([a.flush(), b.flush(), a.flush(), b.flush()]);
+  assert.deepEqual(await stepsOf(sc), ['1:raise>open', '2:acknowledge>acknowledged'], 'each event once, in order');
+  const holder = await env.sql.query<{ holder: string }>('SELECT holder FROM alert_outbox_leases WHERE spacecraft_id = $1', [sc]);
+  const [owner, other] = holder.rows[0]!.holder === a.holder ? [a, b] : [b, a];
+
+  await stores.alerts.comment(id, 'ops', 'still watching', T0 + 3000);
+  await other.flush();
+  assert.equal((await stepsOf(sc)).length, 2, 'the other publisher leaves the holder\'s spacecraft alone');
+  await owner.stop();
+  await other.flush();
+  assert.deepEqual(await stepsOf(sc), ['1:raise>open', '2:acknowledge>acknowledged', '3:comment>acknowledged'], 'a stopped holder lets its lease go at once');
+  await other.stop();
+});
+
+test('what readings do to a shelved alert that stays shelved is stored without an event', async () => {
+  const { sc, id } = await twoChanges();
+  await stores.alerts.shelve(id, 'ops', T0 + 60_000, undefined, T0 + 2000);
+  await stores.alerts.changeSeverity(id, 'critical', 120, 100, 'temp = 120 is above 100', T0 + 3000);
+  const publisher = publisherOf();
+  await publisher.flush();
+  assert.deepEqual(await stepsOf(sc), ['1:raise>open', '2:acknowledge>acknowledged', '3:shelve>shelved']);
+  assert.equal((await stores.alerts.get(id))!.history!.length, 4, 'the hidden change is in the history');
+  await publisher.stop();
 });
