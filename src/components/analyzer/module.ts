@@ -36,20 +36,22 @@ export const analyzerModule = defineModule({
     });
     await engine.load();
     publisher.start();
-    // The outbox is shared: every analyzer reports the same backlog, one read per scrape.
-    let backlog: Promise<OutboxBacklog> | undefined;
-    const readBacklog = () => (backlog ??= alerts.outbox.backlog().finally(() => setTimeout(() => (backlog = undefined), 100)));
+    // The outbox is shared: every analyzer reports the same backlog, one read per scrape. A
+    // store that cannot be read leaves the last values (the scrape must not fail for it).
+    let backlog: Promise<OutboxBacklog | undefined> | undefined;
+    const readBacklog = () => (backlog ??= alerts.outbox.backlog().catch(() => undefined).finally(() => setTimeout(() => (backlog = undefined), 100)));
     new Gauge({
       name: 'orbit_alert_outbox_pending', help: 'Alert events stored but not yet on the alerts topic (all analyzers)', registers: [metrics],
       async collect() {
-        this.set((await readBacklog()).pending);
+        const read = await readBacklog();
+        if (read) this.set(read.pending);
       },
     });
     new Gauge({
       name: 'orbit_alert_outbox_oldest_pending_seconds', help: 'Age of the oldest alert event not yet on the alerts topic (0 when none waits)', registers: [metrics],
       async collect() {
-        const { oldestAt } = await readBacklog();
-        this.set(oldestAt === undefined ? 0 : Math.max(0, (Date.now() - oldestAt) / 1000));
+        const read = await readBacklog();
+        if (read) this.set(read.oldestAt === undefined ? 0 : Math.max(0, (Date.now() - read.oldestAt) / 1000));
       },
     });
     new Gauge({
