@@ -41,7 +41,7 @@ export function outgoingAlert(e: PendingEvent): OutgoingEvent<AlertEvent> {
   return {
     key: e.spacecraft,
     value: e.event,
-    headers: { ...cloudEventHeaders('orbit.alert.changed.v1', '/orbit/analyzer', { id: `${e.spacecraft}:${e.seq}` }), [SEQUENCE_HEADER]: String(e.seq) },
+    headers: { ...cloudEventHeaders('orbit.alert.changed.v1', '/orbit/analyzer', { id: `${e.spacecraft}:${e.seq}`, ...(e.traceparent && { traceparent: e.traceparent }) }), [SEQUENCE_HEADER]: String(e.seq) },
   };
 }
 

@@ -12,6 +12,7 @@ import type { ProcessedBatch } from '../../core/messages.ts';
 import { UniqueViolationError } from '../../engines/sql/port.ts';
 import type { Alert, ReadingValue, Severity } from '../../core/schemas.ts';
 import { Serial } from '../../lib/serial.ts';
+import { activeTraceparent } from '../../platform/tracing.ts';
 import type { AlertCause, AlertChange, AlertStore, OperatorResult } from '../../stores/alerts/store.ts';
 import type { MissionCatalog, RevisedChannel } from '../../stores/missions/catalog.ts';
 import { ChannelDefinitions } from './definitions.ts';
@@ -306,7 +307,9 @@ export class AlertEngine {
   /** Applies a decision and lists the change stored. */
   async #decided(spacecraft: string, channel: string, decision: Decision | undefined, value: number | null, at: number, changes: Changes, batch?: ProcessedBatch): Promise<void> {
     if (!decision) return;
-    const cause = batch && { batchId: batch.batchId, receivedAt: batch.receivedAt };
+    const traceparent = activeTraceparent();
+    // The event is sent later, by the publisher: it carries the trace of the analysis that made it.
+    const cause = batch && { batchId: batch.batchId, receivedAt: batch.receivedAt, ...(traceparent && { traceparent }) };
     const change = await this.#apply(spacecraft, channel, decision, value, at, cause);
     if (change) changes.push(change);
   }

@@ -9,10 +9,11 @@ import type { AlertEvent } from '../../core/messages.ts';
 import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
 import type { AlertChange } from './store.ts';
 
-/** The batch whose reading caused a change. */
+/** The batch whose reading caused a change, and the trace it was decided in. */
 export interface AlertCause {
   batchId: string;
   receivedAt: number;
+  traceparent?: string;
 }
 
 export function alertEvent(change: AlertChange, cause?: AlertCause): AlertEvent {
@@ -36,8 +37,8 @@ export async function enqueueAlertEvent(tx: SqlExecutor, change: AlertChange, tr
     [spacecraft],
   );
   await tx.query(
-    'INSERT INTO alert_outbox (spacecraft_id, seq, alert_id, transition_seq, event) VALUES ($1, $2, $3, $4, $5)',
-    [spacecraft, Number(rows[0]!.last_seq), change.alert.id, transitionSeq, JSON.stringify(alertEvent(change, cause))],
+    'INSERT INTO alert_outbox (spacecraft_id, seq, alert_id, transition_seq, event, traceparent) VALUES ($1, $2, $3, $4, $5, $6)',
+    [spacecraft, Number(rows[0]!.last_seq), change.alert.id, transitionSeq, JSON.stringify(alertEvent(change, cause)), cause?.traceparent ?? null],
   );
 }
 
@@ -46,6 +47,7 @@ export interface PendingEvent {
   seq: number;
   event: AlertEvent;
   createdAt: number;
+  traceparent?: string;
 }
 
 export interface OutboxBacklog {
@@ -100,12 +102,12 @@ export class AlertOutbox {
 
   /** The spacecraft's unsent events in order. */
   async pending(spacecraft: string, limit: number): Promise<PendingEvent[]> {
-    const { rows } = await this.#sql.query<{ seq: string | number; event: AlertEvent | string; created_at: Date }>(
-      'SELECT seq, event, created_at FROM alert_outbox WHERE spacecraft_id = $1 AND published_at IS NULL ORDER BY seq LIMIT $2',
+    const { rows } = await this.#sql.query<{ seq: string | number; event: AlertEvent | string; created_at: Date; traceparent: string | null }>(
+      'SELECT seq, event, created_at, traceparent FROM alert_outbox WHERE spacecraft_id = $1 AND published_at IS NULL ORDER BY seq LIMIT $2',
       [spacecraft, limit],
     );
     return rows.map((r) => ({
-      spacecraft, seq: Number(r.seq), createdAt: ms(r.created_at),
+      spacecraft, seq: Number(r.seq), createdAt: ms(r.created_at), ...(r.traceparent && { traceparent: r.traceparent }),
       event: typeof r.event === 'string' ? (JSON.parse(r.event) as AlertEvent) : r.event,
     }));
   }

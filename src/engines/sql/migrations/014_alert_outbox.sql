@@ -9,6 +9,8 @@ CREATE TABLE alert_outbox (
   alert_id text NOT NULL REFERENCES alerts (id),
   transition_seq integer NOT NULL,
   event jsonb NOT NULL,
+  -- The trace the change was made in, so the event's send continues it.
+  traceparent text,
   created_at timestamptz NOT NULL DEFAULT now(),
   published_at timestamptz,
   PRIMARY KEY (spacecraft_id, seq)
