@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { TOPICS, type AlertEvent } from '../../core/messages.ts';
 import { partitionForKey, type EventLog, type OutgoingEvent } from '../../engines/events/port.ts';
+import { isUnavailable } from '../../engines/shared/unavailable.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import type { AlertOutbox, PendingEvent } from '../../stores/alerts/outbox.ts';
 
@@ -33,7 +34,7 @@ export interface AlertPublisherOptions {
   outbox: AlertOutbox;
   /** How long a lease lasts unless renewed; a dead holder's spacecraft wait this long for another. */
   leaseMs?: number;
-  /** Told when a pass fails (the event log or the store away); the events wait for the next. */
+  /** Told when passes start failing (the event log or the store away; once per streak); the events wait for the next. */
   onError?(error: unknown): void;
 }
 
@@ -58,6 +59,7 @@ export class AlertPublisher {
   #again = false;
   #timers: NodeJS.Timeout[] = [];
   #prunedAt = 0;
+  #failing = false;
 
   constructor(options: AlertPublisherOptions) {
     this.#events = options.events;
@@ -78,7 +80,13 @@ export class AlertPublisher {
 
   /** Sends soon; a change was stored. */
   wake(): void {
-    this.flush().catch(this.#onError);
+    this.flush().then(
+      () => (this.#failing = false),
+      (error: unknown) => {
+        if (!this.#failing) this.#onError(error);
+        this.#failing = true;
+      },
+    );
   }
 
   /** Sends what is unsent now (of the spacecraft whose lease it gets); rejects when a send failed. */
@@ -113,8 +121,9 @@ export class AlertPublisher {
   async #pass(): Promise<void> {
     let failed: unknown;
     for (const spacecraft of await this.#outbox.waiting()) {
-      // One spacecraft's failure (its partition's leader away) does not hold back the others.
+      // One spacecraft's failure (its partition's leader away) does not hold back the others; an outage would fail them all, each after a wait.
       await this.#send(spacecraft).catch((error: unknown) => (failed ??= error));
+      if (failed !== undefined && isUnavailable(failed)) break;
     }
     if (Date.now() - this.#prunedAt > PRUNE_EVERY_MS) {
       this.#prunedAt = Date.now();
