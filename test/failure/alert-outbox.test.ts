@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { down, up } from '../../ops/engines/engines.ts';
 import { assertAlertsTopicMatchesHistory, outboxPending } from '../support/alert-topic.ts';
 import { startDeployment } from '../support/deployment.ts';
-import { eventually, seedMission } from '../support/orbit.ts';
+import { eventually, metric, seedMission } from '../support/orbit.ts';
 
 // Whatever happens, leave every engine running for the next test.
 after(() => up().then(() => undefined));
@@ -43,8 +43,11 @@ test('an analyzer killed during a Kafka outage loses no alert event and its succ
     await Promise.all(fleet.map((sc) => alertOf(sc, 'stale')));
     const waiting = await outboxPending(deployment.env.ORBIT_SQL_URL!);
     assert.ok(waiting >= fleet.length * 4, `the outage's transitions wait in the outbox: ${waiting}`);
-
+    // What an SRE sees: the backlog and its age on the analyzer's metrics.
     const [analyzer] = deployment.processes.get('analyzer')!.splice(0, 1);
+    assert.equal(await metric(analyzer!.url, 'orbit_alert_outbox_pending'), waiting);
+    assert.ok(await metric(analyzer!.url, 'orbit_alert_outbox_oldest_pending_seconds') > 0, 'the oldest waiting event has an age');
+
     analyzer!.child.kill('SIGKILL');
     assert.equal(await analyzer!.exited, 'SIGKILL');
     await up(['kafka']);
