@@ -60,6 +60,7 @@ export class AlertPublisher {
   #timers: NodeJS.Timeout[] = [];
   #prunedAt = 0;
   #failing = false;
+  #stopped = false;
 
   constructor(options: AlertPublisherOptions) {
     this.#events = options.events;
@@ -80,6 +81,7 @@ export class AlertPublisher {
 
   /** Sends soon; a change was stored. */
   wake(): void {
+    if (this.#stopped) return;
     this.flush().then(
       () => (this.#failing = false),
       (error: unknown) => {
@@ -112,6 +114,8 @@ export class AlertPublisher {
 
   /** Stops sending and lets its leases go, for another analyzer to take without waiting for them to run out. */
   async stop(): Promise<void> {
+    // A change stored after this (a late request) waits for the next analyzer.
+    this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     await this.#running?.catch(() => undefined);
