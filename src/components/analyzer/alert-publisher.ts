@@ -138,6 +138,7 @@ export class AlertPublisher {
 
   async #send(spacecraft: string): Promise<void> {
     for (;;) {
+      const leasedAt = Date.now();
       const term = await this.#outbox.lease(spacecraft, this.holder, this.#leaseMs);
       if (term === undefined) {
         // Another live analyzer sends this spacecraft's events.
@@ -152,6 +153,8 @@ export class AlertPublisher {
         known = { term, seq: await this.#lastOnTopic(spacecraft, since) };
         this.#known.set(spacecraft, known);
       }
+      // A slow read-back used up much of the lease: renew it before sending, not during.
+      if (Date.now() - leasedAt > this.#leaseMs / 2) continue;
       const after = known.seq;
       const fresh = batch.filter((e) => e.seq > after);
       if (fresh.length) {
