@@ -5,7 +5,7 @@
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import type { EventLog, EventRecord, OutgoingEvent, StartFrom, Subscription } from '../../src/engines/events/port.ts';
+import { partitionForKey, type EventLog, type EventRecord, type OutgoingEvent, type StartFrom, type Subscription } from '../../src/engines/events/port.ts';
 import { sleep, until } from '../support/wait.ts';
 
 export interface EventsHarness {
@@ -91,6 +91,8 @@ export function eventsContract(name: string, open: () => Promise<EventsHarness>)
       const partitionOf = new Map<string, Set<number>>();
       for (const r of stored) partitionOf.set(r.key, (partitionOf.get(r.key) ?? new Set()).add(r.partition));
       for (const [key, set] of partitionOf) assert.equal(set.size, 1, `${key} is spread over partitions ${[...set]}`);
+      // Readers that look for one key's newest events (the alert publisher) find its partition without scanning the others.
+      for (const [key, set] of partitionOf) assert.deepEqual([...set], [partitionForKey(key, 4)], `${key} lands where partitionForKey says`);
       assert.ok(new Set(stored.map((r) => r.partition)).size >= 2, 'keys are spread over partitions');
       for (const key of keys) {
         assert.deepEqual(

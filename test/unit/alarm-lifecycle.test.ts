@@ -17,10 +17,13 @@ const T0 = 1_700_000_000_000;
 const limits = { redLow: 0, yellowLow: 10, yellowHigh: 90, redHigh: 100 };
 
 const { env, stores, spacecraft } = analyzerEnv('orbit-alarms-');
+/** One publisher for every engine here, as one process has. */
+let shared: AlertPublisher | undefined;
+const publisher = () => (shared ??= new AlertPublisher({ events: env.engines.events, outbox: stores.alerts.outbox }));
 
 async function loadedEngine(): Promise<{ engine: AlertEngine; clock: { now: number } }> {
   const clock = { now: T0 };
-  const engine = new AlertEngine({ ...stores, publisher: new AlertPublisher(env.engines.events), now: () => clock.now });
+  const engine = new AlertEngine({ ...stores, publisher: publisher(), now: () => clock.now });
   await engine.load();
   return { engine, clock };
 }
@@ -37,9 +40,11 @@ const feed = (engine: AlertEngine, sc: string, channel: string, values: number[]
   engine.onBatches(values.map((v, i) => batchOf(sc, [[channel, start + i * 1000, v]])));
 
 const alertsOf = (sc: string) => stores.alerts.list({ spacecraft: sc, limit: 100 });
-const eventsOf = async (sc: string) => (await topicRecords<AlertEvent>(env.engines.events, TOPICS.alerts)).filter((r) => r.key === sc).map((r) => r.value);
+const eventsOf = async (sc: string) => {
+  await publisher().flush();
+  return (await topicRecords<AlertEvent>(env.engines.events, TOPICS.alerts)).filter((r) => r.key === sc).map((r) => r.value);
+};
 const steps = async (sc: string) => (await eventsOf(sc)).map((e) => `${e.transition.action}:${e.transition.from ?? '-'}>${e.transition.to}`);
-const noop = () => undefined;
 
 test('debounce by samples: the alert is raised on the Nth consecutive reading past a limit; a normal reading starts over', async () => {
   const sc = await spacecraft({ temp: { type: 'number', limits, debounce: { samples: 3 } } });
@@ -92,7 +97,7 @@ test('returnToNormal acknowledge: the alert stays as rtn-unacknowledged until ac
   assert.equal((await alertsOf(sc)).length, 1, 'the same alert, raised again');
 
   clock.now = T0 + 10_000;
-  const ack = await engine.acknowledge(alert!.id, 'flight-director', 'seen', noop);
+  const ack = await engine.acknowledge(alert!.id, 'flight-director', 'seen');
   assert.deepEqual([ack?.from, ack?.to, ack?.alert.acknowledgedBy], ['rtn-unacknowledged', 'resolved', 'flight-director']);
   assert.deepEqual(await steps(sc), [
     'raise:->open', 'return:open>rtn-unacknowledged', 'raise:rtn-unacknowledged>open', 'return:open>rtn-unacknowledged', 'acknowledge:rtn-unacknowledged>resolved',
@@ -101,7 +106,7 @@ test('returnToNormal acknowledge: the alert stays as rtn-unacknowledged until ac
   // Acknowledged while off: it resolves when back to normal, latching or not.
   await feed(engine, sc, 'temp', [97], T0 + 20_000);
   const [second] = (await alertsOf(sc)).filter((a) => a.state === 'open');
-  await engine.acknowledge(second!.id, 'ops', undefined, noop);
+  await engine.acknowledge(second!.id, 'ops', undefined);
   await feed(engine, sc, 'temp', [50], T0 + 21_000);
   assert.equal((await stores.alerts.get(second!.id))!.state, 'resolved');
 });
@@ -111,7 +116,7 @@ test('a shelved alert publishes nothing readings do to it, and is raised again w
   const { engine, clock } = await loadedEngine();
   await feed(engine, sc, 'temp', [95]);
   const [alert] = await alertsOf(sc);
-  const shelved = await engine.act(alert!.id, { kind: 'shelve', by: 'ops', until: T0 + 60_000, comment: 'known heater issue' }, noop);
+  const shelved = await engine.act(alert!.id, { kind: 'shelve', by: 'ops', until: T0 + 60_000, comment: 'known heater issue' });
   assert.ok(shelved && !('conflict' in shelved));
   assert.deepEqual([shelved.alert.state, shelved.alert.shelvedBy, shelved.alert.shelvedUntil], ['shelved', 'ops', new Date(T0 + 60_000).toISOString()]);
 
@@ -135,19 +140,19 @@ test('a shelved alert that returned to normal resolves when unshelved; conflicts
   const { engine, clock } = await loadedEngine();
   await feed(engine, sc, 'temp', [95]);
   const [alert] = await alertsOf(sc);
-  await engine.act(alert!.id, { kind: 'shelve', by: 'ops', until: T0 + 3_600_000 }, noop);
+  await engine.act(alert!.id, { kind: 'shelve', by: 'ops', until: T0 + 3_600_000 });
   await feed(engine, sc, 'temp', [50], T0 + 1000);
-  assert.deepEqual(await engine.act(alert!.id, { kind: 'clear', by: 'ops' }, noop).then((r) => r && !('conflict' in r) && r.to), 'resolved');
-  assert.deepEqual(await engine.act(alert!.id, { kind: 'unshelve', by: 'ops' }, noop), { conflict: 'the alert is resolved, not shelved' });
-  assert.deepEqual(await engine.act(alert!.id, { kind: 'shelve', by: 'ops', until: T0 + 10 }, noop), { conflict: 'a resolved alert cannot be shelved' });
-  assert.equal(await engine.act('no-such-alert', { kind: 'comment', by: 'ops', comment: 'hello' }, noop), undefined);
+  assert.deepEqual(await engine.act(alert!.id, { kind: 'clear', by: 'ops' }).then((r) => r && !('conflict' in r) && r.to), 'resolved');
+  assert.deepEqual(await engine.act(alert!.id, { kind: 'unshelve', by: 'ops' }), { conflict: 'the alert is resolved, not shelved' });
+  assert.deepEqual(await engine.act(alert!.id, { kind: 'shelve', by: 'ops', until: T0 + 10 }), { conflict: 'a resolved alert cannot be shelved' });
+  assert.equal(await engine.act('no-such-alert', { kind: 'comment', by: 'ops', comment: 'hello' }), undefined);
 
   await feed(engine, sc, 'temp', [95], T0 + 2000);
   const [next] = (await alertsOf(sc)).filter((a) => a.state !== 'resolved');
-  await engine.act(next!.id, { kind: 'shelve', by: 'ops', until: T0 + 3_600_000 }, noop);
+  await engine.act(next!.id, { kind: 'shelve', by: 'ops', until: T0 + 3_600_000 });
   await feed(engine, sc, 'temp', [50], T0 + 3000);
   clock.now = T0 + 4000;
-  const unshelved = await engine.act(next!.id, { kind: 'unshelve', by: 'ops', comment: 'done' }, noop);
+  const unshelved = await engine.act(next!.id, { kind: 'unshelve', by: 'ops', comment: 'done' });
   assert.ok(unshelved && !('conflict' in unshelved));
   assert.deepEqual([unshelved.from, unshelved.to, unshelved.action], ['shelved', 'resolved', 'unshelve']);
 });
@@ -157,9 +162,9 @@ test('comments and assignment are stored and published with who made them; a cle
   const { engine } = await loadedEngine();
   await feed(engine, sc, 'temp', [95]);
   const [alert] = await alertsOf(sc);
-  await engine.act(alert!.id, { kind: 'assign', by: 'lead', to: 'thermal-engineer' }, noop);
-  await engine.act(alert!.id, { kind: 'comment', by: 'thermal-engineer', comment: 'heater stuck on' }, noop);
-  const cleared = await engine.act(alert!.id, { kind: 'clear', by: 'thermal-engineer', comment: 'heater reset' }, noop);
+  await engine.act(alert!.id, { kind: 'assign', by: 'lead', to: 'thermal-engineer' });
+  await engine.act(alert!.id, { kind: 'comment', by: 'thermal-engineer', comment: 'heater stuck on' });
+  const cleared = await engine.act(alert!.id, { kind: 'clear', by: 'thermal-engineer', comment: 'heater reset' });
   assert.ok(cleared && !('conflict' in cleared));
   assert.deepEqual([cleared.alert.state, cleared.alert.assignedTo], ['resolved', 'thermal-engineer']);
   const history = (await stores.alerts.get(alert!.id))!.history!;

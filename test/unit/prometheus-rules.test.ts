@@ -63,7 +63,7 @@ test('each alert has a severity, a summary and a description, is unit-tested fir
   const { groups } = parse(await readFile(path.join(DEPLOY, 'rules/orbit-alerts.yml'), 'utf8')) as { groups: { rules: Rule[] }[] };
   const alerts = groups.flatMap((g) => g.rules).filter((r) => r.alert);
   const names = new Set(alerts.map((a) => a.alert!));
-  assert.deepEqual([...names].sort(), ['OrbitConsumerLagGrowing', 'OrbitDeadLetters', 'OrbitHighErrorRatio', 'OrbitPipelineStalled', 'OrbitTargetDown', 'OrbitTargetNotReady']);
+  assert.deepEqual([...names].sort(), ['OrbitAlertOutboxStuck', 'OrbitConsumerLagGrowing', 'OrbitDeadLetters', 'OrbitHighErrorRatio', 'OrbitPipelineStalled', 'OrbitTargetDown', 'OrbitTargetNotReady']);
   const tests = await readFile(path.join(DEPLOY, 'tests/orbit-alerts.test.yml'), 'utf8');
   const docs = await readFile(path.resolve(DEPLOY, '../../docs/observability.md'), 'utf8');
   for (const alert of alerts) {

@@ -17,8 +17,6 @@ export interface AnalyzerApi {
   alerts: AlertStore;
   /** Missions and spacecraft, for the alarm desk's filters. */
   catalog: MissionCatalog;
-  /** Told when an action's event waits for the event log. */
-  onHeld(alertId: string, error: unknown): void;
 }
 
 export const AlertFilter = Type.Object({
@@ -83,5 +81,5 @@ function answer(id: string, result: OperatorResult): Alert {
 /** Carries out an action whose body passed its schema: the alert after it, or 400, 404 or 409. */
 export async function performAction(api: AnalyzerApi, id: string, verb: AlertVerb, body: unknown): Promise<Alert> {
   const action = ALERT_ACTIONS[verb].toAction(body);
-  return answer(id, await api.engine.act(id, action, (error) => api.onHeld(id, error)));
+  return answer(id, await api.engine.act(id, action));
 }

@@ -3,19 +3,20 @@
  * limit set in force, debounced as configured) and anomaly detector, watches channels
  * that fall silent, takes shelves off when their time is up, and applies what operators
  * do. At most one alert is active per spacecraft, channel and rule; the decisions are
- * rules.ts, debounce.ts, limit-sets.ts and anomaly.ts. Every change is stored, then
- * published, one task at a time; changes readings make to a shelved alert are stored
- * but not published, so a shelved alert raises nothing until it comes off the shelf.
+ * rules.ts, debounce.ts, limit-sets.ts and anomaly.ts. Every change is stored with its
+ * event in the outbox, one task at a time, and the publisher is woken to send it;
+ * changes readings make to a shelved alert are stored without one, so a shelved alert
+ * raises nothing until it comes off the shelf.
  */
 import type { ProcessedBatch } from '../../core/messages.ts';
 import { UniqueViolationError } from '../../engines/sql/port.ts';
 import type { Alert, ReadingValue, Severity } from '../../core/schemas.ts';
 import { Serial } from '../../lib/serial.ts';
-import type { AlertChange, AlertStore, OperatorResult } from '../../stores/alerts/store.ts';
+import { activeTraceparent } from '../../platform/tracing.ts';
+import type { AlertCause, AlertChange, AlertStore, OperatorResult } from '../../stores/alerts/store.ts';
 import type { MissionCatalog, RevisedChannel } from '../../stores/missions/catalog.ts';
 import { ChannelDefinitions } from './definitions.ts';
 import type { TelemetryStore } from '../../stores/telemetry/store.ts';
-import type { AlertPublisher, CausedChange } from './alert-publisher.ts';
 import { AnomalyWatch } from './anomaly.ts';
 import { extend, ready, type Run } from './debounce.ts';
 import { chooseLimits, describeSet, StateChannels } from './limit-sets.ts';
@@ -33,7 +34,8 @@ export interface AlertEngineDeps {
   catalog: Pick<MissionCatalog, 'channelsWithStaleness' | 'channelsOf'>;
   alerts: AlertStore;
   telemetry: Pick<TelemetryStore, 'latestTime' | 'points'>;
-  publisher: AlertPublisher;
+  /** Woken when changes were stored: their events wait in the outbox. */
+  publisher: { wake(): void };
   /** Told of every stored change. */
   onTransition?(change: AlertChange): void;
   now?(): number;
@@ -46,8 +48,8 @@ export const activeOf = (a: Alert): ActiveAlert => ({
   ...(a.shelvedUntil !== undefined && { shelvedUntil: Date.parse(a.shelvedUntil) }),
 });
 
-/** A change a reading or the clock made to a shelved alert that stays shelved: stored, not published. */
-const hidden = (c: AlertChange) => c.from === 'shelved' && c.to === 'shelved';
+/** The changes a task stored, for the publisher to be woken once after it. */
+type Changes = AlertChange[];
 
 export class AlertEngine {
   readonly #deps: AlertEngineDeps;
@@ -92,10 +94,10 @@ export class AlertEngine {
   /** Checks the batches in order and publishes what changed; resolves with the readings checked. */
   onBatches(batches: readonly ProcessedBatch[]): Promise<number> {
     return this.#serial.run(async () => {
-      const changes: CausedChange[] = [];
+      const changes: Changes = [];
       let checked = 0;
       for (const batch of batches) checked += await this.#onBatch(batch, changes);
-      await this.#deps.publisher.publish(changes);
+      if (changes.length) this.#deps.publisher.wake();
       return checked;
     });
   }
@@ -106,19 +108,19 @@ export class AlertEngine {
       // Other analyzers and operators change alerts too (each analyzer owns some spacecraft, and
       // ownership moves when analyzers come and go): the stored alerts are the truth.
       await this.#refreshActive();
-      const changes: CausedChange[] = [];
+      const changes: Changes = [];
       await this.#staleness(changes);
       await this.#expiredShelves(changes);
-      await this.#deps.publisher.publish(changes);
+      if (changes.length) this.#deps.publisher.wake();
     });
   }
 
   /**
    * Applies an operator's action: undefined for an unknown alert, a conflict when the
-   * alert's state does not allow it. The change is stored: an event log that is away
-   * delays its event (`onHeld` is told), not the answer.
+   * alert's state does not allow it. The change is stored with its event: an event log
+   * that is away delays the event, not the answer.
    */
-  act(id: string, action: OperatorAction, onHeld: (error: unknown) => void): Promise<OperatorResult> {
+  act(id: string, action: OperatorAction): Promise<OperatorResult> {
     return this.#serial.run(async () => {
       const { alerts } = this.#deps;
       const at = this.#now();
@@ -134,15 +136,15 @@ export class AlertEngine {
       })();
       if (result && !('conflict' in result) && !result.unchanged) {
         this.#track(result);
-        await this.#deps.publisher.publish([{ change: result }]).catch(onHeld);
+        this.#deps.publisher.wake();
       }
       return result;
     });
   }
 
   /** Acknowledges an alert; undefined when there is none (see act). */
-  async acknowledge(id: string, by: string, comment: string | undefined, onHeld: (error: unknown) => void): Promise<AlertChange | undefined> {
-    const result = await this.act(id, { kind: 'acknowledge', by, ...(comment !== undefined && { comment }) }, onHeld);
+  async acknowledge(id: string, by: string, comment: string | undefined): Promise<AlertChange | undefined> {
+    const result = await this.act(id, { kind: 'acknowledge', by, ...(comment !== undefined && { comment }) });
     return result && 'conflict' in result ? undefined : result;
   }
 
@@ -157,7 +159,7 @@ export class AlertEngine {
     for (const a of stored) this.#active.set(key(a.spacecraft, a.channel, a.rule), activeOf(a));
   }
 
-  async #staleness(changes: CausedChange[]): Promise<void> {
+  async #staleness(changes: Changes): Promise<void> {
     const now = this.#now();
     for (const w of this.#watches.values()) {
       if (now - w.seenAt <= w.staleAfterMs) continue;
@@ -175,12 +177,12 @@ export class AlertEngine {
     }
   }
 
-  async #expiredShelves(changes: CausedChange[]): Promise<void> {
+  async #expiredShelves(changes: Changes): Promise<void> {
     const now = this.#now();
     for (const a of [...this.#active.values()]) {
       if (a.state !== 'shelved' || a.shelvedUntil === undefined || a.shelvedUntil > now) continue;
       const result = await this.#deps.alerts.unshelve(a.id, now);
-      if (result && !('conflict' in result)) changes.push({ change: this.#track(result) });
+      if (result && !('conflict' in result)) changes.push(this.#track(result));
     }
   }
 
@@ -195,7 +197,7 @@ export class AlertEngine {
     if (points[0]) timeline.record(time, points[0].value);
   }
 
-  async #onBatch(batch: ProcessedBatch, changes: CausedChange[]): Promise<number> {
+  async #onBatch(batch: ProcessedBatch, changes: Changes): Promise<number> {
     const sc = batch.spacecraft;
     // A batch holds a few channels' readings each; keys and lookups are made once per channel.
     const byChannel = new Map<string, ProcessedBatch['readings']>();
@@ -279,7 +281,7 @@ export class AlertEngine {
   }
 
   /** The channel's detector, made when its definition names one or names another; an anomaly alert left without one resolves. */
-  async #detectorOf(chKey: string, anomalyKey: string, channel: RevisedChannel, changes: CausedChange[], cause: ProcessedBatch): Promise<AnomalyWatch | undefined> {
+  async #detectorOf(chKey: string, anomalyKey: string, channel: RevisedChannel, changes: Changes, cause: ProcessedBatch): Promise<AnomalyWatch | undefined> {
     const held = this.#detectors.get(chKey);
     if (!channel.detector) {
       if (held) this.#detectors.delete(chKey);
@@ -302,14 +304,17 @@ export class AlertEngine {
     return change;
   }
 
-  /** Applies a decision and lists the change to publish, unless it is hidden on the shelf. */
-  async #decided(spacecraft: string, channel: string, decision: Decision | undefined, value: number | null, at: number, changes: CausedChange[], cause?: ProcessedBatch): Promise<void> {
+  /** Applies a decision and lists the change stored. */
+  async #decided(spacecraft: string, channel: string, decision: Decision | undefined, value: number | null, at: number, changes: Changes, batch?: ProcessedBatch): Promise<void> {
     if (!decision) return;
-    const change = await this.#apply(spacecraft, channel, decision, value, at);
-    if (change && !hidden(change)) changes.push({ change, ...(cause && { cause }) });
+    const traceparent = activeTraceparent();
+    // The event is sent later, by the publisher: it carries the trace of the analysis that made it.
+    const cause = batch && { batchId: batch.batchId, receivedAt: batch.receivedAt, ...(traceparent && { traceparent }) };
+    const change = await this.#apply(spacecraft, channel, decision, value, at, cause);
+    if (change) changes.push(change);
   }
 
-  async #apply(spacecraft: string, channel: string, decision: Decision, value: number | null, at: number): Promise<AlertChange | undefined> {
+  async #apply(spacecraft: string, channel: string, decision: Decision, value: number | null, at: number, cause: AlertCause | undefined): Promise<AlertChange | undefined> {
     const { alerts } = this.#deps;
     let change: AlertChange | undefined;
     switch (decision.kind) {
@@ -318,7 +323,7 @@ export class AlertEngine {
           return this.#track(await alerts.open({
             spacecraft, channel, rule: decision.rule, severity: decision.severity, value, threshold: decision.threshold, message: decision.message,
             ...(decision.score !== undefined && { score: decision.score }), at,
-          }));
+          }, cause));
         } catch (error) {
           if (!(error instanceof UniqueViolationError)) throw error;
           // Another analyzer (or an earlier life of this one) opened it: adopt it.
@@ -327,16 +332,16 @@ export class AlertEngine {
           return undefined;
         }
       case 'change':
-        change = await alerts.changeSeverity(decision.id, decision.severity, value, decision.threshold, decision.message, at);
+        change = await alerts.changeSeverity(decision.id, decision.severity, value, decision.threshold, decision.message, at, cause);
         break;
       case 'reraise':
-        change = await alerts.reraise(decision.id, { ...decision.violation, value }, at);
+        change = await alerts.reraise(decision.id, { ...decision.violation, value }, at, cause);
         break;
       case 'return':
-        change = await alerts.returnToNormal(decision.id, value, at, decision.comment);
+        change = await alerts.returnToNormal(decision.id, value, at, decision.comment, cause);
         break;
       case 'resolve':
-        change = await alerts.resolve(decision.id, value, at, decision.comment);
+        change = await alerts.resolve(decision.id, value, at, decision.comment, cause);
         break;
     }
     if (change) return this.#track(change);

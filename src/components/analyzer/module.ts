@@ -8,6 +8,7 @@ import { TOPICS, type ProcessedBatch } from '../../core/messages.ts';
 import { EVENTS } from '../../engines/events/port.ts';
 import { defineModule } from '../../platform/modules.ts';
 import { ALERTS } from '../../stores/alerts/store.ts';
+import type { OutboxBacklog } from '../../stores/alerts/outbox.ts';
 import { MISSIONS } from '../../stores/missions/catalog.ts';
 import { TELEMETRY } from '../../stores/telemetry/store.ts';
 import { AlertPublisher } from './alert-publisher.ts';
@@ -25,11 +26,34 @@ export const analyzerModule = defineModule({
   async start({ metrics, logger, deps: { catalog, alerts, telemetry, events } }) {
     const analyzed = new Counter({ name: 'orbit_analyzer_readings_total', help: 'Readings checked against alert rules', registers: [metrics] });
     const transitions = new Counter({ name: 'orbit_alert_transitions_total', help: 'Alert state changes', labelNames: ['rule', 'severity', 'to'], registers: [metrics] });
+    const publisher = new AlertPublisher({
+      events, outbox: alerts.outbox,
+      onError: (error) => logger.warn({ err: error }, 'alert events wait in the outbox until the event log is back'),
+    });
     const engine = new AlertEngine({
-      catalog, alerts, telemetry, publisher: new AlertPublisher(events),
+      catalog, alerts, telemetry, publisher,
       onTransition: ({ alert, to }) => transitions.inc({ rule: alert.rule, severity: alert.severity, to }),
     });
     await engine.load();
+    publisher.start();
+    // The outbox is shared: every analyzer reports the same backlog, one read per scrape. A
+    // store that cannot be read leaves the last values (the scrape must not fail for it).
+    let backlog: Promise<OutboxBacklog | undefined> | undefined;
+    const readBacklog = () => (backlog ??= alerts.outbox.backlog().catch(() => undefined).finally(() => setTimeout(() => (backlog = undefined), 100)));
+    new Gauge({
+      name: 'orbit_alert_outbox_pending', help: 'Alert events stored but not yet on the alerts topic (all analyzers)', registers: [metrics],
+      async collect() {
+        const read = await readBacklog();
+        if (read) this.set(read.pending);
+      },
+    });
+    new Gauge({
+      name: 'orbit_alert_outbox_oldest_pending_seconds', help: 'Age of the oldest alert event not yet on the alerts topic (0 when none waits)', registers: [metrics],
+      async collect() {
+        const read = await readBacklog();
+        if (read) this.set(read.oldestAt === undefined ? 0 : Math.max(0, (Date.now() - read.oldestAt) / 1000));
+      },
+    });
     new Gauge({
       name: 'orbit_alerts_active', help: 'Alerts not yet resolved, held by this analyzer', labelNames: ['severity'], registers: [metrics],
       collect() {
@@ -43,7 +67,7 @@ export const analyzerModule = defineModule({
     });
     const timer = setInterval(() => engine.tick().catch((error: unknown) => logger.error({ err: error }, 'periodic alert check failed')), CHECK_MS);
 
-    const api: AnalyzerApi = { engine, alerts, catalog, onHeld: (alert, error) => logger.warn({ err: error, alert }, 'alert event held until the event log is back') };
+    const api: AnalyzerApi = { engine, alerts, catalog };
     return {
       value: api,
       isReady: () => events.isReady(),
@@ -51,6 +75,7 @@ export const analyzerModule = defineModule({
         clearInterval(timer);
         await subscription.close();
         await engine.idle();
+        await publisher.stop();
       },
     };
   },
@@ -68,8 +93,18 @@ export const analyzerReplayModule = defineModule({
   name: 'analyzer-replay',
   deps: analyzerModule.deps,
   async start({ deps: { catalog, alerts, telemetry, events } }) {
-    const engine = new AlertEngine({ catalog, alerts, telemetry, publisher: new AlertPublisher(events) });
+    const publisher = new AlertPublisher({ events, outbox: alerts.outbox });
+    const engine = new AlertEngine({ catalog, alerts, telemetry, publisher });
     await engine.load();
-    return { value: async (batches: ProcessedBatch[]) => void (await engine.onBatches(batches)), stop: () => engine.idle() };
+    publisher.start();
+    return {
+      value: async (batches: ProcessedBatch[]) => void (await engine.onBatches(batches)),
+      async stop() {
+        await engine.idle();
+        // The replay's events go out before it ends; any left wait for a running analyzer.
+        await publisher.flush().catch(() => undefined);
+        await publisher.stop();
+      },
+    };
   },
 });

@@ -5,6 +5,9 @@
 
 import { service } from '../../core/service.ts';
 
+/** The partition of `partitions` that events with this key land on: the same in every implementation (Kafka's default). */
+export { partitionForKey } from '../shared/partitioner.ts';
+
 export interface TopicOptions {
   partitions: number;
 }

@@ -4,13 +4,17 @@
  * which action, a comment), so the history always explains the current state. Which
  * change follows from a reading is decided in the analyzer; this store checks only that
  * the alert is in a state the change applies to, under the lock, since several analyzers
- * and operators change alerts at once.
+ * and operators change alerts at once. The same transaction enters the transition's event
+ * in the outbox (outbox.ts), so no published change can be stored without its event.
  */
 import { randomUUID } from 'node:crypto';
 import type { SqlExecutor, SqlStore } from '../../engines/sql/port.ts';
 import type { Alert, AlertAction, AlertRule, AlertState, Severity } from '../../core/schemas.ts';
 import { toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
+import { AlertOutbox, enqueueAlertEvent, type AlertCause } from './outbox.ts';
+
+export type { AlertCause } from './outbox.ts';
 
 interface AlertRow {
   id: string; spacecraft_id: string; channel: string; rule: AlertRule; severity: Severity; state: AlertState;
@@ -90,25 +94,33 @@ const ACTIVE = (r: Before) => r.state !== 'resolved';
 
 export class AlertStore {
   readonly #sql: SqlStore;
+  /** Events of stored transitions, waiting to be sent. */
+  readonly outbox: AlertOutbox;
 
   constructor(sql: SqlStore) {
     this.#sql = sql;
+    this.outbox = new AlertOutbox(sql);
   }
 
-  async #transition(tx: SqlExecutor, alertId: string, t: { at: number; from: AlertState | null; to: AlertState; action: AlertAction; severity: Severity; value: number | null; by?: string; comment?: string }) {
-    await tx.query(
+  /** Appends a transition to the alert's history: its number there. */
+  async #transition(tx: SqlExecutor, alertId: string, t: { at: number; from: AlertState | null; to: AlertState; action: AlertAction; severity: Severity; value: number | null; by?: string; comment?: string }): Promise<number> {
+    const { rows } = await tx.query<{ seq: number }>(
       `INSERT INTO alert_transitions (alert_id, seq, at, from_state, to_state, action, severity, value, by, comment)
-       SELECT $1, coalesce(max(seq), 0) + 1, to_timestamp($2 / 1000.0), $3, $4, $5, $6, $7, $8, $9 FROM alert_transitions WHERE alert_id = $1`,
+       SELECT $1, coalesce(max(seq), 0) + 1, to_timestamp($2 / 1000.0), $3, $4, $5, $6, $7, $8, $9 FROM alert_transitions WHERE alert_id = $1
+       RETURNING seq`,
       [alertId, t.at, t.from, t.to, t.action, t.severity, t.value, t.by ?? null, t.comment ?? null],
     );
+    return Number(rows[0]!.seq);
   }
 
   /**
    * Locks the alert and applies what `decide` makes of it: a step is stored with its
    * transition; undefined stores nothing (the alert is not in a state the change applies
-   * to); `unchanged` answers the alert as it is; a conflict is handed back.
+   * to); `unchanged` answers the alert as it is; a conflict is handed back. The change's
+   * event goes into the outbox, except for what readings and the clock do to an alert that
+   * stays shelved: a shelved alert raises nothing until it comes off the shelf.
    */
-  async #change(id: string, at: number, decide: (before: Before) => Step | { conflict: string } | { unchanged: AlertAction } | undefined): Promise<OperatorResult> {
+  async #change(id: string, at: number, decide: (before: Before) => Step | { conflict: string } | { unchanged: AlertAction } | undefined, cause?: AlertCause): Promise<OperatorResult> {
     return this.#sql.transaction(async (tx) => {
       const before = (await tx.query<AlertRow>('SELECT * FROM alerts WHERE id = $1 FOR UPDATE', [id])).rows[0];
       if (!before) return undefined;
@@ -124,20 +136,23 @@ export class AlertStore {
       }
       const { rows } = await tx.query<AlertRow>(`UPDATE alerts SET ${sets.join(', ')} WHERE id = $1 RETURNING *`, params);
       const alert = rows[0]!;
-      await this.#transition(tx, id, {
+      const seq = await this.#transition(tx, id, {
         at, from: before.state, to: step.to, action: step.action, severity: alert.severity, value: step.value === undefined ? alert.value : step.value,
         ...(step.by !== undefined && { by: step.by }), ...(step.comment !== undefined && { comment: step.comment }),
       });
-      return {
+      const change: AlertChange = {
         alert: alertOf(alert), from: before.state, to: step.to, action: step.action, at,
         ...(step.by !== undefined && { by: step.by }), ...(step.comment !== undefined && { comment: step.comment }),
       };
+      const hidden = step.by === undefined && before.state === 'shelved' && step.to === 'shelved';
+      if (!hidden) await enqueueAlertEvent(tx, change, seq, cause);
+      return change;
     });
   }
 
   /** A change decided by the analyzer: undefined when the alert is gone (resolved or unknown). */
-  async #decided(id: string, at: number, decide: (before: Before) => Step | undefined): Promise<AlertChange | undefined> {
-    const result = await this.#change(id, at, (before) => (ACTIVE(before) ? decide(before) : undefined));
+  async #decided(id: string, at: number, decide: (before: Before) => Step | undefined, cause?: AlertCause): Promise<AlertChange | undefined> {
+    const result = await this.#change(id, at, (before) => (ACTIVE(before) ? decide(before) : undefined), cause);
     return result && 'conflict' in result ? undefined : result;
   }
 
@@ -147,7 +162,7 @@ export class AlertStore {
     return rows.map(alertOf);
   }
 
-  async open(a: { spacecraft: string; channel: string; rule: AlertRule; severity: Severity; value: number | null; threshold: number | null; message: string; score?: number; at: number }): Promise<AlertChange> {
+  async open(a: { spacecraft: string; channel: string; rule: AlertRule; severity: Severity; value: number | null; threshold: number | null; message: string; score?: number; at: number }, cause?: AlertCause): Promise<AlertChange> {
     return this.#sql.transaction(async (tx) => {
       const id = randomUUID();
       const { rows } = await tx.query<AlertRow>(
@@ -155,38 +170,40 @@ export class AlertStore {
          VALUES ($1, $2, $3, $4, $5, 'open', $6, $7, $8, $9, to_timestamp($10 / 1000.0), to_timestamp($10 / 1000.0)) RETURNING *`,
         [id, a.spacecraft, a.channel, a.rule, a.severity, a.value, a.threshold, a.message, a.score ?? null, a.at],
       );
-      await this.#transition(tx, id, { at: a.at, from: null, to: 'open', action: 'raise', severity: a.severity, value: a.value });
-      return { alert: alertOf(rows[0]!), from: null, to: 'open', action: 'raise', at: a.at };
+      const seq = await this.#transition(tx, id, { at: a.at, from: null, to: 'open', action: 'raise', severity: a.severity, value: a.value });
+      const change: AlertChange = { alert: alertOf(rows[0]!), from: null, to: 'open', action: 'raise', at: a.at };
+      await enqueueAlertEvent(tx, change, seq, cause);
+      return change;
     });
   }
 
   /** A new severity while the value is still off. An escalation re-opens an acknowledged alert: operators must see it; a shelved one stays shelved. */
-  changeSeverity(id: string, severity: Severity, value: number | null, threshold: number | null, message: string, at: number): Promise<AlertChange | undefined> {
+  changeSeverity(id: string, severity: Severity, value: number | null, threshold: number | null, message: string, at: number, cause?: AlertCause): Promise<AlertChange | undefined> {
     return this.#decided(id, at, (before) => {
       const escalated = severity === 'critical' && before.severity === 'warning';
       return { to: escalated && before.state === 'acknowledged' ? 'open' : before.state, action: 'severity', set: { severity, value, threshold, message } };
-    });
+    }, cause);
   }
 
   /** The value is off again after it returned to normal: a returned alert opens again, a shelved one stays shelved (and is raised when unshelved). */
-  reraise(id: string, r: { severity: Severity; value: number | null; threshold: number | null; message: string; score?: number }, at: number): Promise<AlertChange | undefined> {
+  reraise(id: string, r: { severity: Severity; value: number | null; threshold: number | null; message: string; score?: number }, at: number, cause?: AlertCause): Promise<AlertChange | undefined> {
     return this.#decided(id, at, (before) => ({
       to: before.state === 'shelved' ? 'shelved' : 'open', action: 'raise',
       set: { severity: r.severity, value: r.value, threshold: r.threshold, message: r.message, score: r.score ?? null, returned_at: null, acknowledged_by: null, acknowledged_at: null },
-    }));
+    }), cause);
   }
 
   /** The value is back to normal but the alert stays: until acknowledged (rtn-unacknowledged), or until unshelved. */
-  returnToNormal(id: string, value: number | null, at: number, comment?: string): Promise<AlertChange | undefined> {
+  returnToNormal(id: string, value: number | null, at: number, comment?: string, cause?: AlertCause): Promise<AlertChange | undefined> {
     return this.#decided(id, at, (before) => ({
       to: before.state === 'shelved' ? 'shelved' : 'rtn-unacknowledged', action: 'return', set: { returned_at: at }, value,
       ...(comment !== undefined && { comment }),
-    }));
+    }), cause);
   }
 
-  resolve(id: string, value: number | null, at: number, comment?: string): Promise<AlertChange | undefined> {
+  resolve(id: string, value: number | null, at: number, comment?: string, cause?: AlertCause): Promise<AlertChange | undefined> {
     // The alert keeps the value that raised it; the resolving value goes into the history.
-    return this.#decided(id, at, () => ({ to: 'resolved', action: 'resolve', set: { resolved_at: at }, value, ...(comment !== undefined && { comment }) }));
+    return this.#decided(id, at, () => ({ to: 'resolved', action: 'resolve', set: { resolved_at: at }, value, ...(comment !== undefined && { comment }) }), cause);
   }
 
   /**
