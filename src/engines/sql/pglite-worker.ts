@@ -14,6 +14,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { syncTree } from './pglite-durable-fs.ts';
 import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 
 // ---- protocol (shared with pglite-worker-thread.ts) ----
@@ -162,7 +163,10 @@ export class PgliteWorkerStore implements SqlStore {
     // Creating a database (initdb) grows PGlite's WebAssembly memory by about 120 MB more
     // than opening one does, and a WebAssembly memory never shrinks: a worker of its own
     // creates the database and exits, and the worker that serves opens it like any other.
-    if (dir && !existsSync(path.join(dir, 'PG_VERSION'))) await (await PgliteWorkerStore.#start(dir, options)).close();
+    if (dir && !existsSync(path.join(dir, 'PG_VERSION'))) {
+      await (await PgliteWorkerStore.#start(dir, options)).close();
+      syncTree(dir);
+    }
     return PgliteWorkerStore.#start(dir, options);
   }
 
