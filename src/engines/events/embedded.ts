@@ -13,7 +13,6 @@
  *
  * Retention deletes whole sealed segments beyond an age or a per-topic size bound.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelays } from '../shared/backoff.ts';
@@ -21,7 +20,7 @@ import { partitionForKey } from '../shared/partitioner.ts';
 import { RecordLog } from '../storage/record-log.ts';
 import type { LogRecord } from '../storage/record-log.ts';
 import { DurableMap } from '../storage/durable-map.ts';
-import { dirToName, listDirs, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
+import { dirToName, listDirs, mkdirDurable, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
 import { lockDir } from '../storage/lock.ts';
 import type { DirLock } from '../storage/lock.ts';
 import type {
@@ -259,7 +258,7 @@ export class EmbeddedEventLog implements EventLog {
       throw new RangeError(`defaultPartitions must be an integer >= 1, got ${settings.defaultPartitions}`);
     }
     const topicsDir = path.join(dir, 'topics');
-    await fs.mkdir(topicsDir, { recursive: true });
+    await mkdirDurable(topicsDir);
     const lock = await lockDir(dir, 'events.lock');
     let offsets: DurableMap<number>;
     try {
@@ -301,7 +300,7 @@ export class EmbeddedEventLog implements EventLog {
     if (!creating) {
       creating = (async () => {
         const dir = path.join(this.dir, 'topics', nameToDir(name));
-        await fs.mkdir(dir, { recursive: true });
+        await mkdirDurable(dir);
         await writeJsonAtomic(path.join(dir, 'topic.json'), { partitions } satisfies TopicOptions);
         const topic = await Topic.open(name, dir, partitions, this.settings);
         this.topics.set(name, topic);

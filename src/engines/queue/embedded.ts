@@ -3,9 +3,8 @@
  * logs (local-queue.ts); the store declares queues, keeps their options next to them
  * and hands out consumers (consumer.ts), whose close() waits for running handlers.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { dirToName, listDirs, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
+import { dirToName, listDirs, mkdirDurable, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
 import { lockDir } from '../storage/lock.ts';
 import type { DirLock } from '../storage/lock.ts';
 import { LocalConsumer } from './consumer.ts';
@@ -57,7 +56,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
     for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
       if (options[key] !== undefined) settings[key] = options[key];
     }
-    await fs.mkdir(dir, { recursive: true });
+    await mkdirDurable(dir);
     const store = new EmbeddedTaskQueue(dir, settings, await lockDir(dir, 'queue.lock'));
     try {
       for (const sub of await listDirs(dir)) {
@@ -94,7 +93,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
     }
     const creating = (async () => {
       const dir = path.join(this.dir, nameToDir(name));
-      await fs.mkdir(dir, { recursive: true });
+      await mkdirDurable(dir);
       const queueOptions = { ...DEFAULT_QUEUE_OPTIONS, ...definedOptions(options) };
       const queue = await LocalQueue.open(name, dir, queueOptions, this.settings);
       await writeJsonAtomic(path.join(dir, 'queue.json'), queueOptions);

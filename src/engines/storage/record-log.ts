@@ -19,7 +19,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { Segment } from './segment.ts';
 import { FRAME_HEADER_BYTES, decodeFrame, encodeFrame, frameSizeAt, readExactly, scanFrames } from './frame.ts';
 import type { PayloadPart } from './frame.ts';
-import { syncDir } from './files.ts';
+import { mkdirDurable, syncDir } from './files.ts';
 
 export interface RecordLogOptions {
   /** A segment is sealed and a new one started once it would grow beyond this. Default 64 MiB. */
@@ -100,7 +100,7 @@ export class RecordLog {
   }
 
   static async open(dir: string, options: RecordLogOptions = {}): Promise<RecordLog> {
-    await fs.mkdir(dir, { recursive: true });
+    await mkdirDurable(dir);
     const bases = (await fs.readdir(dir))
       .filter((name) => name.endsWith(SEGMENT_SUFFIX))
       .map((name) => Number(name.slice(0, -SEGMENT_SUFFIX.length)))
