@@ -18,6 +18,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelays } from '../shared/backoff.ts';
 import { partitionForKey } from '../shared/partitioner.ts';
 import { RecordLog } from '../storage/record-log.ts';
+import type { DamageListener } from '../storage/damage.ts';
 import type { LogRecord } from '../storage/record-log.ts';
 import { DurableMap } from '../storage/durable-map.ts';
 import { dirToName, listDirs, mkdirDurable, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
@@ -57,6 +58,8 @@ export interface EmbeddedEventLogOptions {
   closeGraceMs?: number;
   /** Period of the retention check. Default 60 s. */
   retentionIntervalMs?: number;
+  /** Told of every damaged record found in a partition or offsets log (which skips it and goes on). */
+  onDamage?: DamageListener;
 }
 
 const DEFAULTS = {
@@ -71,7 +74,7 @@ const DEFAULTS = {
   closeGraceMs: 10_000,
   retentionIntervalMs: 60_000,
 };
-type Settings = typeof DEFAULTS;
+type Settings = typeof DEFAULTS & { onDamage?: DamageListener };
 
 const READ_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -125,6 +128,7 @@ class Topic {
             segmentBytes: settings.segmentBytes,
             cacheBytes: settings.cacheBytes,
             rollAfterMs: settings.retentionMs / 4,
+            onDamage: settings.onDamage,
           }),
         );
       }
@@ -250,8 +254,8 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   static async open(dir: string, options: EmbeddedEventLogOptions = {}): Promise<EmbeddedEventLog> {
-    const settings: Settings = { ...DEFAULTS };
-    for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+    const settings: Settings = { ...DEFAULTS, onDamage: options.onDamage };
+    for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
       if (options[key] !== undefined) settings[key] = options[key];
     }
     if (!(Number.isInteger(settings.defaultPartitions) && settings.defaultPartitions >= 1)) {
@@ -262,7 +266,7 @@ export class EmbeddedEventLog implements EventLog {
     const lock = await lockDir(dir, 'events.lock');
     let offsets: DurableMap<number>;
     try {
-      offsets = await DurableMap.open<number>(path.join(dir, 'offsets'));
+      offsets = await DurableMap.open<number>(path.join(dir, 'offsets'), { onDamage: options.onDamage });
     } catch (error) {
       await lock.release();
       throw error;

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { dirToName, listDirs, mkdirDurable, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
 import { lockDir } from '../storage/lock.ts';
+import type { DamageListener } from '../storage/damage.ts';
 import type { DirLock } from '../storage/lock.ts';
 import { LocalConsumer } from './consumer.ts';
 import { LocalQueue } from './local-queue.ts';
@@ -23,6 +24,8 @@ export interface EmbeddedTaskQueueOptions {
   deadLetterRetentionMs?: number;
   /** Period of space reclamation and dead-letter expiry. Default 1 s. */
   maintenanceIntervalMs?: number;
+  /** Told of every damaged record found in a queue's logs (which skip it and go on). */
+  onDamage?: DamageListener;
 }
 
 const DEFAULTS = {
@@ -32,7 +35,7 @@ const DEFAULTS = {
   deadLetterRetentionMs: 30 * 24 * 3600 * 1000,
   maintenanceIntervalMs: 1000,
 };
-type Settings = typeof DEFAULTS;
+type Settings = typeof DEFAULTS & { onDamage?: DamageListener };
 
 export class EmbeddedTaskQueue implements TaskQueue {
   private readonly dir: string;
@@ -52,8 +55,8 @@ export class EmbeddedTaskQueue implements TaskQueue {
   }
 
   static async open(dir: string, options: EmbeddedTaskQueueOptions = {}): Promise<EmbeddedTaskQueue> {
-    const settings: Settings = { ...DEFAULTS };
-    for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+    const settings: Settings = { ...DEFAULTS, onDamage: options.onDamage };
+    for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
       if (options[key] !== undefined) settings[key] = options[key];
     }
     await mkdirDurable(dir);
