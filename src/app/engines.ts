@@ -69,7 +69,7 @@ export const sqlModule = defineModule({
     let store: SqlStore;
     if (sqlUrl) store = await connectWithRetry('PostgreSQL', () => PostgresStore.open(sqlUrl, { logger }), logger);
     // PGlite runs in a worker thread so SQL uses the second core instead of stalling the event loop.
-    else store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'));
+    else store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'), { logger });
     const applied = await connectWithRetry(sqlUrl ? 'PostgreSQL' : 'PGlite', () => migrate(store), logger);
     logger.info({ engine: sqlUrl ? 'postgresql' : 'pglite', url: sqlUrl && maskSecret('ORBIT_SQL_URL', sqlUrl), applied }, 'relational store open');
     return { value: store, isReady: () => store.isReady(), stop: () => store.close() };

@@ -13,6 +13,9 @@
  *   `.quarantine` file beside the segment and `onDamage` is told (damage.ts).
  * - Recently appended records stay in memory, so readers that keep up never touch the disk.
  * - Space is reclaimed by deleting whole segments from the front (deleteBefore).
+ * - A full disk (ENOSPC, EDQUOT) fails the appends under way with DiskFullError and cuts
+ *   their partial bytes off again; the log stays usable and `error` reports the condition
+ *   until a write succeeds or the file system has room again (checked every second).
  *
  * Single writer: one process owns a log directory at a time.
  */
@@ -24,6 +27,7 @@ import { FRAME_HEADER_BYTES, decodeFrame, encodeFrame, frameSizeAt, readExactly,
 import type { DamagedRange, PayloadPart } from './frame.ts';
 import { mkdirDurable, syncDir } from './files.ts';
 import { quarantine } from './damage.ts';
+import { DiskFullError, isDiskFull } from '../shared/unavailable.ts';
 import type { DamageListener } from './damage.ts';
 import type { DamageHandler } from './segment.ts';
 
@@ -69,6 +73,8 @@ interface CachedRecord {
 const SEGMENT_SUFFIX = '.seg';
 const MAX_SEGMENT_BYTES = 2 ** 31;
 const MAX_BUFFERS_PER_WRITE = 512;
+/** Room a full disk must have again before the log reports itself usable. */
+const MIN_FREE_BYTES = 64 * 1024;
 
 function segmentFileName(base: number): string {
   return `${String(base).padStart(20, '0')}${SEGMENT_SUFFIX}`;
@@ -87,6 +93,8 @@ export class RecordLog {
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | null = null;
   private failure: Error | null = null;
+  private diskFull: DiskFullError | null = null;
+  private spaceProbe: NodeJS.Timeout | null = null;
   private closed = false;
   private waiters = new Set<{ seq: number; wake: () => void }>();
   private cache: CachedRecord[] = [];
@@ -179,9 +187,12 @@ export class RecordLog {
     return total;
   }
 
-  /** The error that stopped writing, if any; once set every append fails. */
+  /**
+   * Why the log cannot take appends now: the error that stopped writing for good (every
+   * append fails), or a full disk (appends are still tried, and succeed once there is room).
+   */
   get error(): Error | null {
-    return this.failure;
+    return this.failure ?? this.diskFull;
   }
 
   segments(): SegmentInfo[] {
@@ -231,7 +242,12 @@ export class RecordLog {
         this.pending = [];
         try {
           await this.writeBatch(batch);
+          this.clearDiskFull();
         } catch (error) {
+          if (isDiskFull(error)) {
+            await this.giveBackSpace(batch, error);
+            continue;
+          }
           this.failure = error instanceof Error ? error : new Error(String(error));
           for (const item of batch) if (item.seq >= this.durableEnd) item.reject(this.failure);
         }
@@ -243,6 +259,34 @@ export class RecordLog {
     } finally {
       this.flushing = null;
     }
+  }
+
+  /**
+   * After a write or sync failed for lack of space: fails every append not yet durable
+   * (later ones included, so that sequence numbers stay gapless) and cuts the partial
+   * bytes off, so that neither a reader nor a restart takes them for records.
+   */
+  private async giveBackSpace(batch: PendingAppend[], error: unknown): Promise<void> {
+    const full = new DiskFullError('embedded storage', this.dir, error);
+    const failed = [...batch.filter((item) => item.seq >= this.durableEnd), ...this.pending];
+    this.pending = [];
+    this.nextSeq = this.durableEnd;
+    for (const item of failed) item.reject(full);
+    this.diskFull = full;
+    this.spaceProbe ??= setInterval(() => void this.probeSpace(), 1000).unref();
+    const active = this.segmentList[this.segmentList.length - 1];
+    await this.activeHandle.truncate(active.bytes).catch(() => undefined);
+  }
+
+  private async probeSpace(): Promise<void> {
+    const stats = await fs.statfs(this.dir).catch(() => undefined);
+    if (stats && stats.bavail * stats.bsize >= MIN_FREE_BYTES) this.clearDiskFull();
+  }
+
+  private clearDiskFull(): void {
+    this.diskFull = null;
+    if (this.spaceProbe) clearInterval(this.spaceProbe);
+    this.spaceProbe = null;
   }
 
   private async writeBatch(batch: PendingAppend[]): Promise<void> {
@@ -296,8 +340,14 @@ export class RecordLog {
     const previous = this.segmentList[this.segmentList.length - 1];
     const base = previous.end;
     const file = path.join(this.dir, segmentFileName(base));
-    const fh = await fs.open(file, 'wx+');
-    await syncDir(this.dir);
+    // 'w+', not 'wx+': a roll that failed for lack of space may have left this (empty) file behind.
+    const fh = await fs.open(file, 'w+');
+    try {
+      await syncDir(this.dir);
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
     const segment = new Segment(base, file, 0, 0, Date.now(), fh);
     segment.resetIndex();
     this.segmentList.push(segment);
@@ -507,6 +557,7 @@ export class RecordLog {
     if (this.closed) return;
     while (this.flushing) await this.flushing;
     this.closed = true;
+    this.clearDiskFull();
     for (const waiter of this.waiters) waiter.wake();
     for (const segment of this.segmentList) await segment.closeHandle();
     this.cache = [];
