@@ -1,0 +1,94 @@
+/**
+ * A full disk under the all-in-one process (embedded engines), for real: the data
+ * directory is a small tmpfs that the test fills with a file and empties again. While it
+ * is full, ingest answers 503 with Retry-After and /readyz says not ready, a log line
+ * names the full directory; once the file is removed the next requests succeed without a
+ * restart, and every reading answered 202 is stored. Needs root (mount).
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
+
+const run = promisify(execFile);
+const SPACECRAFT = 'df-1';
+/** Room for PGlite (about 40 MB and a 16 MB WAL segment), the queue and the event log. */
+const DISK_MB = 160;
+
+let mount: { dir: string; remove: () => Promise<void> };
+let orbit: OrbitChild | undefined;
+
+before(async () => {
+  mount = await tempDir('orbit-diskfull-');
+  await run('mount', ['-t', 'tmpfs', '-o', `size=${DISK_MB}m`, 'tmpfs', mount.dir]);
+});
+after(async () => {
+  await orbit?.stop('SIGKILL');
+  await run('umount', ['-l', mount.dir]).catch(() => undefined);
+  await mount.remove();
+});
+
+/** Fills the file system to the last byte; the returned function frees it. */
+async function fill(dir: string): Promise<() => Promise<void>> {
+  const file = path.join(dir, 'filler');
+  const fh = await fs.open(file, 'w');
+  for (const size of [1 << 20, 4096, 1]) {
+    const chunk = Buffer.alloc(size, 1);
+    try {
+      for (;;) await fh.write(chunk);
+    } catch (error) {
+      assert.equal((error as NodeJS.ErrnoException).code, 'ENOSPC');
+    }
+  }
+  await fh.close().catch(() => undefined);
+  return () => fs.rm(file);
+}
+
+test('a full disk answers 503 with Retry-After, says so on /readyz and in the log, and recovers by itself once space is freed', { timeout: 300_000 }, async () => {
+  const dataDir = path.join(mount.dir, 'data');
+  orbit = await startOrbit({ dataDir, timeoutMs: 120_000 });
+  const o = orbit;
+  await seedMission(o, SPACECRAFT, { v: { type: 'number', unit: 'V' } });
+  const t0 = Date.now() - 3_600_000;
+  let next = 0;
+  const accepted: number[] = [];
+  const post = async (): Promise<Response> => {
+    const times = Array.from({ length: 50 }, () => t0 + next++);
+    const res = await o.api('/v1/telemetry', { method: 'POST', json: { spacecraft: SPACECRAFT, readings: times.map((time) => ({ channel: 'v', time, value: 1 })) } });
+    if (res.status === 202) accepted.push(...times);
+    return res as Response;
+  };
+  for (let i = 0; i < 5; i += 1) assert.equal((await post()).status, 202);
+
+  const free = await fill(mount.dir);
+  const refused = await eventually(async () => {
+    const res = await post();
+    return res.status === 503 ? res : undefined;
+  }, 30_000, 'a post refused while the disk is full');
+  assert.match(refused.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  assert.ok(Number(refused.headers.get('retry-after')) >= 1, 'Retry-After');
+  const ready = await o.api('/readyz');
+  assert.equal(ready.status, 503, '/readyz says not ready while the disk is full');
+  assert.ok(o.logs.some((line) => /no space left/i.test(line) && line.includes(dataDir)), 'a log line names the full directory');
+  for (let i = 0; i < 5; i += 1) assert.ok([202, 503].includes((await post()).status), 'while full: 503 or accepted, never a 500');
+
+  await free();
+  await eventually(async () => ((await post()).status === 202 ? true : undefined), 60_000, 'posts accepted again once space is freed');
+  await eventually(async () => ((await o.api('/readyz')).status === 200 ? true : undefined), 60_000, '/readyz ready again');
+  for (let i = 0; i < 5; i += 1) assert.equal((await post()).status, 202);
+  assert.equal(o.child.exitCode, null, 'no restart');
+
+  const stored = async (): Promise<number[]> => {
+    const res = await o.api(`/v1/telemetry?spacecraft=${SPACECRAFT}&channel=v&from=${t0}&to=${t0 + next}&limit=10000`);
+    return res.status === 200 ? ((await res.json()).points as { time: string | number }[]).map((p) => (typeof p.time === 'number' ? p.time : Date.parse(p.time))) : [];
+  };
+  const times = await eventually(async () => {
+    const have = await stored();
+    const set = new Set(have);
+    return accepted.every((t) => set.has(t)) ? have : undefined;
+  }, 60_000, `all ${accepted.length} accepted readings stored`);
+  assert.equal(times.length, new Set(times).size, 'none stored twice');
+});
