@@ -3,7 +3,8 @@
  * directory is a small tmpfs that the test fills with a file and empties again. While it
  * is full, ingest answers 503 with Retry-After and /readyz says not ready, a log line
  * names the full directory; once the file is removed the next requests succeed without a
- * restart, and every reading answered 202 is stored. Needs root (mount).
+ * restart, and every reading answered 202 is stored. The record log and the document
+ * store are also checked on their own. Needs root (mount).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
+import { RecordLog } from '../../src/engines/storage/record-log.ts';
+import { EmbeddedDocumentStore } from '../../src/engines/docs/embedded.ts';
+import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 
 const run = promisify(execFile);
 const SPACECRAFT = 'df-1';
@@ -46,6 +50,54 @@ async function fill(dir: string): Promise<() => Promise<void>> {
   await fh.close().catch(() => undefined);
   return () => fs.rm(file);
 }
+
+test('a record log refuses appends as an outage while the disk is full, takes them again once it is not, without a gap', async () => {
+  const dir = path.join(mount.dir, 'record-log');
+  let log = await RecordLog.open(dir);
+  for (let i = 0; i < 10; i += 1) await log.append([`before-${i}`]);
+  const free = await fill(mount.dir);
+  try {
+    const failed = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => log.append([`full-${i}-${'x'.repeat(8192)}`])));
+    const refusal = failed.find((r) => r.status === 'rejected');
+    assert.ok(refusal, 'some appends fail while the disk is full');
+    assert.ok(isUnavailable(refusal.reason), `an outage, not a failure: ${String(refusal.reason)}`);
+    assert.match(String(refusal.reason), new RegExp(`no space left .*${dir}`));
+    assert.ok(log.error, 'the log reports itself unusable');
+  } finally {
+    await free();
+  }
+  await eventually(async () => (log.error === null ? true : undefined), 10_000, 'usable again once space is freed');
+  const seq = await log.append(['after']);
+  await log.close();
+  log = await RecordLog.open(dir, { cacheBytes: 0 });
+  const all = (await log.read(0, 1000, Infinity)).map((r) => r.payload.toString().slice(0, 12));
+  assert.equal(all.length, seq + 1, 'sequence numbers without a gap');
+  assert.equal(all.at(-1), 'after');
+  await log.close();
+});
+
+test('the document store holds its writes while the disk is full and writes them once there is room', async () => {
+  const dir = path.join(mount.dir, 'docs');
+  let store = await EmbeddedDocumentStore.open(dir);
+  const docs = store.collection<{ _id: string; n: number; pad: string }>('things');
+  await docs.upsertMany([{ _id: 'a', n: 1, pad: '' }]);
+  const free = await fill(mount.dir);
+  let refused: unknown;
+  try {
+    await docs.upsertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `b${i}`, n: i, pad: 'y'.repeat(4096) }))).catch((error: unknown) => {
+      refused = error;
+    });
+    assert.ok(refused && isUnavailable(refused), `an outage, not a failure: ${String(refused)}`);
+    assert.equal(store.isReady(), false, 'not ready while its writes wait');
+  } finally {
+    await free();
+  }
+  await eventually(async () => (store.isReady() ? true : undefined), 10_000, 'ready again once space is freed');
+  await store.close();
+  store = await EmbeddedDocumentStore.open(dir);
+  assert.equal(await store.collection('things').count({}), 51, 'the held writes reached the journal');
+  await store.close();
+});
 
 test('a full disk answers 503 with Retry-After, says so on /readyz and in the log, and recovers by itself once space is freed', { timeout: 300_000 }, async () => {
   const dataDir = path.join(mount.dir, 'data');
