@@ -207,8 +207,14 @@ class PartitionWorker {
           await this.log.waitFor(position, this.wake.signal);
           continue;
         }
+        const end = this.log.end;
         const raw = await this.log.read(position, this.member.maxBatch, settings.maxBatchBytes);
-        if (this.stopping || raw.length === 0) continue;
+        if (this.stopping) continue;
+        if (raw.length === 0) {
+          // Only damaged records up to the end: wait for the next one rather than spin.
+          await this.log.waitFor(end, this.wake.signal);
+          continue;
+        }
         const records = raw.map((record) => this.engine.decoded.decode(this.topic, this.partition, record));
         try {
           await this.member.handler(records);
