@@ -3,8 +3,8 @@
  * directory is a small tmpfs that the test fills with a file and empties again. While it
  * is full, ingest answers 503 with Retry-After and /readyz says not ready, a log line
  * names the full directory; once the file is removed the next requests succeed without a
- * restart, and every reading answered 202 is stored. The record log and the document
- * store are also checked on their own. Needs root (mount).
+ * restart, and every reading answered 202 is stored. The record log, the document store
+ * and PGlite are also checked on their own. Needs root (mount).
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { eventually, seedMission, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
 import { RecordLog } from '../../src/engines/storage/record-log.ts';
 import { EmbeddedDocumentStore } from '../../src/engines/docs/embedded.ts';
+import { PgliteWorkerStore } from '../../src/engines/sql/pglite-worker.ts';
 import { isUnavailable } from '../../src/engines/shared/unavailable.ts';
 
 const run = promisify(execFile);
@@ -97,6 +98,34 @@ test('the document store holds its writes while the disk is full and writes them
   store = await EmbeddedDocumentStore.open(dir);
   assert.equal(await store.collection('things').count({}), 51, 'the held writes reached the journal');
   await store.close();
+});
+
+test('PGlite that could not create a WAL segment reopens itself once there is room, with every commit it reported', { timeout: 120_000 }, async () => {
+  const dir = path.join(mount.dir, 'sql');
+  const store = await PgliteWorkerStore.open(dir);
+  try {
+    await store.exec('CREATE TABLE counter (n integer); INSERT INTO counter VALUES (1)');
+    const free = await fill(mount.dir);
+    const failures: unknown[] = [];
+    try {
+      // The next statement needs a new WAL segment, which PostgreSQL cannot create: it
+      // would PANIC, and PGlite would stop answering altogether.
+      await store.query('SELECT pg_switch_wal()');
+      for (let i = 0; i < 3; i += 1) await store.query('UPDATE counter SET n = n + 1').catch((error: unknown) => failures.push(error));
+      assert.ok(failures.length > 0, 'updates fail while the disk is full');
+      assert.ok(failures.every(isUnavailable), `as an outage: ${failures.map(String).join('; ')}`);
+      assert.match(String(failures.at(-1)), new RegExp(`no space left for PGlite in ${dir}`));
+      assert.equal(store.isReady(), false);
+    } finally {
+      await free();
+    }
+    const committed = 1 + 3 - failures.length;
+    await eventually(async () => (store.isReady() ? true : undefined), 30_000, 'reopened once space is freed');
+    await store.query('UPDATE counter SET n = n + 1');
+    assert.deepEqual((await store.query<{ n: number }>('SELECT n FROM counter')).rows, [{ n: committed + 1 }]);
+  } finally {
+    await store.close();
+  }
 });
 
 test('a full disk answers 503 with Retry-After, says so on /readyz and in the log, and recovers by itself once space is freed', { timeout: 300_000 }, async () => {
