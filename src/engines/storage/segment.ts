@@ -123,8 +123,8 @@ export class Segment {
           put(range.start, n > 0 ? stamps[Math.min(n, this.count) - 1] : 0);
         },
       );
+      // More frames than the count (as before damage was tracked) keeps the first `count`.
       const missing = this.count - n;
-      if (missing < 0) throw new Error(`segment ${this.file} is damaged: expected ${this.count} records, found ${n}`);
       if (missing > 0) {
         const atEnd = validEnd < this.bytes || ranges.length === 0;
         const widened = atEnd ? { range: { start: validEnd, end: this.bytes }, ordinal: n, records: 0 } : ranges[ranges.length - 1];
@@ -136,6 +136,7 @@ export class Segment {
         widened.records += missing;
       }
       for (const { range, ordinal, records } of ranges) {
+        if (ordinal >= this.count) continue;
         for (let k = 0; k < records; k += 1) this.damaged.add(this.base + ordinal + k);
         await onDamage?.(fh, this.file, range, this.base + ordinal, records);
       }
