@@ -276,7 +276,9 @@ export class PgliteWorkerStore implements SqlStore {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#state === 'reopening') {
+        // A worker still starting may never answer while the disk is full: stop it first.
         this.#state = 'closed';
+        await this.#worker.terminate();
         await this.#reopening;
         await this.#worker.terminate();
         return;
