@@ -6,7 +6,8 @@
  * core/messages.ts, so a component only publishes to or consumes what exists.
  */
 import path from 'node:path';
-import { Gauge } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Logger } from 'pino';
 import { GROUPS, QUEUES, TOPICS } from '../core/messages.ts';
 import { defineModule } from '../platform/modules.ts';
 import { PgliteWorkerStore } from '../engines/sql/pglite-worker.ts';
@@ -29,6 +30,7 @@ import { SQL, type SqlStore } from '../engines/sql/port.ts';
 import { QUEUE, type TaskQueue } from '../engines/queue/port.ts';
 import { EVENTS, type EventLog } from '../engines/events/port.ts';
 import { DOCS } from '../engines/docs/port.ts';
+import { describeDamage, type DamageListener } from '../engines/storage/damage.ts';
 import { LOGS } from '../engines/logs/port.ts';
 
 /** `messaging.system` of the in-process engines, which the conventions have no name for. */
@@ -47,6 +49,18 @@ async function tracedEvents(config: Config, log: EventLog, system: string): Prom
   return config.tracing ? (await import('../engines/events/traced.ts')).tracedLog(log, system) : log;
 }
 
+const CORRUPT_RECORDS = 'orbit_storage_corrupt_records_total';
+
+/** A damaged record of an embedded log is skipped and kept aside; an operator hears of it here (docs/engines/README.md). */
+function reportDamage(engine: string, logger: Logger, metrics: Registry): DamageListener {
+  const counter = (metrics.getSingleMetric(CORRUPT_RECORDS) as Counter<'engine'> | undefined)
+    ?? new Counter({ name: CORRUPT_RECORDS, help: 'Damaged records found in the embedded engines\' segment files, skipped and quarantined', labelNames: ['engine'], registers: [metrics] });
+  return (damage) => {
+    counter.inc({ engine }, damage.records);
+    logger.error({ engine, ...damage }, describeDamage(damage));
+  };
+}
+
 export const sqlModule = defineModule({
   provides: SQL,
   usesDataDir: (config) => !config.engines.sqlUrl,
@@ -55,7 +69,7 @@ export const sqlModule = defineModule({
     let store: SqlStore;
     if (sqlUrl) store = await connectWithRetry('PostgreSQL', () => PostgresStore.open(sqlUrl, { logger }), logger);
     // PGlite runs in a worker thread so SQL uses the second core instead of stalling the event loop.
-    else store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'));
+    else store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'), { logger });
     const applied = await connectWithRetry(sqlUrl ? 'PostgreSQL' : 'PGlite', () => migrate(store), logger);
     logger.info({ engine: sqlUrl ? 'postgresql' : 'pglite', url: sqlUrl && maskSecret('ORBIT_SQL_URL', sqlUrl), applied }, 'relational store open');
     return { value: store, isReady: () => store.isReady(), stop: () => store.close() };
@@ -71,7 +85,7 @@ export const queueModule = defineModule({
     if (queueUrl) {
       const broker = await traced(config, await connectWithRetry('RabbitMQ', () => RabbitMqTaskQueue.open(queueUrl), logger), 'rabbitmq');
       queue = namespace ? namespacedQueue(broker, namespace) : broker;
-    } else queue = await traced(config, await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue')), EMBEDDED);
+    } else queue = await traced(config, await EmbeddedTaskQueue.open(path.join(config.dataDir, 'queue'), { onDamage: reportDamage('queue', logger, metrics) }), EMBEDDED);
     logger.info({ engine: queueUrl ? 'rabbitmq' : 'embedded', url: queueUrl && maskSecret('ORBIT_QUEUE_URL', queueUrl), namespace }, 'task queue open');
     for (const name of Object.values(QUEUES)) await queue.assertQueue(name, config.queues[name]);
     new Gauge({
@@ -100,7 +114,7 @@ export const eventsModule = defineModule({
     if (eventsBrokers) {
       const cluster = await tracedEvents(config, await connectWithRetry('Kafka', () => KafkaEventLog.open(eventsBrokers.join(','), { defaultPartitions: config.events.partitions, onError: (err) => logger.warn({ err }, 'event log') }), logger), 'kafka');
       events = namespace ? namespacedLog(cluster, namespace) : cluster;
-    } else events = await tracedEvents(config, await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions }), EMBEDDED);
+    } else events = await tracedEvents(config, await EmbeddedEventLog.open(path.join(config.dataDir, 'events'), { defaultPartitions: config.events.partitions, onDamage: reportDamage('events', logger, metrics) }), EMBEDDED);
     for (const topic of Object.values(TOPICS)) await events.createTopic(topic, { partitions: config.events.partitions });
     logger.info({ engine: eventsBrokers ? 'kafka' : 'embedded', brokers: eventsBrokers, namespace }, 'event log open');
     new Gauge({

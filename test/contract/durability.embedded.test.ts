@@ -1,6 +1,7 @@
 /**
  * Crash safety of the embedded engines: real child processes are SIGKILLed mid-stream,
- * and torn tails (what a crash mid-write leaves) are written into segment files.
+ * and torn tails (what a crash mid-write leaves) are written into segment files. Damage
+ * in the middle of a segment is quarantined: the records after it are still delivered.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { EmbeddedTaskQueue } from '../../src/engines/queue/embedded.ts';
 import { EmbeddedEventLog } from '../../src/engines/events/embedded.ts';
 import { RecordLog } from '../../src/engines/storage/record-log.ts';
 import { DurableMap } from '../../src/engines/storage/durable-map.ts';
+import type { StorageDamage } from '../../src/engines/storage/damage.ts';
 import { withTempDir } from '../support/temp-store.ts';
 import { until } from '../support/wait.ts';
 
@@ -241,6 +243,139 @@ describe('crash safety of the embedded engines', () => {
       assert.equal(map.get('group-7'), 39);
       assert.equal([...map.entries()].length, 19);
       await map.close();
+    });
+  });
+
+  test('a record damaged in the middle of the active segment is quarantined and skipped; the records after it stay readable', async () => {
+    const damages: [string, (buf: Buffer, payloadAt: number) => void][] = [
+      ['a flipped payload byte', (buf, at) => void (buf[at + 3] ^= 0xff)],
+      ['a garbled length field', (buf, at) => buf.writeUInt32LE(3, at - 16)],
+      ['a garbled header, length and checksum', (buf, at) => buf.fill(0xee, at - 16, at - 4)],
+    ];
+    for (const [what, damage] of damages) {
+      await withTempDir('orbit-durability-', async (dir) => {
+        let log = await RecordLog.open(dir);
+        await Promise.all(Array.from({ length: 50 }, (_, i) => log.append([`record-${String(i).padStart(2, '0')}`], i)));
+        await log.close();
+        const [segment] = (await fs.readdir(dir)).filter((f) => f.endsWith('.seg'));
+        const file = path.join(dir, segment);
+        const buf = await fs.readFile(file);
+        const at = buf.indexOf('record-20');
+        damage(buf, at);
+        const damaged = Buffer.from(buf.subarray(at - 16, at + 9));
+        // A torn tail after it is still cut off silently.
+        await fs.writeFile(file, Buffer.concat([buf, Buffer.from([40, 0, 0, 0, 1, 2])]));
+
+        const found: StorageDamage[] = [];
+        log = await RecordLog.open(dir, { cacheBytes: 0, onDamage: (d) => found.push(d) });
+        assert.equal(found.length, 1, `${what}: reported once`);
+        assert.deepEqual([found[0].file, found[0].offset, found[0].firstSeq, found[0].records], [file, at - 16, 20, 1], what);
+        assert.deepEqual(await fs.readFile(found[0].quarantine), damaged, `${what}: the damaged bytes are kept aside`);
+        assert.equal(path.dirname(found[0].quarantine), dir);
+        assert.equal(log.end, 50, `${what}: sequence numbers after the damage keep their places`);
+        const all = await log.read(0, 100);
+        assert.deepEqual(
+          all.map((r) => `${r.seq}:${r.payload.toString()}`),
+          Array.from({ length: 50 }, (_, i) => `${i}:record-${String(i).padStart(2, '0')}`).filter((_, i) => i !== 20),
+          what,
+        );
+        assert.equal(await log.append(['next']), 50);
+        await log.close();
+        log = await RecordLog.open(dir, { cacheBytes: 0 });
+        assert.equal((await log.read(49, 5)).map((r) => r.payload.toString()).join(','), 'record-49,next', `${what}: appends after the damage read back`);
+        await log.close();
+      });
+    }
+  });
+
+  test('damage in a sealed segment costs only the records it hit; later segments keep their sequence numbers', async () => {
+    await withTempDir('orbit-durability-', async (dir) => {
+      let log = await RecordLog.open(dir, { segmentBytes: 1024 });
+      for (let i = 0; i < 200; i += 1) await log.append([`r${String(i).padStart(3, '0')}`], i);
+      await log.close();
+      const segments = (await fs.readdir(dir)).filter((f) => f.endsWith('.seg')).sort();
+      assert.ok(segments.length > 3);
+      const file = path.join(dir, segments[1]);
+      const buf = await fs.readFile(file);
+      const base = Number(segments[1].slice(0, -4));
+      // Two neighbouring records garbled into one unreadable range: the segment's count says two are gone.
+      const first = buf.indexOf(`r${String(base + 5).padStart(3, '0')}`);
+      const second = buf.indexOf(`r${String(base + 6).padStart(3, '0')}`);
+      buf.fill(0x77, first - 16, second + 2);
+      await fs.writeFile(file, buf);
+
+      const found: StorageDamage[] = [];
+      log = await RecordLog.open(dir, { cacheBytes: 0, onDamage: (d) => found.push(d) });
+      const seen: number[] = [];
+      await log.scan(0, (r) => {
+        assert.equal(r.payload.toString(), `r${String(r.seq).padStart(3, '0')}`);
+        seen.push(r.seq);
+      });
+      assert.deepEqual([found.length, found[0]?.file, found[0]?.offset, found[0]?.firstSeq, found[0]?.records], [1, file, first - 16, base + 5, 2]);
+      assert.deepEqual(seen, Array.from({ length: 200 }, (_, i) => i).filter((i) => i !== base + 5 && i !== base + 6));
+      const page = await log.read(base + 4, 4);
+      assert.deepEqual(page.map((r) => r.seq), [base + 4, base + 7, base + 8, base + 9]);
+      await log.close();
+    });
+  });
+
+  test('a queue delivers every message around a damaged one, and says which file and offset it quarantined', async () => {
+    await withTempDir('orbit-durability-', async (dir) => {
+      let queue = await EmbeddedTaskQueue.open(dir);
+      const ids = Array.from({ length: 100 }, (_, i) => `job-${String(i).padStart(3, '0')}`);
+      for (const id of ids) await queue.publish('damaged', { id, pad: 'x'.repeat(200) }, { id });
+      await queue.close();
+      const logDir = path.join(dir, 'damaged', 'log');
+      const [segment] = (await fs.readdir(logDir)).filter((f) => f.endsWith('.seg'));
+      const file = path.join(logDir, segment);
+      const buf = await fs.readFile(file);
+      const at = buf.indexOf('job-042');
+      buf[at + 2] ^= 0x01;
+      await fs.writeFile(file, buf);
+
+      const found: StorageDamage[] = [];
+      queue = await EmbeddedTaskQueue.open(dir, { onDamage: (d) => found.push(d) });
+      const received: string[] = [];
+      await queue.consume('damaged', async (d) => void received.push(d.id), { prefetch: 10 });
+      await until(async () => {
+        const depth = await queue.depth('damaged');
+        assert.equal(depth.ready + depth.unacked, 0);
+      }, SETTLE_MS);
+      await queue.close();
+      assert.deepEqual(received.sort(), ids.filter((id) => id !== 'job-042'));
+      assert.equal(found.length, 1);
+      assert.equal(found[0].file, file);
+      assert.ok(found[0].offset < at && found[0].offset + found[0].bytes > at, 'the quarantined range holds the damaged byte');
+      assert.ok((await fs.readFile(found[0].quarantine)).includes('job-'));
+    });
+  });
+
+  test('an event log subscriber reads past a damaged event', async () => {
+    await withTempDir('orbit-durability-', async (dir) => {
+      let log = await EmbeddedEventLog.open(dir, { defaultPartitions: 1 });
+      await log.publish('damaged', Array.from({ length: 30 }, (_, n) => ({ key: 'k', value: { n: `event-${String(n).padStart(2, '0')}` } })));
+      await log.close();
+      const partition = path.join(dir, 'topics', 'damaged', '0');
+      const [segment] = (await fs.readdir(partition)).filter((f) => f.endsWith('.seg'));
+      const file = path.join(partition, segment);
+      const buf = await fs.readFile(file);
+      buf[buf.indexOf('event-10') + 1] ^= 0x40;
+      await fs.writeFile(file, buf);
+
+      const found: StorageDamage[] = [];
+      log = await EmbeddedEventLog.open(dir, { onDamage: (d) => found.push(d) });
+      try {
+        const seen: string[] = [];
+        const sub = await log.subscribe<{ n: string }>({ group: 'g', topics: ['damaged'] }, async (batch) => {
+          for (const e of batch) seen.push(e.value.n);
+        });
+        await until(() => assert.equal(seen.length, 29), SETTLE_MS);
+        await sub.close();
+        assert.deepEqual(seen, Array.from({ length: 30 }, (_, n) => `event-${String(n).padStart(2, '0')}`).filter((n) => n !== 'event-10'));
+        assert.deepEqual([found.length, found[0]?.file, found[0]?.firstSeq], [1, file, 10]);
+      } finally {
+        await log.close();
+      }
     });
   });
 });

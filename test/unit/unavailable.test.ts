@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { EngineUnavailableError, isUnavailable, waitOutOutages } from '../../src/engines/shared/unavailable.ts';
+import { DiskFullError, EngineUnavailableError, isDiskFull, isUnavailable, waitOutOutages } from '../../src/engines/shared/unavailable.ts';
 import { SqlUnavailableError } from '../../src/engines/sql/postgres.ts';
 import { RabbitUnavailableError } from '../../src/engines/queue/rabbitmq-connection.ts';
 import { KafkaUnavailableError } from '../../src/engines/events/kafka.ts';
@@ -18,6 +18,18 @@ describe('engine unavailability', () => {
     assert.ok(!isUnavailable(Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' })));
     assert.ok(!isUnavailable(new Error('unknown channel "x" of spacecraft "y"')));
     assert.ok(!isUnavailable(undefined));
+  });
+
+  test('a full disk is an outage, from Node (ENOSPC, EDQUOT) or from PostgreSQL (53100), and the error names the directory', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    assert.ok(isDiskFull(enospc) && isUnavailable(enospc));
+    assert.ok(isUnavailable(Object.assign(new Error('EDQUOT: disk quota exceeded, write'), { code: 'EDQUOT' })));
+    assert.ok(isUnavailable(Object.assign(new Error('could not extend file "base/5/16384": No space left on device'), { code: '53100' })));
+    assert.ok(isUnavailable(new Error('journal failed', { cause: enospc })), 'looks through causes');
+    assert.ok(!isDiskFull(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' })));
+    const full = new DiskFullError('embedded storage', '/data/queue/telemetry.ingest/log', enospc);
+    assert.ok(full instanceof EngineUnavailableError && isUnavailable(full));
+    assert.match(full.message, /no space left for embedded storage in \/data\/queue\/telemetry.ingest\/log \(ENOSPC\)/);
   });
 
   test('work held through an outage runs again until it succeeds; bad work fails at once', async () => {

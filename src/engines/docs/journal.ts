@@ -14,6 +14,7 @@ import { open, rename, rm, truncate } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { syncDir } from '../storage/files.ts';
+import { DiskFullError, isDiskFull } from '../shared/unavailable.ts';
 import { forEachLine, writeAll } from '../storage/lines.ts';
 import { validateIndexSpec } from './indexes.ts';
 import type { Doc } from './port.ts';
@@ -151,6 +152,9 @@ export class Journal {
   /** Cleared in the same synchronous step that finds nothing pending, so no append is stranded. */
   private active = false;
   private failure: Error | undefined;
+  /** Set while the disk is full: the lines wait in `pending` and are tried again every second. */
+  private diskFull: DiskFullError | undefined;
+  private retry: NodeJS.Timeout | undefined;
   /** After a failed compaction, wait for the journal to double before trying again. */
   private compactFloor = 0;
 
@@ -170,8 +174,9 @@ export class Journal {
     this.liveCount = liveCount;
   }
 
+  /** Why writes fail now: for good, or until the disk has room again. */
   get failed(): Error | undefined {
-    return this.failure;
+    return this.failure ?? this.diskFull;
   }
 
   /** Resolves once the lines are on disk. Lines from concurrent callers share one write and one sync. */
@@ -193,6 +198,7 @@ export class Journal {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.retry);
     await this.drain();
     await this.fh?.close();
     this.fh = undefined;
@@ -228,9 +234,11 @@ export class Journal {
           await writeAll(fh, buf);
           await fh.datasync();
         } catch (e) {
-          this.fail(e as Error, waiters);
+          if (isDiskFull(e)) await this.waitForRoom(e, lines, waiters);
+          else this.fail(e as Error, waiters);
           return;
         }
+        this.diskFull = undefined;
         this.bytes += buf.length;
         this.records += lines.length;
         for (const w of waiters) w.resolve();
@@ -238,6 +246,27 @@ export class Journal {
     } finally {
       this.active = false;
     }
+  }
+
+  /**
+   * A full disk: memory already holds these lines, so they are kept and written once there
+   * is room (tried every second, and with the next append); their writers are told now, as
+   * an outage, and a writer that tries again writes the same document again, harmlessly.
+   */
+  private async waitForRoom(e: unknown, lines: string[], waiters: Waiter[]): Promise<void> {
+    this.diskFull = new DiskFullError('embedded document store', this.dir, e);
+    this.pending = lines.concat(this.pending);
+    for (const w of [...waiters, ...this.waiters]) w.reject(this.diskFull);
+    this.waiters = [];
+    // A partial line would join the next one; the file ends where the last full write did.
+    await this.fh?.truncate(this.bytes).catch(() => undefined);
+    clearTimeout(this.retry);
+    this.retry = setTimeout(() => {
+      if (this.active || this.pending.length === 0) return;
+      this.active = true;
+      this.running = this.run();
+    }, 1000);
+    this.retry.unref();
   }
 
   private fail(e: Error, waiters: Waiter[]): void {

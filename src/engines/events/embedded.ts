@@ -13,15 +13,15 @@
  *
  * Retention deletes whole sealed segments beyond an age or a per-topic size bound.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelays } from '../shared/backoff.ts';
 import { partitionForKey } from '../shared/partitioner.ts';
 import { RecordLog } from '../storage/record-log.ts';
+import type { DamageListener } from '../storage/damage.ts';
 import type { LogRecord } from '../storage/record-log.ts';
 import { DurableMap } from '../storage/durable-map.ts';
-import { dirToName, listDirs, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
+import { dirToName, listDirs, mkdirDurable, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
 import { lockDir } from '../storage/lock.ts';
 import type { DirLock } from '../storage/lock.ts';
 import type {
@@ -58,6 +58,8 @@ export interface EmbeddedEventLogOptions {
   closeGraceMs?: number;
   /** Period of the retention check. Default 60 s. */
   retentionIntervalMs?: number;
+  /** Told of every damaged record found in a partition or offsets log (which skips it and goes on). */
+  onDamage?: DamageListener;
 }
 
 const DEFAULTS = {
@@ -72,7 +74,7 @@ const DEFAULTS = {
   closeGraceMs: 10_000,
   retentionIntervalMs: 60_000,
 };
-type Settings = typeof DEFAULTS;
+type Settings = typeof DEFAULTS & { onDamage?: DamageListener };
 
 const READ_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -126,6 +128,7 @@ class Topic {
             segmentBytes: settings.segmentBytes,
             cacheBytes: settings.cacheBytes,
             rollAfterMs: settings.retentionMs / 4,
+            onDamage: settings.onDamage,
           }),
         );
       }
@@ -204,8 +207,14 @@ class PartitionWorker {
           await this.log.waitFor(position, this.wake.signal);
           continue;
         }
+        const end = this.log.end;
         const raw = await this.log.read(position, this.member.maxBatch, settings.maxBatchBytes);
-        if (this.stopping || raw.length === 0) continue;
+        if (this.stopping) continue;
+        if (raw.length === 0) {
+          // Only damaged records up to the end: wait for the next one rather than spin.
+          await this.log.waitFor(end, this.wake.signal);
+          continue;
+        }
         const records = raw.map((record) => this.engine.decoded.decode(this.topic, this.partition, record));
         try {
           await this.member.handler(records);
@@ -251,19 +260,19 @@ export class EmbeddedEventLog implements EventLog {
   }
 
   static async open(dir: string, options: EmbeddedEventLogOptions = {}): Promise<EmbeddedEventLog> {
-    const settings: Settings = { ...DEFAULTS };
-    for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+    const settings: Settings = { ...DEFAULTS, onDamage: options.onDamage };
+    for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
       if (options[key] !== undefined) settings[key] = options[key];
     }
     if (!(Number.isInteger(settings.defaultPartitions) && settings.defaultPartitions >= 1)) {
       throw new RangeError(`defaultPartitions must be an integer >= 1, got ${settings.defaultPartitions}`);
     }
     const topicsDir = path.join(dir, 'topics');
-    await fs.mkdir(topicsDir, { recursive: true });
+    await mkdirDurable(topicsDir);
     const lock = await lockDir(dir, 'events.lock');
     let offsets: DurableMap<number>;
     try {
-      offsets = await DurableMap.open<number>(path.join(dir, 'offsets'));
+      offsets = await DurableMap.open<number>(path.join(dir, 'offsets'), { onDamage: options.onDamage });
     } catch (error) {
       await lock.release();
       throw error;
@@ -301,7 +310,7 @@ export class EmbeddedEventLog implements EventLog {
     if (!creating) {
       creating = (async () => {
         const dir = path.join(this.dir, 'topics', nameToDir(name));
-        await fs.mkdir(dir, { recursive: true });
+        await mkdirDurable(dir);
         await writeJsonAtomic(path.join(dir, 'topic.json'), { partitions } satisfies TopicOptions);
         const topic = await Topic.open(name, dir, partitions, this.settings);
         this.topics.set(name, topic);

@@ -3,10 +3,10 @@
  * logs (local-queue.ts); the store declares queues, keeps their options next to them
  * and hands out consumers (consumer.ts), whose close() waits for running handlers.
  */
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { dirToName, listDirs, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
+import { dirToName, listDirs, mkdirDurable, nameToDir, readJsonIfExists, writeJsonAtomic } from '../storage/files.ts';
 import { lockDir } from '../storage/lock.ts';
+import type { DamageListener } from '../storage/damage.ts';
 import type { DirLock } from '../storage/lock.ts';
 import { LocalConsumer } from './consumer.ts';
 import { LocalQueue } from './local-queue.ts';
@@ -24,6 +24,8 @@ export interface EmbeddedTaskQueueOptions {
   deadLetterRetentionMs?: number;
   /** Period of space reclamation and dead-letter expiry. Default 1 s. */
   maintenanceIntervalMs?: number;
+  /** Told of every damaged record found in a queue's logs (which skip it and go on). */
+  onDamage?: DamageListener;
 }
 
 const DEFAULTS = {
@@ -33,7 +35,7 @@ const DEFAULTS = {
   deadLetterRetentionMs: 30 * 24 * 3600 * 1000,
   maintenanceIntervalMs: 1000,
 };
-type Settings = typeof DEFAULTS;
+type Settings = typeof DEFAULTS & { onDamage?: DamageListener };
 
 export class EmbeddedTaskQueue implements TaskQueue {
   private readonly dir: string;
@@ -53,11 +55,11 @@ export class EmbeddedTaskQueue implements TaskQueue {
   }
 
   static async open(dir: string, options: EmbeddedTaskQueueOptions = {}): Promise<EmbeddedTaskQueue> {
-    const settings: Settings = { ...DEFAULTS };
-    for (const key of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+    const settings: Settings = { ...DEFAULTS, onDamage: options.onDamage };
+    for (const key of Object.keys(DEFAULTS) as (keyof typeof DEFAULTS)[]) {
       if (options[key] !== undefined) settings[key] = options[key];
     }
-    await fs.mkdir(dir, { recursive: true });
+    await mkdirDurable(dir);
     const store = new EmbeddedTaskQueue(dir, settings, await lockDir(dir, 'queue.lock'));
     try {
       for (const sub of await listDirs(dir)) {
@@ -94,7 +96,7 @@ export class EmbeddedTaskQueue implements TaskQueue {
     }
     const creating = (async () => {
       const dir = path.join(this.dir, nameToDir(name));
-      await fs.mkdir(dir, { recursive: true });
+      await mkdirDurable(dir);
       const queueOptions = { ...DEFAULT_QUEUE_OPTIONS, ...definedOptions(options) };
       const queue = await LocalQueue.open(name, dir, queueOptions, this.settings);
       await writeJsonAtomic(path.join(dir, 'queue.json'), queueOptions);

@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { RecordLog } from '../storage/record-log.ts';
 import { FRAME_HEADER_BYTES } from '../storage/frame.ts';
+import type { DamageListener } from '../storage/damage.ts';
 import type { LocalConsumer } from './consumer.ts';
 import { Fifo } from './fifo.ts';
 import type { DeadLetter, PublishOptions, QueueDepth, QueueMessage, QueueOptions } from './port.ts';
@@ -29,6 +30,7 @@ export interface QueueStorage {
   segmentBytes: number;
   cacheBytes: number;
   deadLetterRetentionMs: number;
+  onDamage?: DamageListener;
 }
 
 type EntryState = 'ready' | 'waiting' | 'inflight' | 'moving' | 'dying';
@@ -96,11 +98,13 @@ export class LocalQueue {
     const log = await RecordLog.open(path.join(dir, 'log'), {
       segmentBytes: settings.segmentBytes,
       cacheBytes: settings.cacheBytes,
+      onDamage: settings.onDamage,
     });
     const dead = await RecordLog.open(path.join(dir, 'dead'), {
       segmentBytes: settings.segmentBytes,
       rollAfterMs: settings.deadLetterRetentionMs / 10,
       cacheBytes: 0,
+      onDamage: settings.onDamage,
     });
     const queue = new LocalQueue(name, dir, options, settings, log, dead);
     await queue.recover();

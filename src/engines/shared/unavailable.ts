@@ -24,6 +24,29 @@ export class EngineUnavailableError extends Error {
   }
 }
 
+/**
+ * The disk of an embedded engine is full: nothing was written, and the same work succeeds
+ * once space is freed. Names the directory so that an operator knows which disk to clear.
+ */
+export class DiskFullError extends EngineUnavailableError {
+  readonly dir: string;
+
+  constructor(engine: string, dir: string, cause: unknown) {
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    super(engine, `no space left for ${engine} in ${dir} (${typeof code === 'string' ? code : 'disk full'}); retrying once space is freed`, { cause });
+    this.dir = dir;
+  }
+}
+
+/** ENOSPC and EDQUOT, from Node; PostgreSQL's disk_full (53100) and its words for it, from PGlite. */
+const DISK_FULL_CODES = new Set(['ENOSPC', 'EDQUOT', '53100']);
+const DISK_FULL_MESSAGES = /No space left on device|Disk quota exceeded/i;
+
+/** Whether `error` (or one of its causes) says a disk is full. */
+export function isDiskFull(error: unknown): boolean {
+  return chain(error).some((e) => (typeof e.code === 'string' && DISK_FULL_CODES.has(e.code)) || (typeof e.message === 'string' && DISK_FULL_MESSAGES.test(e.message)));
+}
+
 /** Socket error codes of a peer that cannot be reached or went away. */
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
 /** PostgreSQL: connection exceptions (08xxx), shutdown and cannot-connect-now (57P0x). */
@@ -56,7 +79,7 @@ export function isUnavailable(error: unknown): boolean {
   // Before anything else: an adapter that cannot connect at all (RabbitMQ's handshake,
   // MongoDB's authentication) says it is unreachable even when the credentials were refused.
   if (links.some((e) => e.code === '28P01' || (typeof e.message === 'string' && REFUSED.test(e.message)))) return false;
-  if (links.some((e) => e instanceof EngineUnavailableError)) return true;
+  if (links.some((e) => e instanceof EngineUnavailableError) || isDiskFull(error)) return true;
   return links.some(
     (e) =>
       isNetworkCode(e.code) ||

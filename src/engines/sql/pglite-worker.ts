@@ -14,6 +14,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from 'pino';
+import { syncTree } from './pglite-durable-fs.ts';
+import { backoffDelays } from '../shared/backoff.ts';
+import { DiskFullError, isDiskFull } from '../shared/unavailable.ts';
 import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 
 // ---- protocol (shared with pglite-worker-thread.ts) ----
@@ -106,31 +111,55 @@ function callerFrames(site: CallSite): string | undefined {
 export interface PgliteWorkerOptions {
   /** The worker script; tests substitute one that can be made to fail. */
   script?: URL;
+  /** Told when the store reopens its database after running out of disk space. */
+  logger?: Logger;
 }
 
 export class PgliteWorkerStore implements SqlStore {
-  readonly #worker: Worker;
+  #worker: Worker;
+  readonly #dir: string | undefined;
+  readonly #options: PgliteWorkerOptions;
   readonly #pending = new Map<number, Pending>();
   readonly #started: Promise<void>;
   #nextId = 1;
-  #state: 'starting' | 'open' | 'closing' | 'closed' = 'starting';
+  #state: 'starting' | 'open' | 'reopening' | 'closing' | 'closed' = 'starting';
   /** Why calls can no longer be answered, once that is so. */
   #failure: Error | undefined;
+  /** Why calls fail while the database is reopened. */
+  #reopenCause: Error | undefined;
+  #reopening: Promise<void> | undefined;
   /** An uncaught error of the worker, reported by 'error' just before 'exit'. */
   #crash: Error | undefined;
   #closing: Promise<void> | undefined;
   readonly #executor: SqlExecutor;
 
-  private constructor(worker: Worker) {
-    this.#worker = worker;
+  private constructor(dir: string | undefined, options: PgliteWorkerOptions) {
+    this.#dir = dir;
+    this.#options = options;
     this.#executor = this.#executorFor(undefined);
-    this.#started = new Promise<void>((resolve, reject) => {
+    this.#worker = this.#spawn();
+    this.#started = this.#attach(this.#worker);
+  }
+
+  #spawn(): Worker {
+    const data: WorkerData = { dir: this.#dir };
+    return new Worker(this.#options.script ?? THREAD_SCRIPT, { workerData: data });
+  }
+
+  /** Resolves once `worker` has opened the database; its events count only while it is the current worker. */
+  #attach(worker: Worker): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
       worker.once('message', (message: Ready) => {
+        if (worker !== this.#worker) return;
         if (message.ready) {
-          this.#state = 'open';
-          worker.on('message', (reply: Reply) => this.#settle(reply));
+          if (this.#state === 'starting' || this.#state === 'reopening') this.#state = 'open';
+          worker.on('message', (reply: Reply) => {
+            if (worker === this.#worker) this.#settle(reply);
+          });
           this.#updateRef();
           resolve();
+        } else if (this.#state === 'reopening') {
+          reject(new SqlWorkerError(message.error, undefined));
         } else {
           this.#failure = new SqlWorkerError(message.error, undefined);
           reject(this.#failure);
@@ -145,6 +174,8 @@ export class PgliteWorkerStore implements SqlStore {
         void worker.terminate();
       });
       worker.on('exit', (code) => {
+        if (worker !== this.#worker) return;
+        if (this.#state === 'reopening') return reject(new Error(`the PGlite worker thread stopped while reopening (exit code ${code})`));
         const expected = this.#state === 'closing' || this.#state === 'closed';
         this.#failure ??= expected
           ? new Error('the SQL store is closed')
@@ -157,18 +188,56 @@ export class PgliteWorkerStore implements SqlStore {
     });
   }
 
+  /**
+   * After PostgreSQL ran out of disk space the database is restarted: a WAL segment it
+   * could not create leaves the instance unusable (PostgreSQL itself would PANIC and
+   * recover; PGlite spins instead of answering). A new worker recovers from the WAL, tried
+   * again with backoff until the disk has room; meanwhile every call fails with
+   * DiskFullError, which callers wait out and HTTP answers with 503.
+   */
+  #reopen(cause: Error): void {
+    if (this.#state !== 'open' || !this.#dir) return;
+    const dir = this.#dir;
+    this.#state = 'reopening';
+    const full = new DiskFullError('PGlite', dir, cause);
+    this.#reopenCause = full;
+    for (const p of this.#pending.values()) p.reject(full);
+    this.#pending.clear();
+    this.#options.logger?.error({ dir, err: { message: cause.message } }, 'the relational store ran out of disk space; reopening it until there is room');
+    const old = this.#worker;
+    this.#reopening = (async () => {
+      await old.terminate();
+      const delay = backoffDelays({ initialMs: 500, maxMs: 5000 });
+      for (let attempt = 1; this.#state === 'reopening'; attempt += 1) {
+        const worker = this.#spawn();
+        this.#worker = worker;
+        try {
+          await this.#attach(worker);
+          this.#options.logger?.info({ dir, attempt }, 'the relational store reopened');
+          return;
+        } catch (error) {
+          this.#reopenCause = isDiskFull(error) ? new DiskFullError('PGlite', dir, error) : full;
+          await worker.terminate();
+          await sleep(delay());
+        }
+      }
+    })();
+  }
+
   /** `dir` undefined keeps the database in memory (tests). */
   static async open(dir?: string, options: PgliteWorkerOptions = {}): Promise<PgliteWorkerStore> {
     // Creating a database (initdb) grows PGlite's WebAssembly memory by about 120 MB more
     // than opening one does, and a WebAssembly memory never shrinks: a worker of its own
     // creates the database and exits, and the worker that serves opens it like any other.
-    if (dir && !existsSync(path.join(dir, 'PG_VERSION'))) await (await PgliteWorkerStore.#start(dir, options)).close();
+    if (dir && !existsSync(path.join(dir, 'PG_VERSION'))) {
+      await (await PgliteWorkerStore.#start(dir, options)).close();
+      syncTree(dir);
+    }
     return PgliteWorkerStore.#start(dir, options);
   }
 
   static async #start(dir: string | undefined, options: PgliteWorkerOptions): Promise<PgliteWorkerStore> {
-    const data: WorkerData = { dir };
-    const store = new PgliteWorkerStore(new Worker(options.script ?? THREAD_SCRIPT, { workerData: data }));
+    const store = new PgliteWorkerStore(dir, options);
     try {
       await store.#started;
     } catch (error) {
@@ -206,6 +275,14 @@ export class PgliteWorkerStore implements SqlStore {
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      if (this.#state === 'reopening') {
+        // A worker still starting may never answer while the disk is full: stop it first.
+        this.#state = 'closed';
+        await this.#worker.terminate();
+        await this.#reopening;
+        await this.#worker.terminate();
+        return;
+      }
       if (this.#state !== 'open') return;
       this.#state = 'closing';
       try {
@@ -230,6 +307,7 @@ export class PgliteWorkerStore implements SqlStore {
   #call(call: Call): Promise<unknown> {
     // While closing, an open transaction may still finish: PGlite's close is waiting for it.
     const inTransaction = ('tx' in call && call.tx !== undefined) || call.op === 'close';
+    if (this.#state === 'reopening') return Promise.reject(this.#reopenCause);
     if (this.#state !== 'open' && !(this.#state === 'closing' && inTransaction)) {
       return Promise.reject(this.#failure ?? new Error('the SQL store is closed'));
     }
@@ -253,8 +331,10 @@ export class PgliteWorkerStore implements SqlStore {
     if (!pending) return;
     this.#pending.delete(reply.id);
     this.#updateRef();
-    if (reply.ok) pending.resolve(reply.value);
-    else pending.reject(UniqueViolationError.from(new SqlWorkerError(reply.error, callerFrames(pending.site))));
+    if (reply.ok) return pending.resolve(reply.value);
+    const error = new SqlWorkerError(reply.error, callerFrames(pending.site));
+    pending.reject(UniqueViolationError.from(error));
+    if (isDiskFull(error)) this.#reopen(error);
   }
 
   /** An idle store does not keep the process alive, just as the in-thread store does not. */

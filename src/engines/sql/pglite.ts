@@ -2,10 +2,13 @@
  * Relational store on PGlite: PostgreSQL compiled to WebAssembly, in this process,
  * persisted under a directory.
  */
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 import { pgliteOptions } from './pglite-options.ts';
+import { syncTree } from './pglite-durable-fs.ts';
 
 function executor(db: PGlite | Transaction): SqlExecutor {
   return {
@@ -31,8 +34,12 @@ export class PgliteStore implements SqlStore {
 
   /** `dir` undefined keeps the database in memory (tests). */
   static async open(dir?: string): Promise<PgliteStore> {
-    if (dir) await mkdir(dir, { recursive: true });
-    return new PgliteStore(await PGlite.create(pgliteOptions(dir)));
+    if (!dir) return new PgliteStore(await PGlite.create(pgliteOptions(dir)));
+    await mkdir(dir, { recursive: true });
+    const created = !existsSync(path.join(dir, 'PG_VERSION'));
+    const db = await PGlite.create(pgliteOptions(dir));
+    if (created) syncTree(dir);
+    return new PgliteStore(db);
   }
 
   query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<R>> {

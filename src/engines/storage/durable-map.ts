@@ -5,6 +5,7 @@
  * when the change is durable.
  */
 import { RecordLog } from './record-log.ts';
+import type { DamageListener } from './damage.ts';
 
 interface Change {
   k?: string;
@@ -15,6 +16,7 @@ interface Change {
 
 export interface DurableMapOptions {
   segmentBytes?: number;
+  onDamage?: DamageListener;
 }
 
 export class DurableMap<V> {
@@ -27,7 +29,7 @@ export class DurableMap<V> {
   }
 
   static async open<V>(dir: string, options: DurableMapOptions = {}): Promise<DurableMap<V>> {
-    const log = await RecordLog.open(dir, { segmentBytes: options.segmentBytes ?? 1024 * 1024, cacheBytes: 0 });
+    const log = await RecordLog.open(dir, { segmentBytes: options.segmentBytes ?? 1024 * 1024, cacheBytes: 0, onDamage: options.onDamage });
     const map = new DurableMap<V>(log);
     await log.scan(log.start, (record) => {
       const change = JSON.parse(record.payload.toString('utf8')) as Change;

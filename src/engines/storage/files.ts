@@ -14,6 +14,19 @@ export async function syncDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * mkdir -p whose result survives a crash: a new directory's entry lives in its parent,
+ * so each parent that gained one is synced, deepest first.
+ */
+export async function mkdirDurable(dir: string): Promise<void> {
+  const first = await fs.mkdir(dir, { recursive: true });
+  if (first === undefined) return;
+  for (let created = path.resolve(dir); ; created = path.dirname(created)) {
+    await syncDir(path.dirname(created));
+    if (created === path.resolve(first)) return;
+  }
+}
+
 /** Replaces `file` with `value` as JSON so that a crash leaves either the old or the new content. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;

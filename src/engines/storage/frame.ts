@@ -4,7 +4,7 @@
  *   u32 LE payload length | u32 LE crc32(stamp + payload) | f64 LE stamp | payload
  *
  * The checksum covers the stamp so a torn or garbled header is caught as surely as a
- * torn payload; a reader stops at the first frame that does not check out.
+ * torn payload.
  */
 import { crc32 } from 'node:zlib';
 import type { FileHandle } from 'node:fs/promises';
@@ -60,17 +60,42 @@ export function decodeFrame(buf: Buffer, at: number, position: number): Frame | 
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 
+/** Bytes that do not frame a record, followed by intact frames: damage, not a torn tail. */
+export interface DamagedRange {
+  start: number;
+  /** Position of the next intact frame. */
+  end: number;
+}
+
 /**
  * Reads frames sequentially from `start` to `size`, calling `onFrame` for each valid one.
  * Returns the position just after the last valid frame; anything beyond it is a torn tail.
  * Every chunk is a fresh buffer so payloads stay valid after the callback returns.
+ *
+ * Without `onDamage`, reading stops at the first frame that does not check out. With it,
+ * the bytes after a bad frame are searched for the next intact one: if there is one, the
+ * bad range is reported and reading goes on from there (a record damaged in the middle of
+ * a file costs that record only); if there is none, the bad frame starts a torn tail.
  */
 export async function scanFrames(
   fh: FileHandle,
   start: number,
   size: number,
   onFrame: (frame: Frame) => void,
+  onDamage?: (range: DamagedRange) => void,
 ): Promise<number> {
+  let position = start;
+  for (;;) {
+    position = await scanIntact(fh, position, size, onFrame);
+    if (position >= size || !onDamage) return position;
+    const next = await findNextFrame(fh, position, size);
+    if (next < 0) return position;
+    onDamage({ start: position, end: next });
+    position = next;
+  }
+}
+
+async function scanIntact(fh: FileHandle, start: number, size: number, onFrame: (frame: Frame) => void): Promise<number> {
   let position = start;
   while (position < size) {
     const want = Math.min(CHUNK_BYTES, size - position);
@@ -99,6 +124,20 @@ export async function scanFrames(
     }
   }
   return position;
+}
+
+/**
+ * Position of the first intact frame after the bad one at `bad`, or -1. Damage is rare, so
+ * the rest of the file is read at once; a false match needs a plausible length and a
+ * matching CRC-32 at once, about one chance in 2^38 per byte searched.
+ */
+export async function findNextFrame(fh: FileHandle, bad: number, size: number): Promise<number> {
+  const rest = await readExactly(fh, bad, size - bad);
+  for (let at = 1; at + FRAME_HEADER_BYTES <= rest.length; at += 1) {
+    const frameSize = frameSizeAt(rest, at);
+    if (frameSize > 0 && at + frameSize <= rest.length && decodeFrame(rest, at, bad + at)) return bad + at;
+  }
+  return -1;
 }
 
 export async function readExactly(fh: FileHandle, position: number, length: number): Promise<Buffer> {

@@ -8,8 +8,14 @@
  *   search by time without decoding payloads.
  * - Opening verifies the last segment frame by frame and truncates a torn tail left by a
  *   crash mid-write; earlier segments were fsynced before the next one was created.
+ * - A record damaged in the middle of a segment (intact frames follow it) is not a torn
+ *   tail: its sequence number becomes a hole that readers skip, its bytes are copied to a
+ *   `.quarantine` file beside the segment and `onDamage` is told (damage.ts).
  * - Recently appended records stay in memory, so readers that keep up never touch the disk.
  * - Space is reclaimed by deleting whole segments from the front (deleteBefore).
+ * - A full disk (ENOSPC, EDQUOT) fails the appends under way with DiskFullError and cuts
+ *   their partial bytes off again; the log stays usable and `error` reports the condition
+ *   until a write succeeds or the file system has room again (checked every second).
  *
  * Single writer: one process owns a log directory at a time.
  */
@@ -18,8 +24,12 @@ import path from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 import { Segment } from './segment.ts';
 import { FRAME_HEADER_BYTES, decodeFrame, encodeFrame, frameSizeAt, readExactly, scanFrames } from './frame.ts';
-import type { PayloadPart } from './frame.ts';
-import { syncDir } from './files.ts';
+import type { DamagedRange, PayloadPart } from './frame.ts';
+import { mkdirDurable, syncDir } from './files.ts';
+import { quarantine } from './damage.ts';
+import { DiskFullError, isDiskFull } from '../shared/unavailable.ts';
+import type { DamageListener } from './damage.ts';
+import type { DamageHandler } from './segment.ts';
 
 export interface RecordLogOptions {
   /** A segment is sealed and a new one started once it would grow beyond this. Default 64 MiB. */
@@ -28,6 +38,8 @@ export interface RecordLogOptions {
   rollAfterMs?: number;
   /** Bytes of recent records kept in memory for readers. Default 16 MiB. */
   cacheBytes?: number;
+  /** Told of every damaged range found in a segment (the log skips it and goes on). */
+  onDamage?: DamageListener;
 }
 
 export interface LogRecord {
@@ -61,6 +73,8 @@ interface CachedRecord {
 const SEGMENT_SUFFIX = '.seg';
 const MAX_SEGMENT_BYTES = 2 ** 31;
 const MAX_BUFFERS_PER_WRITE = 512;
+/** Room a full disk must have again before the log reports itself usable. */
+const MIN_FREE_BYTES = 64 * 1024;
 
 function segmentFileName(base: number): string {
   return `${String(base).padStart(20, '0')}${SEGMENT_SUFFIX}`;
@@ -79,15 +93,19 @@ export class RecordLog {
   private pending: PendingAppend[] = [];
   private flushing: Promise<void> | null = null;
   private failure: Error | null = null;
+  private diskFull: DiskFullError | null = null;
+  private spaceProbe: NodeJS.Timeout | null = null;
   private closed = false;
   private waiters = new Set<{ seq: number; wake: () => void }>();
   private cache: CachedRecord[] = [];
   private cacheHead = 0;
   private cacheStart: number;
   private cacheBytes = 0;
+  private readonly onDamage: DamageHandler;
 
   private constructor(dir: string, options: RecordLogOptions, segments: Segment[], activeHandle: FileHandle) {
     this.dir = dir;
+    this.onDamage = damageHandler(options.onDamage);
     this.segmentBytes = Math.min(options.segmentBytes ?? 64 * 1024 * 1024, MAX_SEGMENT_BYTES);
     this.rollAfterMs = options.rollAfterMs ?? Infinity;
     this.cacheLimit = options.cacheBytes ?? 16 * 1024 * 1024;
@@ -100,7 +118,7 @@ export class RecordLog {
   }
 
   static async open(dir: string, options: RecordLogOptions = {}): Promise<RecordLog> {
-    await fs.mkdir(dir, { recursive: true });
+    await mkdirDurable(dir);
     const bases = (await fs.readdir(dir))
       .filter((name) => name.endsWith(SEGMENT_SUFFIX))
       .map((name) => Number(name.slice(0, -SEGMENT_SUFFIX.length)))
@@ -125,10 +143,23 @@ export class RecordLog {
     const stat = await fh.stat();
     const last = new Segment(lastBase, lastFile, 0, 0, stat.mtimeMs, fh);
     last.resetIndex();
-    const validEnd = await scanFrames(fh, 0, stat.size, (frame) => {
-      last.indexFrame(last.count, frame.position, frame.stamp);
-      last.count += 1;
-    });
+    const damaged: { range: DamagedRange; seq: number }[] = [];
+    let lastStamp = 0;
+    const validEnd = await scanFrames(
+      fh, 0, stat.size,
+      (frame) => {
+        last.indexFrame(last.count, frame.position, frame.stamp);
+        last.count += 1;
+        lastStamp = frame.stamp;
+      },
+      (range) => {
+        damaged.push({ range, seq: last.end });
+        last.damaged.add(last.end);
+        last.indexFrame(last.count, range.start, lastStamp);
+        last.count += 1;
+      },
+    );
+    for (const { range, seq } of damaged) await damageHandler(options.onDamage)(fh, lastFile, range, seq, 1);
     last.bytes = validEnd;
     if (validEnd < stat.size) {
       // A torn tail: the write was cut short by a crash and its append never resolved.
@@ -156,9 +187,12 @@ export class RecordLog {
     return total;
   }
 
-  /** The error that stopped writing, if any; once set every append fails. */
+  /**
+   * Why the log cannot take appends now: the error that stopped writing for good (every
+   * append fails), or a full disk (appends are still tried, and succeed once there is room).
+   */
   get error(): Error | null {
-    return this.failure;
+    return this.failure ?? this.diskFull;
   }
 
   segments(): SegmentInfo[] {
@@ -208,7 +242,12 @@ export class RecordLog {
         this.pending = [];
         try {
           await this.writeBatch(batch);
+          this.clearDiskFull();
         } catch (error) {
+          if (isDiskFull(error)) {
+            await this.giveBackSpace(batch, error);
+            continue;
+          }
           this.failure = error instanceof Error ? error : new Error(String(error));
           for (const item of batch) if (item.seq >= this.durableEnd) item.reject(this.failure);
         }
@@ -220,6 +259,34 @@ export class RecordLog {
     } finally {
       this.flushing = null;
     }
+  }
+
+  /**
+   * After a write or sync failed for lack of space: fails every append not yet durable
+   * (later ones included, so that sequence numbers stay gapless) and cuts the partial
+   * bytes off, so that neither a reader nor a restart takes them for records.
+   */
+  private async giveBackSpace(batch: PendingAppend[], error: unknown): Promise<void> {
+    const full = new DiskFullError('embedded storage', this.dir, error);
+    const failed = [...batch.filter((item) => item.seq >= this.durableEnd), ...this.pending];
+    this.pending = [];
+    this.nextSeq = this.durableEnd;
+    for (const item of failed) item.reject(full);
+    this.diskFull = full;
+    this.spaceProbe ??= setInterval(() => void this.probeSpace(), 1000).unref();
+    const active = this.segmentList[this.segmentList.length - 1];
+    await this.activeHandle.truncate(active.bytes).catch(() => undefined);
+  }
+
+  private async probeSpace(): Promise<void> {
+    const stats = await fs.statfs(this.dir).catch(() => undefined);
+    if (stats && stats.bavail * stats.bsize >= MIN_FREE_BYTES) this.clearDiskFull();
+  }
+
+  private clearDiskFull(): void {
+    this.diskFull = null;
+    if (this.spaceProbe) clearInterval(this.spaceProbe);
+    this.spaceProbe = null;
   }
 
   private async writeBatch(batch: PendingAppend[]): Promise<void> {
@@ -273,8 +340,14 @@ export class RecordLog {
     const previous = this.segmentList[this.segmentList.length - 1];
     const base = previous.end;
     const file = path.join(this.dir, segmentFileName(base));
-    const fh = await fs.open(file, 'wx+');
-    await syncDir(this.dir);
+    // 'w+', not 'wx+': a roll that failed for lack of space may have left this (empty) file behind.
+    const fh = await fs.open(file, 'w+');
+    try {
+      await syncDir(this.dir);
+    } catch (error) {
+      await fh.close();
+      throw error;
+    }
     const segment = new Segment(base, file, 0, 0, Date.now(), fh);
     segment.resetIndex();
     this.segmentList.push(segment);
@@ -307,13 +380,14 @@ export class RecordLog {
   }
 
   /**
-   * Up to `maxRecords` durable records from `from` (clamped to start), stopping early once
+   * Up to `maxRecords` durable records from `from` (clamped to start; damaged records are
+   * skipped, so sequence numbers may jump), stopping early once
    * `maxBytes` of payload are gathered (at least one record is always returned).
    */
   async read(from: number, maxRecords: number, maxBytes: number = 16 * 1024 * 1024): Promise<LogRecord[]> {
     const out: LogRecord[] = [];
     let seq = Math.max(from, this.start);
-    const to = Math.min(this.durableEnd, seq + Math.max(0, maxRecords));
+    let to = Math.min(this.durableEnd, seq + Math.max(0, maxRecords));
     let bytes = 0;
     while (seq < to && (out.length === 0 || bytes < maxBytes)) {
       const cached = this.cached(seq);
@@ -329,6 +403,7 @@ export class RecordLog {
       }
       const limit = Math.min(to, this.cacheStart > seq ? this.cacheStart : to);
       let got: number;
+      const had = out.length;
       try {
         got = await this.readFromDisk(seq, limit, maxBytes - bytes, out);
       } catch (error) {
@@ -337,8 +412,10 @@ export class RecordLog {
         throw error;
       }
       if (got === 0) break;
-      for (let k = out.length - got; k < out.length; k += 1) bytes += out[k].payload.length;
+      for (let k = had; k < out.length; k += 1) bytes += out[k].payload.length;
       seq += got;
+      // Damaged records skipped do not count towards maxRecords.
+      to = Math.min(this.durableEnd, to + got - (out.length - had));
     }
     return out;
   }
@@ -348,24 +425,25 @@ export class RecordLog {
     return this.cache[this.cacheHead + (seq - this.cacheStart)];
   }
 
+  /** Reads records [from, to) of one segment into `out`, skipping damaged ones; returns how many sequence numbers it went past. */
   private async readFromDisk(from: number, to: number, maxBytes: number, out: LogRecord[]): Promise<number> {
     const segment = this.segmentList[this.indexOfSegment(from)];
     const fh = await segment.acquire();
     try {
-      await segment.ensureIndex();
+      await segment.ensureIndex(this.onDamage);
       const last = Math.min(to, segment.end);
       const startAt = segment.positionOf(from);
       let stop = from + 1;
       while (stop < last && segment.positionOf(stop) - startAt < maxBytes) stop += 1;
       const endAt = segment.positionOf(stop);
       const buf = await readExactly(fh, startAt, endAt - startAt);
-      let at = 0;
       for (let seq = from; seq < stop; seq += 1) {
+        if (segment.isDamaged(seq)) continue;
+        const at = segment.positionOf(seq) - startAt;
         const size = frameSizeAt(buf, at);
         const frame = size > 0 && at + size <= buf.length ? decodeFrame(buf, at, startAt + at) : null;
-        if (!frame) throw new Error(`record ${seq} in ${segment.file} is damaged`);
+        if (!frame) throw new Error(`record ${seq} in ${segment.file} at byte offset ${startAt + at} is damaged`);
         out.push({ seq, stamp: frame.stamp, payload: frame.payload });
-        at += size;
       }
       return stop - from;
     } finally {
@@ -382,13 +460,19 @@ export class RecordLog {
       if (segment.end <= from) continue;
       const fh = await segment.acquire();
       try {
+        // The index (built here for a sealed segment) knows the damaged records; frames are matched to it by position.
+        await segment.ensureIndex(this.onDamage);
         let seq = segment.base;
         const limit = segment.end;
-        await scanFrames(fh, 0, segment.bytes, (frame) => {
-          if (seq >= from && seq < limit) visit({ seq, stamp: frame.stamp, payload: frame.payload }, segment.base);
-          seq += 1;
-        });
-        if (seq < limit) throw new Error(`segment ${segment.file} is damaged: expected ${segment.count} records, found ${seq - segment.base}`);
+        await scanFrames(
+          fh, 0, segment.bytes,
+          (frame) => {
+            while (seq < limit && (segment.isDamaged(seq) || segment.positionOf(seq) < frame.position)) seq += 1;
+            if (seq >= from && seq < limit) visit({ seq, stamp: frame.stamp, payload: frame.payload }, segment.base);
+            seq += 1;
+          },
+          () => undefined,
+        );
       } finally {
         segment.release();
       }
@@ -416,7 +500,7 @@ export class RecordLog {
       const fh = await segment.acquire().catch(() => null);
       if (!fh) continue;
       try {
-        await segment.ensureIndex();
+        await segment.ensureIndex(this.onDamage);
         const end = Math.min(segment.end, this.durableEnd);
         for (let seq = segment.base; seq < end; seq += 1) if (segment.stampOf(seq) >= stamp) return seq;
       } finally {
@@ -473,6 +557,7 @@ export class RecordLog {
     if (this.closed) return;
     while (this.flushing) await this.flushing;
     this.closed = true;
+    this.clearDiskFull();
     for (const waiter of this.waiters) waiter.wake();
     for (const segment of this.segmentList) await segment.closeHandle();
     this.cache = [];
@@ -489,6 +574,10 @@ export class RecordLog {
     }
     return lo;
   }
+}
+
+function damageHandler(listener: DamageListener | undefined): DamageHandler {
+  return (fh, file, range, firstSeq, records) => quarantine(fh, file, range, firstSeq, records, listener);
 }
 
 function dropBytes(buffers: Buffer[], count: number): Buffer[] {

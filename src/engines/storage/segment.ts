@@ -7,6 +7,10 @@
 import fs from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { scanFrames } from './frame.ts';
+import type { DamagedRange } from './frame.ts';
+
+/** Called once per damaged range found while indexing, with the records it held. */
+export type DamageHandler = (fh: FileHandle, file: string, range: DamagedRange, firstSeq: number, records: number) => Promise<unknown>;
 
 const INITIAL_INDEX_CAPACITY = 1024;
 
@@ -24,6 +28,8 @@ export class Segment {
   private opening: Promise<FileHandle> | null = null;
   private users = 0;
   private retired = false;
+  /** Sequence numbers whose bytes are damaged: readers skip them. */
+  readonly damaged = new Set<number>();
 
   constructor(base: number, file: string, count: number, bytes: number, modifiedAt: number, handle: FileHandle | null) {
     this.base = base;
@@ -77,29 +83,62 @@ export class Segment {
     return (this.stamps as Float64Array)[seq - this.base];
   }
 
-  async ensureIndex(): Promise<void> {
+  isDamaged(seq: number): boolean {
+    return this.damaged.size > 0 && this.damaged.has(seq);
+  }
+
+  async ensureIndex(onDamage?: DamageHandler): Promise<void> {
     if (this.positions) return;
-    this.indexing ??= this.buildIndex().finally(() => {
+    this.indexing ??= this.buildIndex(onDamage).finally(() => {
       this.indexing = null;
     });
     await this.indexing;
   }
 
-  private async buildIndex(): Promise<void> {
+  /**
+   * Indexes a sealed segment, whose record count is known from the next segment's base.
+   * A damaged range between intact frames is taken as one record (damage hits a frame,
+   * whose length then no longer leads to the next); records still unaccounted for at the
+   * end were lost in the last damaged range, or at the end of the file if it is cut short.
+   */
+  private async buildIndex(onDamage?: DamageHandler): Promise<void> {
     const fh = await this.acquire();
     try {
-      const positions = new Uint32Array(Math.max(this.count, 1));
-      const stamps = new Float64Array(Math.max(this.count, 1));
+      let positions = new Uint32Array(Math.max(this.count, 1));
+      let stamps = new Float64Array(Math.max(this.count, 1));
+      const ranges: { range: DamagedRange; ordinal: number; records: number }[] = [];
       let n = 0;
-      await scanFrames(fh, 0, this.bytes, (frame) => {
+      const put = (position: number, stamp: number): void => {
         if (n < this.count) {
-          positions[n] = frame.position;
-          stamps[n] = frame.stamp;
+          positions[n] = position;
+          stamps[n] = stamp;
         }
         n += 1;
-      });
-      if (n < this.count) {
-        throw new Error(`segment ${this.file} is damaged: expected ${this.count} records, found ${n}`);
+      };
+      const validEnd = await scanFrames(
+        fh, 0, this.bytes,
+        (frame) => put(frame.position, frame.stamp),
+        (range) => {
+          ranges.push({ range, ordinal: n, records: 1 });
+          put(range.start, n > 0 ? stamps[Math.min(n, this.count) - 1] : 0);
+        },
+      );
+      // More frames than the count (as before damage was tracked) keeps the first `count`.
+      const missing = this.count - n;
+      if (missing > 0) {
+        const atEnd = validEnd < this.bytes || ranges.length === 0;
+        const widened = atEnd ? { range: { start: validEnd, end: this.bytes }, ordinal: n, records: 0 } : ranges[ranges.length - 1];
+        if (atEnd) ranges.push(widened);
+        // The later records move up by `missing` places to make room in the widened range.
+        const from = widened.ordinal + widened.records;
+        positions = shiftUp(positions, from, n, missing, widened.range.start);
+        stamps = shiftUp(stamps, from, n, missing, from > 0 ? stamps[from - 1] : 0);
+        widened.records += missing;
+      }
+      for (const { range, ordinal, records } of ranges) {
+        if (ordinal >= this.count) continue;
+        for (let k = 0; k < records; k += 1) this.damaged.add(this.base + ordinal + k);
+        await onDamage?.(fh, this.file, range, this.base + ordinal, records);
       }
       this.positions = positions;
       this.stamps = stamps;
@@ -143,4 +182,11 @@ export class Segment {
     this.stamps = this.retired ? null : this.stamps;
     await handle?.close().catch(() => undefined);
   }
+}
+
+/** Moves entries [from, used) of `array` `by` places up, filling the gap with `fill`. */
+function shiftUp<A extends Uint32Array | Float64Array>(array: A, from: number, used: number, by: number, fill: number): A {
+  array.copyWithin(from + by, from, used);
+  array.fill(fill, from, from + by);
+  return array;
 }
