@@ -86,7 +86,9 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     } else if (error.statusCode && error.statusCode < 500) problem = new HttpProblem(error.statusCode, error.message);
     else if (options.isUnavailable?.(error)) {
       request.log.warn({ err: error, url: request.url }, 'engine unavailable');
-      problem = new HttpProblem(503, 'a storage engine is unavailable; try again (repeating the request is safe)', { retryAfterSeconds: 1 });
+      // An engine's error may say what a client can do about it (a statement timeout names the limit).
+      const detail = (error as { httpDetail?: unknown }).httpDetail;
+      problem = new HttpProblem(503, typeof detail === 'string' ? detail : 'a storage engine is unavailable; try again (repeating the request is safe)', { retryAfterSeconds: 1 });
     } else {
       request.log.error({ err: error, url: request.url }, 'request failed');
       problem = new HttpProblem(500, 'internal error');

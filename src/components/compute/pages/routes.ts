@@ -64,6 +64,7 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
         return seeOther(reply, `/console/jobs/${encodeURIComponent(id)}`);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;
+        if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
         const [jobs, spacecraft] = await Promise.all([api.desk.recent(RECENT_JOBS), api.desk.propagatable()]);
         return sendHtml(reply, jobsPage({ jobs, spacecraft, form, errors: formErrors(error, JOB_FIELDS) }), error.status);
       }
