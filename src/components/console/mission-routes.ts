@@ -131,7 +131,7 @@ export const missionRoutes: Routes<ConsoleApi> = async (http, api) => {
         description: 'Creates what is new and updates what differs; spacecraft and channels absent from the document are kept, never deleted. `dryRun=true` answers the changes and writes nothing',
         consumes: ['application/json', ...YAML_TYPES],
         params: IdParams, headers: ActorHeader, querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean({ default: false })) }), body: MissionDefinition,
-        response: { 200: DefinitionImport, 400: ProblemSchema },
+        response: { 200: DefinitionImport, 400: ProblemSchema, 409: ProblemSchema },
       },
     }, (request) => importDefinition(api, request.params.id, request.body, { by: actor(request.headers), dryRun: request.query.dryRun ?? false }));
   });
