@@ -103,7 +103,7 @@ export const missionRoutes: Routes<ConsoleApi> = async (http, api) => {
       tags: ['missions'], summary: "Export a mission's whole definition: the mission, its spacecraft with their TLEs, their channels with every setting",
       params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Union(DEFINITION_FORMATS.map((f) => Type.Literal(f)), { default: 'json' })) }),
       response: {
-        200: { description: 'The definition, as a download', content: { 'application/json': { schema: MissionDefinition }, 'application/yaml': { schema: { type: 'string' } } } },
+        200: { description: 'The definition, as a download', content: { 'application/json': { schema: MissionDefinition }, 'application/yaml': { schema: MissionDefinition } } },
         404: ProblemSchema,
       },
     },

@@ -5,6 +5,7 @@
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { ProblemSchema } from '../../platform/http.ts';
+import { TimeParam } from '../../platform/validation.ts';
 import { notFound } from '../../platform/problem.ts';
 import { Bucket, LatestReading, Point } from '../../core/schemas.ts';
 import type { Routes } from '../../platform/modules.ts';
@@ -18,8 +19,8 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api, config) => {
   const Range = {
     spacecraft: Type.String({ minLength: 1 }),
     channel: Type.String({ minLength: 1 }),
-    from: Type.Optional(Type.String({ description: `ISO 8601 or epoch ms, inclusive; default: ${hours} h before \`to\`` })),
-    to: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms, exclusive; default: just after the channel\'s newest reading (now when it has none)' })),
+    from: Type.Optional(TimeParam(`ISO 8601 or epoch ms, inclusive; default: ${hours} h before \`to\``)),
+    to: Type.Optional(TimeParam('ISO 8601 or epoch ms, exclusive; default: just after the channel\'s newest reading (now when it has none)')),
   };
   // Never the whole archive by accident: an open range is the default window (ORBIT_HISTORY_DEFAULT_HOURS).
   const window = async (q: { spacecraft: string; channel: string; from?: string; to?: string }) => withDefaultWindow(api, await resolveRange(api, q), historyDefaultWindowMs);
