@@ -64,7 +64,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   };
   const app = Fastify({
     serverFactory,
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Fastify's own early answers (a malformed URL, a path parameter over its length) and
     // Node's (unparseable request, headers too large) are problems like any other.
     frameworkErrors: (error, request, reply) => {

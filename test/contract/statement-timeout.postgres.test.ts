@@ -39,6 +39,26 @@ describe('statement timeout on PostgreSQL', { concurrency: 1 }, () => {
       }), StatementTimeoutError);
       assert.deepEqual((await store.query('SELECT count(*)::int AS n FROM t_slow')).rows, [{ n: 0 }]);
       assert.equal(store.isReady(), true);
+      // Migrations run without the limit: a process waiting behind another's is not cancelled.
+      const blocker = await PostgresStore.open(db.url);
+      try {
+        let release!: () => void;
+        const released = new Promise<void>((resolve) => (release = resolve));
+        let held!: () => void;
+        const isHeld = new Promise<void>((resolve) => (held = resolve));
+        const holding = blocker.transaction(async (tx) => {
+          await tx.query('SELECT pg_advisory_xact_lock(7246001)');
+          held();
+          await released;
+        });
+        await isHeld;
+        const migrating = migrate(store);
+        setTimeout(release, TIMEOUT_MS * 3);
+        await holding;
+        assert.ok((await migrating).length > 0, 'the migration waited past the timeout and ran');
+      } finally {
+        await blocker.close();
+      }
       // Without a limit the same statement finishes.
       const unlimited = await PostgresStore.open(db.url);
       try {
