@@ -67,7 +67,7 @@ export const sqlModule = defineModule({
   async start({ config, logger }) {
     const { sqlUrl } = config.engines;
     let store: SqlStore;
-    if (sqlUrl) store = await connectWithRetry('PostgreSQL', () => PostgresStore.open(sqlUrl, { logger }), logger);
+    if (sqlUrl) store = await connectWithRetry('PostgreSQL', () => PostgresStore.open(sqlUrl, { logger, statementTimeoutMs: config.sql.statementTimeoutMs }), logger);
     // PGlite runs in a worker thread so SQL uses the second core instead of stalling the event loop.
     else store = await PgliteWorkerStore.open(path.join(config.dataDir, 'sql'), { logger });
     const applied = await connectWithRetry(sqlUrl ? 'PostgreSQL' : 'PGlite', () => migrate(store), logger);

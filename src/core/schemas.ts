@@ -133,11 +133,13 @@ export const ChannelDefinition = Type.Object(
 );
 export type ChannelDefinition = Static<typeof ChannelDefinition>;
 
-export const Channel = Type.Intersect([
-  Type.Object({ spacecraft: Type.String(), name: Type.String() }),
-  ChannelDefinition,
-  Type.Object({ createdAt: TimeOutput, updatedAt: TimeOutput }),
-]);
+// One object rather than an intersection: the definition's additionalProperties: false
+// would otherwise refuse the fields the other parts add.
+export const Channel = Type.Object({
+  spacecraft: Type.String(), name: Type.String(),
+  ...ChannelDefinition.properties,
+  createdAt: TimeOutput, updatedAt: TimeOutput,
+});
 export type Channel = Static<typeof Channel>;
 
 export const ReadingValue = Type.Union([Type.Number(), Type.String({ maxLength: 4096 }), Type.Boolean()]);

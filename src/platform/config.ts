@@ -32,6 +32,15 @@ export const EnvSchema = Type.Object({
   ORBIT_EVENTS_PARTITIONS: Type.Integer({ minimum: 1, default: 8, description: 'Partitions of each event-log topic' }),
   ORBIT_ENRICHED_RETENTION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24, description: 'Hours enriched per-minute documents are kept' }),
   ORBIT_COMPUTE_WORKERS: Type.Integer({ minimum: 1, default: Math.max(1, os.availableParallelism() - 1), description: 'Worker threads for compute jobs' }),
+  // Caps: each bounds what one client can make the installation hold or do.
+  ORBIT_MAX_SPACECRAFT: Type.Integer({ minimum: 1, default: 10_000, description: 'Spacecraft one installation holds; creating or importing more answers 409' }),
+  ORBIT_MAX_CHANNELS_PER_SPACECRAFT: Type.Integer({ minimum: 1, default: 2_000, description: 'Channels of one spacecraft, auto-registered ones included; more answer 409 (a definition) or 400 naming the channels (a telemetry batch, refused whole)' }),
+  ORBIT_COMPUTE_MAX_BACKLOG: Type.Integer({ minimum: 1, default: 100, description: 'Compute jobs waiting for a worker before POST /v1/jobs answers 503 + Retry-After' }),
+  ORBIT_COMPUTE_MAX_SAMPLES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000, description: 'Samples (span / step + 1) one orbit.propagate job may compute; more answers 400 naming stepSeconds before any work' }),
+  ORBIT_HISTORY_MAX_POINTS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000, description: 'Largest `limit` of GET /v1/telemetry (points in one page) and of aggregate buckets returned' }),
+  ORBIT_HISTORY_MAX_BUCKETS: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 100_000, description: 'Buckets an aggregate read may span (range / step); more answers 400 naming step' }),
+  ORBIT_HISTORY_DEFAULT_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24, description: 'Window of a history read without from: the hours before to (default: just after the channel\'s newest reading)' }),
+  ORBIT_SQL_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 30_000, description: 'Longest a PostgreSQL statement may run before it is cancelled and its request answers 503 + Retry-After (0: no limit; PGlite does not enforce it, see docs/operations.md)' }),
   ORBIT_NOTIFY_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 50, default: QUEUE_OPTIONS[QUEUES.notifications].maxAttempts, description: 'Tries of a webhook delivery before it is dead-lettered' }),
   ORBIT_NOTIFY_RETRY_DELAY_MS: Type.Integer({ minimum: 0, default: QUEUE_OPTIONS[QUEUES.notifications].retryDelayMs, description: 'Milliseconds before the second try of a webhook delivery; doubles after each further failure' }),
   ORBIT_NOTIFY_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 8000, default: 5000, description: "Milliseconds a webhook receiver has to answer a delivery (under the 9 s drain, so a stop never cuts a try off)" }),
@@ -67,6 +76,9 @@ export interface Config {
   logLevel: Env['ORBIT_LOG_LEVEL'];
   logFormat: Env['ORBIT_LOG_FORMAT'];
   limits: { maxBodyBytes: number; maxBatchReadings: number; maxFutureMs: number; idempotencyKeepMs: number; streamMaxClients: number; ingestMaxInflight: number; ingestMaxBacklog: number };
+  /** What one client can make the installation hold or do: see the ORBIT_MAX_* and related variables. */
+  caps: { maxSpacecraft: number; maxChannelsPerSpacecraft: number; computeMaxBacklog: number; computeMaxSamples: number; historyMaxPoints: number; historyMaxBuckets: number; historyDefaultWindowMs: number };
+  sql: { statementTimeoutMs: number };
   processor: { prefetch: number };
   events: { partitions: number };
   enricher: { retentionHours: number };
@@ -124,6 +136,16 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     logLevel: env.ORBIT_LOG_LEVEL,
     logFormat: env.ORBIT_LOG_FORMAT,
     limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, maxFutureMs: env.ORBIT_INGEST_MAX_FUTURE_SECONDS * 1000, idempotencyKeepMs: env.ORBIT_IDEMPOTENCY_HOURS * 3_600_000, streamMaxClients: env.ORBIT_STREAM_MAX_CLIENTS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT, ingestMaxBacklog: env.ORBIT_INGEST_MAX_BACKLOG },
+    caps: {
+      maxSpacecraft: env.ORBIT_MAX_SPACECRAFT,
+      maxChannelsPerSpacecraft: env.ORBIT_MAX_CHANNELS_PER_SPACECRAFT,
+      computeMaxBacklog: env.ORBIT_COMPUTE_MAX_BACKLOG,
+      computeMaxSamples: env.ORBIT_COMPUTE_MAX_SAMPLES,
+      historyMaxPoints: env.ORBIT_HISTORY_MAX_POINTS,
+      historyMaxBuckets: env.ORBIT_HISTORY_MAX_BUCKETS,
+      historyDefaultWindowMs: env.ORBIT_HISTORY_DEFAULT_HOURS * 3_600_000,
+    },
+    sql: { statementTimeoutMs: env.ORBIT_SQL_STATEMENT_TIMEOUT_MS },
     processor: { prefetch: env.ORBIT_PROCESSOR_PREFETCH },
     events: { partitions: env.ORBIT_EVENTS_PARTITIONS },
     enricher: { retentionHours: env.ORBIT_ENRICHED_RETENTION_HOURS },

@@ -2,7 +2,7 @@
  * The one HTTP server of a process. Components register their routes as Fastify
  * plugins; request and response schemas (TypeBox) validate and produce /openapi.json.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginCallback, type FastifyReply, type RawServerDefault } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyPluginCallback, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
 import { once } from 'node:events';
 import { STATUS_CODES, createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -33,6 +33,9 @@ export interface HttpOptions {
 
 export const PROBLEM_JSON = 'application/problem+json';
 
+/** Longest path parameter the router takes: the longest id or channel name (128); a longer one answers 414. */
+const MAX_PARAM_LENGTH = 128;
+
 function validators() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
 }
@@ -48,13 +51,29 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
         return createServer((request, response) => handle(request, response));
       }
     : undefined;
+  const routes = new AllowedMethods();
+  const answerUnrouted = (request: FastifyRequest, reply: FastifyReply) => {
+    const path = request.url.split('?')[0]!;
+    const allowed = routes.for(path);
+    // A route of this method that found nothing (callNotFound) is a plain 404.
+    if (allowed.length && !allowed.includes(request.method)) {
+      return reply.status(405).header('allow', allowed.join(', ')).type(PROBLEM_JSON)
+        .send(problemBody(405, `${request.method} is not served on ${path}; it answers ${allowed.join(', ')}`, { instance: request.url }));
+    }
+    return reply.status(404).type(PROBLEM_JSON).send(problemBody(404, `no route ${request.method} ${path}`, { instance: request.url }));
+  };
   const app = Fastify({
     serverFactory,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // Fastify's own early answers (a malformed URL, a path parameter over its length) and
     // Node's (unparseable request, headers too large) are problems like any other.
     frameworkErrors: (error, request, reply) => {
+      // A method the path does not serve at all is 405, however long its parameters.
+      const path = request.url.split('?')[0]!;
+      const allowed = routes.for(path);
+      if (allowed.length && !allowed.includes(request.method)) return void answerUnrouted(request as FastifyRequest, reply as FastifyReply);
       const status = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : (error as FastifyError).statusCode ?? 400;
-      void (reply as FastifyReply).status(status).type(PROBLEM_JSON).send(problemBody(status, status === 414 ? 'a path parameter is longer than 100 characters' : error.message, { instance: request.url }));
+      void (reply as FastifyReply).status(status).type(PROBLEM_JSON).send(problemBody(status, status === 414 ? `a path parameter is longer than ${MAX_PARAM_LENGTH} characters` : error.message, { instance: request.url }));
     },
     clientErrorHandler: answerClientError,
     loggerInstance: options.logger.child({ module: 'http' }) as FastifyBaseLogger,
@@ -74,6 +93,9 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: options.maxBodyBytes }, (_req, body, done) => done(null, body));
 
   app.setErrorHandler((error: FastifyError | HttpProblem, request, reply) => {
+    // A method no route serves fails on its way to the not-found handler (Fastify wants a
+    // body of a QUERY, say): what it needs is the 405 (or 404) every other unserved method gets.
+    if (request.is404) return answerUnrouted(request, reply);
     let problem: HttpProblem;
     if (error instanceof HttpProblem) problem = error;
     else if (error.validation) {
@@ -86,7 +108,9 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     } else if (error.statusCode && error.statusCode < 500) problem = new HttpProblem(error.statusCode, error.message);
     else if (options.isUnavailable?.(error)) {
       request.log.warn({ err: error, url: request.url }, 'engine unavailable');
-      problem = new HttpProblem(503, 'a storage engine is unavailable; try again (repeating the request is safe)', { retryAfterSeconds: 1 });
+      // An engine's error may say what a client can do about it (a statement timeout names the limit).
+      const detail = (error as { httpDetail?: unknown }).httpDetail;
+      problem = new HttpProblem(503, typeof detail === 'string' ? detail : 'a storage engine is unavailable; try again (repeating the request is safe)', { retryAfterSeconds: 1 });
     } else {
       request.log.error({ err: error, url: request.url }, 'request failed');
       problem = new HttpProblem(500, 'internal error');
@@ -100,20 +124,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     if (request.routeOptions.schema?.body && request.headers['content-type'] === undefined) {
       throw new HttpProblem(415, 'the request has no Content-Type; send the body as application/json (or, where the route takes it, application/x-ndjson)');
     }
+    // PostgreSQL text cannot hold U+0000: refused here, named, rather than failing in the store.
+    const nul = nulAt({ querystring: request.query, params: request.params, '': request.body });
+    if (nul !== undefined) throw new HttpProblem(400, 'text may not contain the NUL character (U+0000)', { errors: [{ pointer: nul, detail: 'contains the NUL character (U+0000)' }] });
   });
 
-  const routes = new AllowedMethods();
   app.addHook('onRoute', (route) => routes.add(route.method, route.url));
-  app.setNotFoundHandler((request, reply) => {
-    const path = request.url.split('?')[0]!;
-    const allowed = routes.for(path);
-    // A route of this method that found nothing (callNotFound) is a plain 404.
-    if (allowed.length && !allowed.includes(request.method)) {
-      return reply.status(405).header('allow', allowed.join(', ')).type(PROBLEM_JSON)
-        .send(problemBody(405, `${request.method} is not served on ${path}; it answers ${allowed.join(', ')}`, { instance: request.url }));
-    }
-    return reply.status(404).type(PROBLEM_JSON).send(problemBody(404, `no route ${request.method} ${path}`, { instance: request.url }));
-  });
+  app.setNotFoundHandler(answerUnrouted);
 
   await app.register(swagger, {
     openapi: {
@@ -128,6 +145,7 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
         { name: 'operations', description: 'Health, readiness, metrics' },
       ],
     },
+    transformObject: (document) => ('openapiObject' in document ? documentErrorAnswers(document.openapiObject) : document.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
@@ -175,6 +193,69 @@ export async function closeEarlyListener(app: HttpServer): Promise<void> {
   const closed = new Promise<void>((resolve) => app.server.close(() => resolve()));
   app.server.closeIdleConnections();
   await closed;
+}
+
+type Operation = {
+  parameters?: { in: string; required?: boolean; schema?: { default?: unknown; maxLength?: number } }[];
+  requestBody?: { content?: Record<string, { schema?: unknown }> };
+  responses?: Record<string, unknown>;
+};
+
+/** A body property with a default is optional: the default fills it in. */
+function defaultsOptional(schema: unknown, depth = 0): void {
+  if (depth > 32 || !schema || typeof schema !== 'object') return;
+  const s = schema as { properties?: Record<string, { default?: unknown }>; required?: string[] };
+  if (s.properties && s.required) s.required = s.required.filter((name) => s.properties![name]?.default === undefined);
+  for (const inner of Object.values(schema)) if (inner && typeof inner === 'object') defaultsOptional(inner, depth + 1);
+}
+
+/**
+ * The document says what every route may answer besides its own statuses: 400 for a
+ * request its schemas refuse, 413 and 415 for a body too large or of no type it reads, 414
+ * for a path parameter too long, 503 while an engine is unavailable. And a query parameter
+ * with a default is optional, whatever the schema's `required` says (the default fills it in).
+ */
+function documentErrorAnswers<T extends object>(document: T): T {
+  const problem = (description: string) => ({ description, content: ProblemSchema.content });
+  const paths = (document as { paths?: Record<string, Record<string, unknown> | undefined> }).paths ?? {};
+  for (const [path, operations] of Object.entries(paths)) {
+    for (const op of Object.values(operations ?? {}) as Operation[]) {
+      if (!op || typeof op !== 'object' || !op.responses) continue;
+      const add = (status: string, description: string) => void (op.responses![status] ??= problem(description));
+      for (const p of op.parameters ?? []) {
+        if (p.in === 'query' && p.required && p.schema?.default !== undefined) p.required = false;
+        // The router refuses a longer one (414) before any schema sees it.
+        if (p.in === 'path' && p.schema) p.schema.maxLength = Math.min(p.schema.maxLength ?? MAX_PARAM_LENGTH, MAX_PARAM_LENGTH);
+      }
+      for (const media of Object.values(op.requestBody?.content ?? {})) defaultsOptional(media.schema);
+      if (op.parameters?.length || op.requestBody) add('400', 'The request is invalid; `errors` names each bad field');
+      if (op.requestBody) {
+        add('413', 'The body is larger than ORBIT_MAX_BODY_BYTES');
+        add('415', 'The body is of a type this route does not read, or has no Content-Type');
+      }
+      if (path.includes('{')) add('414', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters`);
+      add('503', 'A storage engine is unavailable or a query ran past ORBIT_SQL_STATEMENT_TIMEOUT_MS; see Retry-After');
+    }
+  }
+  return document;
+}
+
+/** Where the first string holding U+0000 is, as a pointer (`querystring/name`, `/readings/0/channel`); undefined when none does. */
+function nulAt(parts: Record<string, unknown>): string | undefined {
+  const walk = (value: unknown, at: string, depth: number): string | undefined => {
+    if (typeof value === 'string') return value.includes('\u0000') ? at || '/' : undefined;
+    if (depth > 32 || value === null || typeof value !== 'object') return undefined;
+    for (const [key, inner] of Object.entries(value)) {
+      const found = walk(inner, `${at}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  for (const [prefix, value] of Object.entries(parts)) {
+    const found = walk(value, prefix, 0);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Problem+json response, for route definitions: documented and serialized as application/problem+json. */

@@ -5,7 +5,7 @@
  */
 import { Ajv, type Options as AjvOptions, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
-import type { Static, TSchema } from 'typebox';
+import { Type, type Static, type TSchema } from 'typebox';
 import { parseTimeParam } from '../core/time.ts';
 import { badRequest, HttpProblem, schemaFieldErrors, type FieldError, type SchemaError } from './problem.ts';
 
@@ -44,6 +44,20 @@ export function checkQuery<T extends TSchema>(schema: T, query: Record<string, u
   const given = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== '' && v !== undefined));
   if (!validate(given)) throw new HttpProblem(400, 'the request querystring is invalid', { errors: schemaFieldErrors(validate.errors as SchemaError[], 'querystring') });
   return given as Static<T>;
+}
+
+/**
+ * A time in a query string, as timeRange() reads it: ISO 8601 (a date-time or a date),
+ * epoch milliseconds, or empty for none. The schema says so, so that a client (or a fuzzer)
+ * knows which strings are times before it is told.
+ */
+export function TimeParam(description: string) {
+  return Type.Union([
+    Type.String({ format: 'date-time' }),
+    Type.String({ format: 'date' }),
+    Type.String({ pattern: '^[0-9]{1,15}(\\.[0-9]+)?$', description: 'Epoch milliseconds' }),
+    Type.String({ maxLength: 0, description: 'None' }),
+  ], { description });
 }
 
 /** `from` and `to` of a query as epoch ms; a 400 naming each that is not a time. */

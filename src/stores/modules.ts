@@ -11,7 +11,11 @@ import { MISSIONS, MissionCatalog } from './missions/catalog.ts';
 import { NOTIFICATIONS, NotificationStore } from './notifications/store.ts';
 import { TELEMETRY, TelemetryStore } from './telemetry/store.ts';
 
-export const missionsModule = defineModule({ provides: MISSIONS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new MissionCatalog(deps.sql) }) });
+export const missionsModule = defineModule({
+  provides: MISSIONS,
+  deps: { sql: SQL },
+  start: async ({ config, deps }) => ({ value: new MissionCatalog(deps.sql, { caps: { maxSpacecraft: config.caps.maxSpacecraft, maxChannelsPerSpacecraft: config.caps.maxChannelsPerSpacecraft } }) }),
+});
 export const telemetryModule = defineModule({ provides: TELEMETRY, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new TelemetryStore(deps.sql) }) });
 export const alertsModule = defineModule({ provides: ALERTS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new AlertStore(deps.sql) }) });
 export const jobsModule = defineModule({ provides: JOBS, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new JobStore(deps.sql) }) });

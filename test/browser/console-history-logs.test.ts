@@ -32,7 +32,7 @@ describe('console: history explorer and logs', { timeout: 900_000 }, () => {
     assert.equal(res.status, 202, await res.text());
   };
   const storedCount = async (channel: string) => {
-    const { buckets } = await (await orbit.api(`/v1/telemetry/aggregate?spacecraft=${SC}&channel=${channel}&step=100000000`)).json();
+    const { buckets } = await (await orbit.api(`/v1/telemetry/aggregate?spacecraft=${SC}&channel=${channel}&from=0&step=100000000`)).json();
     return (buckets as { count: number }[]).reduce((n, b) => n + b.count, 0);
   };
   const open = async (path: string) => {

@@ -80,13 +80,28 @@ test('bad parameters are 400 naming every bad field, the spacecraft included', a
   assert.deepEqual(pointers(unreadable), ['/params/from', '/params/spacecraft', '/params/to']);
 
   const tooMany = await refusal(desk().submit(propagate({ from: '2019-06-05T00:00:00Z', to: '2019-06-07T00:00:00Z', stepSeconds: 1 })), 400);
-  assert.deepEqual(pointers(tooMany), ['/params/stepSeconds']);
+  assert.deepEqual(pointers(tooMany), ['/params/stepSeconds', '/params/to']);
+  assert.match(tooMany.errors![0]!.detail, /gives 172801 samples over the range; at most 100000 are allowed \(ORBIT_COMPUTE_MAX_SAMPLES\)/);
+  // The cap is the installation's: 11 samples (ten minutes every minute) pass 11 and not 10.
+  await refusal(desk({ maxSamples: 10 }).submit(propagate({})), 400);
 
   const unknownAndBackwards = await refusal(desk().submit(propagate({ spacecraft: 'voyager-3', to: '2019-06-05T11:00:00Z' })), 400);
   assert.deepEqual(pointers(unknownAndBackwards), ['/params/spacecraft', '/params/to'], 'with other problems an unknown spacecraft is one of them, not a 404');
   assert.match(unknownAndBackwards.message, /^2 problem\(s\) in the job parameters$/);
 
   assert.equal(await jobCount(), before, 'refused jobs leave no row behind');
+});
+
+test('a full backlog (ORBIT_COMPUTE_MAX_BACKLOG jobs waiting) refuses more with 503 and Retry-After, and records nothing', async () => {
+  const waiting = (await env.engines.queue.depth(QUEUES.jobs)).ready;
+  const full = desk({ maxBacklog: waiting + 2 });
+  await full.submit(propagate({}));
+  await full.submit(propagate({}));
+  const before = await jobCount();
+  const problem = await refusal(full.submit(propagate({})), 503);
+  assert.equal(problem.retryAfterSeconds, 5);
+  assert.match(problem.message, new RegExp(`${waiting + 2} compute jobs are waiting for a worker, the most ORBIT_COMPUTE_MAX_BACKLOG allows is ${waiting + 2}`));
+  assert.equal(await jobCount(), before);
 });
 
 test('a stopping process refuses jobs with 503 and Retry-After 1', async () => {

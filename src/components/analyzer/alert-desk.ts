@@ -6,7 +6,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
 import { Acknowledge, AlertComment, AlertNote, AlertState, Assign, Severity, Shelve, type Alert } from '../../core/schemas.ts';
 import { HttpProblem, badRequest, notFound } from '../../platform/problem.ts';
-import { timeRange } from '../../platform/validation.ts';
+import { TimeParam, timeRange } from '../../platform/validation.ts';
 import type { AlertQuery, AlertStore, OperatorResult } from '../../stores/alerts/store.ts';
 import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import type { AlertEngine } from './engine.ts';
@@ -25,10 +25,10 @@ export const AlertFilter = Type.Object({
   channel: Type.Optional(Type.String()),
   severity: Type.Optional(Severity),
   state: Type.Optional(AlertState),
-  from: Type.Optional(Type.String({ description: 'Opened at or after: ISO 8601 or epoch ms' })),
-  to: Type.Optional(Type.String({ description: 'Opened before: ISO 8601 or epoch ms' })),
+  from: Type.Optional(TimeParam('Opened at or after: ISO 8601 or epoch ms')),
+  to: Type.Optional(TimeParam('Opened before: ISO 8601 or epoch ms')),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0, description: 'Alerts to skip (the newest first), for the following pages' }),
+  offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Alerts to skip (the newest first), for the following pages' }),
 });
 export type AlertFilter = Static<typeof AlertFilter>;
 

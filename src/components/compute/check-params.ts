@@ -14,8 +14,12 @@ export interface TimeRange {
   samples: number;
 }
 
-/** Adds a problem per bad field (pointers under /params) and returns the range when there are none. */
-export function checkTimeRange(params: PropagateParams, errors: FieldError[]): TimeRange | undefined {
+/**
+ * Adds a problem per bad field (pointers under /params) and returns the range when there
+ * are none. More than `maxSamples` samples is refused here, before any work is queued:
+ * the result's size grows with them (ORBIT_COMPUTE_MAX_SAMPLES).
+ */
+export function checkTimeRange(params: PropagateParams, errors: FieldError[], maxSamples = MAX_SAMPLES): TimeRange | undefined {
   const before = errors.length;
   const time = (name: 'from' | 'to'): number => {
     const ms = toEpochMs(params[name]);
@@ -32,11 +36,10 @@ export function checkTimeRange(params: PropagateParams, errors: FieldError[]): T
     return undefined;
   }
   const samples = sampleCount(fromMs, toMs, stepMs);
-  if (samples > MAX_SAMPLES) {
-    errors.push({
-      pointer: '/params/stepSeconds',
-      detail: `gives ${samples} samples over the range; at most ${MAX_SAMPLES} are allowed (use a step of at least ${Math.ceil((toMs - fromMs) / (MAX_SAMPLES - 1)) / 1000} s or a shorter range)`,
-    });
+  if (samples > maxSamples) {
+    const hint = maxSamples > 1 ? `use a step of at least ${Math.ceil((toMs - fromMs) / (maxSamples - 1)) / 1000} s or a shorter range` : 'make to equal from';
+    const detail = `gives ${samples} samples over the range; at most ${maxSamples} are allowed (ORBIT_COMPUTE_MAX_SAMPLES): ${hint}`;
+    errors.push({ pointer: '/params/stepSeconds', detail }, { pointer: '/params/to', detail });
     return undefined;
   }
   return { fromMs, toMs, stepMs, samples };

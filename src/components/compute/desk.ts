@@ -25,6 +25,10 @@ export interface JobDeskDeps {
   jobs: JobStore;
   queue: TaskQueue;
   stopping(): boolean;
+  /** Samples one propagation may compute (ORBIT_COMPUTE_MAX_SAMPLES). */
+  maxSamples?: number;
+  /** Jobs waiting for a worker before submissions are refused with 503 (ORBIT_COMPUTE_MAX_BACKLOG). */
+  maxBacklog?: number;
   onSubmitted?(type: string): void;
   onQueueFailed?(jobId: string, error: unknown): void;
 }
@@ -41,7 +45,7 @@ export class JobDesk {
     const { catalog, jobs, queue } = this.#deps;
     if (this.#deps.stopping()) throw new HttpProblem(503, 'shutting down', { retryAfterSeconds: 1 });
     const errors: FieldError[] = [];
-    const range = checkTimeRange(params, errors);
+    const range = checkTimeRange(params, errors, this.#deps.maxSamples);
     const tle = await catalog.tle(params.spacecraft);
     if (tle === undefined) {
       const unknown = { pointer: '/params/spacecraft', detail: `no spacecraft "${params.spacecraft}"` };
@@ -51,6 +55,7 @@ export class JobDesk {
       errors.push({ pointer: '/params/spacecraft', detail: `spacecraft "${params.spacecraft}" has no TLE to propagate` });
     }
     if (errors.length || !range || !tle) throw badRequest(`${errors.length} problem(s) in the job parameters`, errors);
+    await this.#checkBacklog();
 
     const id = randomUUID();
     const stored: StoredPropagateParams = {
@@ -75,6 +80,20 @@ export class JobDesk {
     }
     this.#deps.onSubmitted?.(type);
     return id;
+  }
+
+  /**
+   * A full backlog answers 503 rather than queueing work the workers would take minutes to
+   * reach. The depth is asked per submission (jobs are few); unknown depth (the broker's
+   * management API away) lets the job through, as publishing then fails or succeeds on its own.
+   */
+  async #checkBacklog(): Promise<void> {
+    const max = this.#deps.maxBacklog;
+    if (max === undefined) return;
+    const waiting = await this.#deps.queue.depth(QUEUES.jobs).then((d) => d.ready, () => 0);
+    if (waiting >= max) {
+      throw new HttpProblem(503, `${waiting} compute jobs are waiting for a worker, the most ORBIT_COMPUTE_MAX_BACKLOG allows is ${max}; retry shortly`, { retryAfterSeconds: 5 });
+    }
   }
 
   /** A job with its result decoded, undefined when there is none. */

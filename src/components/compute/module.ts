@@ -51,6 +51,8 @@ export const computeModule = defineModule({
     let stopping = false;
     const desk = new JobDesk({
       catalog, jobs, queue, stopping: () => stopping,
+      maxSamples: config.caps.computeMaxSamples,
+      maxBacklog: config.caps.computeMaxBacklog,
       onSubmitted: (type) => submitted.inc({ type }),
       onQueueFailed: (jobId, error) => logger.error({ err: error, jobId }, 'could not queue job'),
     });
@@ -75,7 +77,7 @@ export const computeModule = defineModule({
       isReady: () => pool.running && queue.isReady(),
       async stop() {
         stopping = true;
-        // Jobs are bounded (at most MAX_SAMPLES states) and usually finish in seconds; past
+        // Jobs are bounded (at most ORBIT_COMPUTE_MAX_SAMPLES states) and usually finish in seconds; past
         // the grace period closing the pool abandons them, and they are queued again.
         const grace = setTimeout(() => void pool.close(), STOP_GRACE_MS);
         try {

@@ -6,6 +6,7 @@
 /** Values per sample in a chunk's Float64Array: x y z (km), vx vy vz (km/s), latitude, longitude (deg), altitude (km). */
 export const SAMPLE_WIDTH = 9;
 
+/** Samples of one job unless ORBIT_COMPUTE_MAX_SAMPLES says otherwise. */
 export const MAX_SAMPLES = 100_000;
 
 export interface PropagationPlan {

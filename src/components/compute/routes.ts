@@ -6,7 +6,6 @@ import { IdempotencyHeaders, idempotent, type IdempotencyRecords } from '../../p
 import type { Routes } from '../../platform/modules.ts';
 import { HttpProblem, badRequest } from '../../platform/problem.ts';
 import type { JobDesk } from './desk.ts';
-import { MAX_SAMPLES } from './plan.ts';
 import { JOB_TYPES, Job, JobAccepted, JobCreate, JobId } from './schemas.ts';
 
 export interface ComputeApi {
@@ -19,7 +18,7 @@ export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
     schema: {
       tags: ['jobs'],
       summary: 'Submit a compute job',
-      description: `orbit.propagate: SGP4/SDP4 states of a spacecraft's TLE from \`from\` to \`to\` every \`stepSeconds\` (at most ${MAX_SAMPLES} samples). Poll GET /v1/jobs/{id} for progress and the result.`,
+      description: `orbit.propagate: SGP4/SDP4 states of a spacecraft's TLE from \`from\` to \`to\` every \`stepSeconds\` (at most ${config.caps.computeMaxSamples} samples, else 400 naming them). Poll GET /v1/jobs/{id} for progress and the result. When ${config.caps.computeMaxBacklog} jobs wait for a worker already, answers 503 with Retry-After.`,
       body: JobCreate,
       headers: IdempotencyHeaders,
       response: { 202: JobAccepted, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema, 422: ProblemSchema, 503: ProblemSchema },

@@ -5,7 +5,6 @@
  */
 import { Type, type Static } from 'typebox';
 import { TimeInput, TimeOutput } from '../../core/schemas.ts';
-import { MAX_SAMPLES } from './plan.ts';
 
 export const JOB_TYPES = ['orbit.propagate'] as const;
 export type JobType = (typeof JOB_TYPES)[number];
@@ -15,7 +14,7 @@ export const PropagateParams = Type.Object(
     spacecraft: Type.String({ minLength: 1, maxLength: 128, description: 'Id of a spacecraft that has a TLE' }),
     from: TimeInput,
     to: TimeInput,
-    stepSeconds: Type.Number({ minimum: 0.001, description: `Seconds between samples; at most ${MAX_SAMPLES} samples per job` }),
+    stepSeconds: Type.Number({ minimum: 0.001, description: 'Seconds between samples; (to - from) / stepSeconds + 1 samples, at most ORBIT_COMPUTE_MAX_SAMPLES per job' }),
   },
   { additionalProperties: false, description: 'Samples at from, from + step, ... up to to' },
 );

@@ -9,7 +9,7 @@
 import { Type, type Static } from 'typebox';
 import { toIso } from '../../core/time.ts';
 import type { LogEntry, LogIndex } from '../../engines/logs/port.ts';
-import { timeRange } from '../../platform/validation.ts';
+import { TimeParam, timeRange } from '../../platform/validation.ts';
 import { cursorCodec } from './query-params.ts';
 
 const Level = Type.Union([Type.Literal('trace'), Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('fatal')]);
@@ -21,8 +21,8 @@ export const LogsQuery = Type.Object({
   q: Type.Optional(Type.String({ description: 'Words that must all appear' })),
   level: Type.Optional(Level),
   module: Type.Optional(Type.String()), service: Type.Optional(Type.String()), traceId: Type.Optional(Type.String()),
-  from: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms, inclusive' })),
-  to: Type.Optional(Type.String({ description: 'ISO 8601 or epoch ms, inclusive' })),
+  from: Type.Optional(TimeParam('ISO 8601 or epoch ms, inclusive')),
+  to: Type.Optional(TimeParam('ISO 8601 or epoch ms, inclusive')),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
   cursor: Type.Optional(Type.String({ description: 'The `next` of the previous page: the older entries of the same search' })),
 });

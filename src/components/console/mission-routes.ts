@@ -103,7 +103,7 @@ export const missionRoutes: Routes<ConsoleApi> = async (http, api) => {
       tags: ['missions'], summary: "Export a mission's whole definition: the mission, its spacecraft with their TLEs, their channels with every setting",
       params: IdParams, querystring: Type.Object({ format: Type.Optional(Type.Union(DEFINITION_FORMATS.map((f) => Type.Literal(f)), { default: 'json' })) }),
       response: {
-        200: { description: 'The definition, as a download', content: { 'application/json': { schema: MissionDefinition }, 'application/yaml': { schema: { type: 'string' } } } },
+        200: { description: 'The definition, as a download', content: { 'application/json': { schema: MissionDefinition }, 'application/yaml': { schema: MissionDefinition } } },
         404: ProblemSchema,
       },
     },
@@ -131,7 +131,7 @@ export const missionRoutes: Routes<ConsoleApi> = async (http, api) => {
         description: 'Creates what is new and updates what differs; spacecraft and channels absent from the document are kept, never deleted. `dryRun=true` answers the changes and writes nothing',
         consumes: ['application/json', ...YAML_TYPES],
         params: IdParams, headers: ActorHeader, querystring: Type.Object({ dryRun: Type.Optional(Type.Boolean({ default: false })) }), body: MissionDefinition,
-        response: { 200: DefinitionImport, 400: ProblemSchema },
+        response: { 200: DefinitionImport, 400: ProblemSchema, 409: ProblemSchema },
       },
     }, (request) => importDefinition(api, request.params.id, request.body, { by: actor(request.headers), dryRun: request.query.dryRun ?? false }));
   });

@@ -3,7 +3,7 @@
  * explorer: the range checked, a page of points with the cursor of the next, and buckets.
  */
 import type { ChannelType } from '../../core/schemas.ts';
-import { notFound } from '../../platform/problem.ts';
+import { badRequest, notFound } from '../../platform/problem.ts';
 import type { Bucket, Point } from '../../core/schemas.ts';
 import type { ConsoleApi } from './api.ts';
 import { timeRange } from '../../platform/validation.ts';
@@ -33,6 +33,26 @@ export async function resolveRange(api: ConsoleApi, q: RangeParams): Promise<Res
   const channel = (await api.catalog.spacecraftWith(q.spacecraft, [q.channel]))?.channels.get(q.channel);
   if (!channel) throw notFound(`no channel "${q.channel}" of spacecraft "${q.spacecraft}"`);
   return { spacecraft: q.spacecraft, channel: q.channel, from, to, type: channel.type };
+}
+
+/**
+ * A range left open gets the default window instead of the whole archive: `to` just after
+ * the channel's newest reading (now when it has none), `from` `windowMs` before `to`.
+ */
+export async function withDefaultWindow(api: ConsoleApi, range: ResolvedRange, windowMs: number): Promise<ResolvedRange & { from: number; to: number }> {
+  const to = range.to ?? ((await api.telemetry.latestTime(range.spacecraft, range.channel)) ?? Date.now()) + 1;
+  return { ...range, to, from: range.from ?? to - windowMs };
+}
+
+/** Buckets of `stepSeconds` the range spans: more than `maxBuckets` is a 400 naming `step` (ORBIT_HISTORY_MAX_BUCKETS). */
+export function checkBucketCount(range: { from: number; to: number }, stepSeconds: number, maxBuckets: number): void {
+  const spanMs = range.to - range.from;
+  const count = Math.ceil(spanMs / (stepSeconds * 1000));
+  if (count <= maxBuckets) return;
+  const least = Math.ceil(spanMs / maxBuckets) / 1000;
+  throw badRequest(`the range spans ${count} buckets of ${stepSeconds} s; at most ${maxBuckets} are allowed (ORBIT_HISTORY_MAX_BUCKETS)`, [
+    { pointer: 'querystring/step', detail: `gives ${count} buckets over the range; use a step of at least ${least} s or a shorter range` },
+  ]);
 }
 
 export interface PointsPage {

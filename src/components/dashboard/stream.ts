@@ -2,6 +2,11 @@
  * The live stream as Server-Sent Events: `telemetry` (processed readings, one event per
  * spacecraft batch) and `alert` (every alert change). A client that cannot keep up
  * loses events rather than slowing the pipeline down.
+ *
+ * The events of one turn of the event loop go out together, one write per client, and the
+ * clients are written to a slice at a time, each slice a turn of its own: every write is a
+ * system call, and with 5,000 clients writing each event to all of them at once held the
+ * loop for 50-70 ms an event, hundreds of milliseconds a second (test/failure/flood.test.ts).
  */
 import type { ServerResponse } from 'node:http';
 import type { AlertEvent, ProcessedBatch } from '../../core/messages.ts';
@@ -12,10 +17,27 @@ interface Client {
   spacecraft?: string;
 }
 
+/** Clients written to in one turn of the event loop. */
+const SLICE = 250;
+
+interface Batch {
+  frames: { spacecraft: string; frame: string }[];
+  clients: Client[];
+  next: number;
+  all?: Buffer;
+  bySpacecraft: Map<string, Buffer | null>;
+}
+
 export class EventStream {
   readonly #clients = new Set<Client>();
   readonly #onDrop: () => void;
   readonly #maxClients: number;
+  /** Frames waiting for the end of this turn of the event loop, in order. */
+  #pending: { spacecraft: string; frame: string }[] = [];
+  #flush: NodeJS.Immediate | undefined;
+  /** Batches of frames being written, oldest first, so that every client gets them in order. */
+  readonly #batches: Batch[] = [];
+  #slicing: NodeJS.Immediate | undefined;
 
   /** `maxClients`: clients held at most; each costs a socket and a share of every event's writes. */
   constructor(options: { onDrop?: () => void; maxClients?: number } = {}) {
@@ -58,20 +80,59 @@ export class EventStream {
   }
 
   close(): void {
+    if (this.#flush) clearImmediate(this.#flush);
+    if (this.#slicing) clearImmediate(this.#slicing);
+    this.#batch();
+    while (this.#batches.length) this.#writeSlice(Infinity);
     for (const c of this.#clients) c.res.end();
     this.#clients.clear();
   }
 
   #send(event: string, spacecraft: string, data: () => unknown): void {
-    let frame: string | undefined;
-    for (const c of this.#clients) {
-      if (c.spacecraft && c.spacecraft !== spacecraft) continue;
+    this.#pending.push({ spacecraft, frame: `event: ${event}\ndata: ${JSON.stringify(data())}\n\n` });
+    this.#flush ??= setImmediate(() => this.#batch());
+  }
+
+  /** The frames of this turn become a batch for the clients connected now. */
+  #batch(): void {
+    this.#flush = undefined;
+    if (!this.#pending.length) return;
+    this.#batches.push({ frames: this.#pending, clients: [...this.#clients], next: 0, bySpacecraft: new Map() });
+    this.#pending = [];
+    this.#slicing ??= setImmediate(() => this.#slices());
+  }
+
+  #slices(): void {
+    this.#slicing = undefined;
+    this.#writeSlice(SLICE);
+    if (this.#batches.length) this.#slicing = setImmediate(() => this.#slices());
+  }
+
+  /** Up to `count` clients of the oldest batch, its frames encoded once for all and once per spacecraft followed. */
+  #writeSlice(count: number): void {
+    const batch = this.#batches[0];
+    if (!batch) return;
+    const end = Math.min(batch.clients.length, batch.next + count);
+    for (; batch.next < end; batch.next++) {
+      const c = batch.clients[batch.next]!;
+      if (!this.#clients.has(c)) continue;
+      let bytes: Buffer | null | undefined;
+      if (!c.spacecraft) bytes = batch.all ??= Buffer.from(batch.frames.map((p) => p.frame).join(''));
+      else {
+        bytes = batch.bySpacecraft.get(c.spacecraft);
+        if (bytes === undefined) {
+          const frames = batch.frames.filter((p) => p.spacecraft === c.spacecraft);
+          bytes = frames.length ? Buffer.from(frames.map((p) => p.frame).join('')) : null;
+          batch.bySpacecraft.set(c.spacecraft, bytes);
+        }
+      }
+      if (!bytes) continue;
       if (c.res.writableNeedDrain) {
         this.#onDrop();
         continue;
       }
-      frame ??= `event: ${event}\ndata: ${JSON.stringify(data())}\n\n`;
-      c.res.write(frame);
+      c.res.write(bytes);
     }
+    if (batch.next >= batch.clients.length) this.#batches.shift();
   }
 }

@@ -8,6 +8,7 @@ import { ProblemSchema } from '../../platform/http.ts';
 import type { Routes } from '../../platform/modules.ts';
 import { badRequest } from '../../platform/problem.ts';
 import { BUCKET_SECONDS, type EnrichedDoc } from './enrich.ts';
+import { TimeParam } from '../../platform/validation.ts';
 
 const Stats = { min: Type.Number(), max: Type.Number(), mean: Type.Number(), count: Type.Integer() };
 const EnrichedSchema = Type.Object({
@@ -28,7 +29,7 @@ export const enricherRoutes: Routes<Collection<EnrichedDoc>> = (app, docs) => {
       summary: 'Enriched telemetry of one channel: per-minute statistics, the rolling window and the rate of change, in time order',
       querystring: Type.Object({
         spacecraft: Type.String(), channel: Type.String(),
-        from: Type.Optional(Type.String()), to: Type.Optional(Type.String()),
+        from: Type.Optional(TimeParam('ISO 8601 or epoch ms')), to: Type.Optional(TimeParam('ISO 8601 or epoch ms')),
         limit: Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 }),
       }),
       response: { 200: Type.Object({ documents: Type.Array(EnrichedSchema) }), 400: ProblemSchema },

@@ -12,7 +12,7 @@ import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { badRequest, type FieldError } from '../../platform/problem.ts';
 import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import type { Located } from './parse.ts';
-import { checkGroup, type CheckedGroup } from './validate.ts';
+import { checkGroup, type CheckedGroup, type LocatedReading } from './validate.ts';
 
 export interface Accepted {
   batchId: string;
@@ -32,6 +32,19 @@ export class Intake {
   }
 
   /**
+   * Channels a batch would auto-register past ORBIT_MAX_CHANNELS_PER_SPACECRAFT: each is
+   * named at its first reading, and the batch is refused whole.
+   */
+  #channelRoomProblems(spacecraft: string, held: number, group: CheckedGroup, readings: readonly LocatedReading[], errors: FieldError[]): void {
+    const max = this.#catalog.caps.maxChannelsPerSpacecraft;
+    if (held + group.newChannels.length <= max) return;
+    for (const { name } of group.newChannels) {
+      const first = readings.find((r) => r.channel === name)!;
+      errors.push({ pointer: `${first.pointer}/channel`, detail: `would auto-register channel "${name}", but spacecraft "${spacecraft}" has ${held} channels and ${group.newChannels.length} new ones would pass the most ORBIT_MAX_CHANNELS_PER_SPACECRAFT allows (${max})` });
+    }
+  }
+
+  /**
    * `errors` holds what parsing found already; any error in the end answers 400
    * (`onRejected` learns how many readings were turned away). Resolves once the batch
    * is durable on the queue.
@@ -45,13 +58,16 @@ export class Intake {
     const groups: CheckedGroup[] = [];
     const latest = Date.now() + this.#maxFutureMs;
     for (const [spacecraft, { pointer, readings }] of located) {
-      const group = checkGroup(spacecraft, await this.#catalog.spacecraftWith(spacecraft, new Set(readings.map((r) => r.channel))), readings, pointer, errors, latest);
+      const view = await this.#catalog.spacecraftWith(spacecraft, new Set(readings.map((r) => r.channel)));
+      const group = checkGroup(spacecraft, view, readings, pointer, errors, latest);
+      if (group && view) this.#channelRoomProblems(spacecraft, view.channels.size, group, readings, errors);
       if (group) groups.push(group);
     }
     if (errors.length) throw reject();
     for (const [i, g] of groups.entries()) {
       if (!g.newChannels.length) continue;
       const { spacecraft } = g.item;
+      // The store checks the cap again under the spacecraft's lock, against batches registering meanwhile.
       await this.#catalog.registerChannels(spacecraft, g.newChannels);
       // Another batch may have registered the same channel with another type meanwhile;
       // checked again, the group holds the readings of the new channels too.

@@ -9,6 +9,7 @@ import { badRequest } from '../../platform/problem.ts';
 import { parseTimeParam } from '../../core/time.ts';
 import { ANOMALY_KINDS, type AnomalyKind } from './anomalies.ts';
 import type { InjectionLog } from './injection-log.ts';
+import { TimeParam } from '../../platform/validation.ts';
 
 const Kind = Type.Unsafe<AnomalyKind>(Type.Union(ANOMALY_KINDS.map((k) => Type.Literal(k))));
 
@@ -37,7 +38,7 @@ export const injectionRoutes: Routes<InjectionLog> = (http, log) => {
         querystring: Type.Object({
           spacecraft: Type.Optional(Type.String()),
           kind: Type.Optional(Kind),
-          since: Type.Optional(Type.String({ description: 'Only injections started at or after this time (ISO 8601 or epoch ms)' })),
+          since: Type.Optional(TimeParam('Only injections started at or after this time (ISO 8601 or epoch ms)')),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, description: 'At most this many, the most recent' })),
         }),
         response: { 200: Type.Array(InjectionSchema), 400: ProblemSchema },

@@ -22,6 +22,9 @@ export async function migrate(store: SqlStore): Promise<string[]> {
   const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
   const sources = await Promise.all(files.map(async (file) => ({ version: file.replace(/\.sql$/, ''), sql: await readFile(path.join(MIGRATIONS_DIR, file), 'utf8') })));
   return store.transaction(async (tx) => {
+    // A migration may rewrite a large table, and the processes behind the lock wait for it:
+    // neither is cut short by ORBIT_SQL_STATEMENT_TIMEOUT_MS, which is for requests.
+    await tx.exec('SET LOCAL statement_timeout = 0');
     await tx.query('SELECT pg_advisory_xact_lock($1)', [LOCK_KEY]);
     await tx.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())');
     const done = new Set((await tx.query<{ version: string }>('SELECT version FROM schema_migrations')).rows.map((r) => r.version));

@@ -4,6 +4,7 @@
  */
 
 import { service } from '../../core/service.ts';
+import { EngineUnavailableError } from '../shared/unavailable.ts';
 
 export interface QueryResult<R> {
   rows: R[];
@@ -49,6 +50,32 @@ export class UniqueViolationError extends Error {
     const text = (v: unknown) => (typeof v === 'string' ? v : undefined);
     const typed = new UniqueViolationError(String(e.message), { constraint: text(e.constraint), detail: text(e.detail), cause: error });
     if (typeof e.stack === 'string') typed.stack = e.stack.replace(/^[^:\n]*/, typed.name);
+    return typed;
+  }
+}
+
+/**
+ * The server cancelled a statement that ran past its statement timeout (SQLSTATE 57014,
+ * ORBIT_SQL_STATEMENT_TIMEOUT_MS). An outage as far as callers go: the same work may pass
+ * once the server is less loaded, so over HTTP it answers 503 with Retry-After, and the
+ * pipeline holds the work and tries it again instead of counting it towards dead letters.
+ */
+export class StatementTimeoutError extends EngineUnavailableError {
+  readonly code = '57014';
+  /** What an HTTP client is told: the limit, not the statement. */
+  readonly httpDetail: string;
+
+  constructor(engine: string, timeoutMs: number, cause: unknown) {
+    super(engine, `${engine} cancelled a statement that ran past the statement timeout of ${timeoutMs} ms (ORBIT_SQL_STATEMENT_TIMEOUT_MS)`, { cause });
+    this.httpDetail = `a query ran past the statement timeout of ${timeoutMs} ms (ORBIT_SQL_STATEMENT_TIMEOUT_MS) and was cancelled; retry later or ask for less (a shorter range, a larger step)`;
+  }
+
+  /** A statement-timeout cancellation becomes this class; anything else stays as it is. */
+  static from<E>(error: E, engine: string, timeoutMs: number): E | StatementTimeoutError {
+    const e = error as { code?: unknown; message?: unknown; stack?: unknown };
+    if (e?.code !== '57014' || typeof e.message !== 'string' || !/statement timeout/.test(e.message)) return error;
+    const typed = new StatementTimeoutError(engine, timeoutMs, error);
+    if (typeof e.stack === 'string') typed.stack = e.stack.replace(/^[^\n]*/, `${typed.name}: ${typed.message}`);
     return typed;
   }
 }

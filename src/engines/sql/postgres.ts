@@ -17,7 +17,7 @@ import pg from 'pg';
 import { types as pgliteTypes } from '@electric-sql/pglite';
 import { isNetworkCode, EngineUnavailableError } from '../shared/unavailable.ts';
 import { ReachabilityProbe } from '../shared/probe.ts';
-import { UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
+import { StatementTimeoutError, UniqueViolationError, type QueryResult, type SqlExecutor, type SqlStore } from './port.ts';
 
 export interface StoreLogger {
   info(details: object, message: string): void;
@@ -36,6 +36,11 @@ export interface PostgresStoreOptions {
   /** Longest wait between probes of a lost server. */
   maxProbeIntervalMs?: number;
   applicationName?: string;
+  /**
+   * The server cancels a statement that runs longer (statement_timeout of every pooled
+   * session); it then rejects with StatementTimeoutError. 0 or absent: no limit.
+   */
+  statementTimeoutMs?: number;
   logger?: StoreLogger;
 }
 
@@ -142,6 +147,7 @@ export class PostgresStore implements SqlStore {
   readonly #target: string;
   readonly #secret: string;
   readonly #outageWaitMs: number;
+  readonly #statementTimeoutMs: number;
   readonly #logger: StoreLogger | undefined;
   readonly #types = new ResultTypes();
   readonly #inFlight = new Set<Promise<unknown>>();
@@ -154,6 +160,7 @@ export class PostgresStore implements SqlStore {
     this.#target = `${url.hostname}:${url.port || '5432'}${url.pathname}`;
     this.#secret = decodeURIComponent(url.password);
     this.#outageWaitMs = options.outageWaitMs ?? 5000;
+    this.#statementTimeoutMs = options.statementTimeoutMs ?? 0;
     this.#logger = options.logger;
     const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
     // The pool's own connectionTimeoutMillis would also limit the wait for a busy pool's free
@@ -170,7 +177,8 @@ export class PostgresStore implements SqlStore {
       idleTimeoutMillis: 10_000,
       keepAlive: true,
       application_name: options.applicationName ?? 'orbit',
-      options: SESSION_OPTIONS,
+      // Set per session at connect: no statement (a transaction's included) runs without it.
+      options: `${SESSION_OPTIONS} -c statement_timeout=${this.#statementTimeoutMs}`,
       types: { getTypeParser: this.#types.getTypeParser } as unknown as pg.CustomTypesConfig,
     });
     // An idle connection that dies (server restart, terminated backend) must not take the process down.
@@ -305,7 +313,7 @@ export class PostgresStore implements SqlStore {
         try {
           value = await work(client);
         } catch (error) {
-          if (!this.#failed(client, error)) throw withCaller(UniqueViolationError.from(error), site);
+          if (!this.#failed(client, error)) throw withCaller(this.#typed(error), site);
           if (surelyNotApplied(error) && Date.now() < deadline) continue;
           throw this.#describe(error, 'connection lost during a statement, which may or may not have been applied', site);
         }
@@ -363,7 +371,7 @@ export class PostgresStore implements SqlStore {
         this.#probe.answered();
         return value;
       } catch (error) {
-        if (!isConnectionError(error)) throw withCaller(UniqueViolationError.from(error), site);
+        if (!isConnectionError(error)) throw withCaller(this.#typed(error), site);
         broken = error;
         this.#probe.lost(error);
         throw this.#describe(error, 'connection lost during a transaction, which was rolled back', site);
@@ -406,6 +414,11 @@ export class PostgresStore implements SqlStore {
   }
 
   // ---- messages ----
+
+  /** A statement's own failure as the port names it: a taken key, a timeout, or as it came. */
+  #typed(error: unknown): unknown {
+    return StatementTimeoutError.from(UniqueViolationError.from(error), ENGINE, this.#statementTimeoutMs);
+  }
 
   #unavailable(cause: unknown): SqlUnavailableError {
     const reason = cause instanceof Error ? cause.message : 'no answer';

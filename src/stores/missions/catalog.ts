@@ -16,6 +16,20 @@ import { channelSettings, definitionChanges, missionSettings, spacecraftSettings
 import { readHistory, recordChange, type HistoryScope } from './history.ts';
 import { toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
+import { HttpProblem, type FieldError } from '../../platform/problem.ts';
+
+/** How much the mission database holds at most; past it a definition is refused (409) and nothing is written. */
+export interface CatalogCaps {
+  maxSpacecraft: number;
+  maxChannelsPerSpacecraft: number;
+}
+
+const UNCAPPED: CatalogCaps = { maxSpacecraft: Infinity, maxChannelsPerSpacecraft: Infinity };
+
+/** A refusal because a cap is reached: 409, naming the variable and its value. */
+export function capReached(what: string, variable: string, limit: number, errors: FieldError[] = []): HttpProblem {
+  return new HttpProblem(409, `${what}: the most ${variable} allows is ${limit}`, { errors });
+}
 
 /** A channel definition and its revision: 1 when created, one more after each change. */
 export interface RevisedChannel extends Channel {
@@ -70,11 +84,49 @@ function withoutNulls<T extends object>(patch: T): { [K in keyof T]: Exclude<T[K
 export class MissionCatalog {
   readonly #sql: SqlStore;
   readonly #ttlMs: number;
+  readonly #caps: CatalogCaps;
   readonly #cache = new Map<string, { view: SpacecraftView | undefined; at: number; pending?: Promise<SpacecraftView | undefined> }>();
 
-  constructor(sql: SqlStore, options: { cacheTtlMs?: number } = {}) {
+  constructor(sql: SqlStore, options: { cacheTtlMs?: number; caps?: Partial<CatalogCaps> } = {}) {
     this.#sql = sql;
     this.#ttlMs = options.cacheTtlMs ?? 2000;
+    this.#caps = { ...UNCAPPED, ...options.caps };
+  }
+
+  get caps(): CatalogCaps {
+    return this.#caps;
+  }
+
+  /**
+   * Refuses `adding` more spacecraft past the cap. Creators are serialized on the table's
+   * lock (spacecraft are created rarely), so two at once cannot both take the last place.
+   */
+  async #checkSpacecraftRoom(tx: SqlExecutor, adding: number, errors: FieldError[]): Promise<void> {
+    if (!adding || this.#caps.maxSpacecraft === Infinity) return;
+    await tx.query('LOCK TABLE spacecraft IN SHARE ROW EXCLUSIVE MODE');
+    const { rows } = await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM spacecraft');
+    const held = rows[0]!.n;
+    if (held + adding > this.#caps.maxSpacecraft) {
+      throw capReached(`the installation holds ${held} spacecraft and this would add ${adding}`, 'ORBIT_MAX_SPACECRAFT', this.#caps.maxSpacecraft, errors);
+    }
+  }
+
+  /** Refuses new channels of a spacecraft past the cap; the caller holds the spacecraft's row lock. */
+  async #checkChannelRoom(tx: SqlExecutor, spacecraftId: string, names: readonly string[], errors: (missing: string[]) => FieldError[]): Promise<void> {
+    if (!names.length || this.#caps.maxChannelsPerSpacecraft === Infinity) return;
+    const { rows } = await tx.query<{ n: number; known: string[] | null }>(
+      'SELECT count(*)::int AS n, array_agg(name) FILTER (WHERE name = ANY($2::text[])) AS known FROM channels WHERE spacecraft_id = $1',
+      [spacecraftId, names],
+    );
+    const known = new Set(rows[0]!.known ?? []);
+    const missing = names.filter((n) => !known.has(n));
+    const held = rows[0]!.n;
+    if (missing.length && held + missing.length > this.#caps.maxChannelsPerSpacecraft) {
+      throw capReached(
+        `spacecraft "${spacecraftId}" has ${held} channels and this would add ${missing.length} (${missing.slice(0, 10).map((n) => `"${n}"`).join(', ')}${missing.length > 10 ? ', ...' : ''})`,
+        'ORBIT_MAX_CHANNELS_PER_SPACECRAFT', this.#caps.maxChannelsPerSpacecraft, errors(missing),
+      );
+    }
   }
 
   /** Undefined when the id exists already. */
@@ -133,6 +185,7 @@ export class MissionCatalog {
     if (!(await this.getMission(input.missionId))) return 'no-mission';
     try {
       return await this.#sql.transaction(async (tx) => {
+        await this.#checkSpacecraftRoom(tx, 1, [{ pointer: '/id', detail: 'would be one spacecraft too many' }]);
         await this.#writeSpacecraft(tx, input, undefined, { by, action: 'create' });
         return spacecraftOf((await tx.query<SpacecraftRow>('SELECT * FROM spacecraft WHERE id = $1', [input.id])).rows[0]!);
       });
@@ -203,6 +256,7 @@ export class MissionCatalog {
       `SELECT c.*, s.mission_id FROM spacecraft s LEFT JOIN channels c ON c.spacecraft_id = s.id AND c.name = $2 WHERE s.id = $1 FOR UPDATE OF s`,
       [spacecraftId, name],
     );
+    if (before[0]?.name == null) await this.#checkChannelRoom(tx, spacecraftId, [name], () => [{ pointer: action === 'import' ? '/spacecraft' : '/name', detail: `channel "${name}" would be one too many` }]);
     const { rows } = await tx.query<ChannelRow & { inserted: boolean }>(
       `INSERT INTO channels (spacecraft_id, name, type, unit, description, calibration, limits, stale_after_seconds, limit_sets, debounce, return_to_normal, detector, expression)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
@@ -238,6 +292,9 @@ export class MissionCatalog {
   async registerChannels(spacecraftId: string, channels: { name: string; type: Channel['type'] }[]): Promise<void> {
     if (!channels.length) return;
     await this.#sql.transaction(async (tx) => {
+      // The spacecraft's row lock orders this with every other writer of its channels.
+      await tx.query('SELECT 1 FROM spacecraft WHERE id = $1 FOR UPDATE', [spacecraftId]);
+      await this.#checkChannelRoom(tx, spacecraftId, channels.map((c) => c.name), (missing) => missing.map((n) => ({ pointer: '/', detail: `channel "${n}" would be one too many` })));
       const { rows } = await tx.query<{ name: string; type: string; mission_id: string }>(
         `INSERT INTO channels (spacecraft_id, name, type) SELECT $1, n, t FROM unnest($2::text[], $3::text[]) AS u(n, t)
          ON CONFLICT (spacecraft_id, name) DO NOTHING
@@ -289,9 +346,12 @@ export class MissionCatalog {
         await tx.query('SELECT 1 FROM missions WHERE id = $1 FOR UPDATE', [document.mission.id]);
         const current = await this.definition(document.mission.id, tx);
         const changes = definitionChanges(current, document);
-        if (options.dryRun || !changes.length) return changes;
-        await this.#writeMission(tx, document.mission, current && missionSettings(current.mission), how);
+        if (!changes.length) return changes;
         const known = new Map((current?.spacecraft ?? []).map((s) => [s.id, s]));
+        // A dry run says whether the import would pass the caps, too.
+        await this.#checkImportRoom(tx, document, known);
+        if (options.dryRun) return changes;
+        await this.#writeMission(tx, document.mission, current && missionSettings(current.mission), how);
         for (const s of document.spacecraft) {
           const before = known.get(s.id);
           await this.#writeSpacecraft(tx, { ...s, missionId: document.mission.id }, before && spacecraftSettings(before), how);
@@ -314,6 +374,23 @@ export class MissionCatalog {
     } finally {
       // The mission's autoRegisterChannels may have changed for all its spacecraft.
       this.#cache.clear();
+    }
+  }
+
+  /** The caps, checked for a whole document before anything of it is written; each refusal names the document's entries. */
+  async #checkImportRoom(tx: SqlExecutor, document: MissionDefinition, known: Map<string, MissionDefinition['spacecraft'][number]>): Promise<void> {
+    const added = document.spacecraft.flatMap((s, i) => (known.has(s.id) ? [] : [{ pointer: `/spacecraft/${i}/id`, detail: 'would be one spacecraft too many' }]));
+    await this.#checkSpacecraftRoom(tx, added.length, added);
+    for (const [i, s] of document.spacecraft.entries()) {
+      if (!known.has(s.id)) {
+        if (s.channels.length > this.#caps.maxChannelsPerSpacecraft) {
+          throw capReached(`spacecraft "${s.id}" would have ${s.channels.length} channels`, 'ORBIT_MAX_CHANNELS_PER_SPACECRAFT', this.#caps.maxChannelsPerSpacecraft, [{ pointer: `/spacecraft/${i}/channels`, detail: 'holds too many channels' }]);
+        }
+        continue;
+      }
+      await tx.query('SELECT 1 FROM spacecraft WHERE id = $1 FOR UPDATE', [s.id]);
+      const names = s.channels.map((c) => c.name);
+      await this.#checkChannelRoom(tx, s.id, names, (missing) => missing.map((n) => ({ pointer: `/spacecraft/${i}/channels/${names.indexOf(n)}/name`, detail: 'would be one channel too many' })));
     }
   }
 

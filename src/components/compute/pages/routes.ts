@@ -24,7 +24,7 @@ const RECENT_JOBS = 50;
 const STOP_POLLING = 286;
 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
-const JobPageQuery = Type.Object({ offset: Type.Integer({ minimum: 0, default: 0 }) });
+const JobPageQuery = Type.Object({ offset: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0 }) });
 
 /** A first form: the next 90 minutes, every minute (about one low orbit). */
 function defaultForm(): PropagationForm {
@@ -64,6 +64,7 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
         return seeOther(reply, `/console/jobs/${encodeURIComponent(id)}`);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;
+        if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
         const [jobs, spacecraft] = await Promise.all([api.desk.recent(RECENT_JOBS), api.desk.propagatable()]);
         return sendHtml(reply, jobsPage({ jobs, spacecraft, form, errors: formErrors(error, JOB_FIELDS) }), error.status);
       }
