@@ -284,6 +284,8 @@ export class TelemetryStore {
        WHERE s.spacecraft_id = c.id AND m.retention_days IS NOT NULL
          AND date_trunc('day', s.${time}, 'UTC') + interval '1 day' <= ${AT('$1')} - m.retention_days * interval '1 day'`;
     const rowCount = await this.#sql.transaction(async (tx) => {
+      // Background work on whole days of a large archive: the statement timeout guards requests, not this.
+      await tx.exec('SET LOCAL statement_timeout = 0');
       await tx.query(expired('telemetry_rollups', 'hour'), [now]);
       return (await tx.query(expired('telemetry_segments', 'start_time'), [now])).rowCount;
     });
