@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { HttpProblem, problemBody, schemaFieldErrors, type SchemaError } from './problem.ts';
 import { bodyAjv, textAjv } from './validation.ts';
+import { declareAccess, SECURITY_SCHEMES, type AccessControl } from './access.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -29,9 +30,12 @@ export interface HttpOptions {
   isUnavailable?(error: unknown): boolean;
   /** Traces requests (platform/tracing.ts): registered before anything else, so it sees every route. */
   tracing?: FastifyPluginCallback;
+  /** Access control's hooks (platform/access.ts); without, every route is open (the routes must still declare their access). */
+  access?: AccessControl;
 }
 
 export const PROBLEM_JSON = 'application/problem+json';
+const DOCS_PREFIX = '/docs';
 
 function validators() {
   return ({ schema, httpPart }: { schema: object; httpPart?: string }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
@@ -102,6 +106,16 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     }
   });
 
+  // Before the OpenAPI plugin, which documents each route as this hook leaves it.
+  app.addHook('onRoute', (route) => declareAccess(route, DOCS_PREFIX));
+  if (options.access) {
+    app.addHook('onRequest', options.access.onRequest);
+    app.addHook('preHandler', options.access.preHandler);
+    app.addHook('preSerialization', options.access.preSerialization);
+    app.addHook('onSend', options.access.onSend);
+    app.addHook('onResponse', options.access.onResponse);
+  }
+
   const routes = new AllowedMethods();
   app.addHook('onRoute', (route) => routes.add(route.method, route.url));
   app.setNotFoundHandler((request, reply) => {
@@ -126,11 +140,13 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
         { name: 'jobs', description: 'Compute jobs' },
         { name: 'simulator', description: 'Simulated fleet and its injected anomalies' },
         { name: 'operations', description: 'Health, readiness, metrics' },
+        { name: 'access', description: 'API keys, sessions and the audit log' },
       ],
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, () => app.swagger());
   const switchOver = switchToRoutes;
   if (switchOver) app.addHook('onReady', async () => switchOver());
   return app;

@@ -20,11 +20,13 @@ describe('the orbit command', () => {
     const { code, stdout } = await run(['targets']);
     assert.equal(code, 0);
     for (const t of ['ingest', 'processor', 'enricher', 'analyzer', 'compute', 'notifier', 'dashboard', 'console', 'simulator', 'all']) assert.match(stdout, new RegExp(`^${t} `, 'm'));
-    assert.match(stdout, /ingest[^\n]*\n\s+POST \/v1\/telemetry/);
+    assert.match(stdout, /ingest[^\n]*\n\s+operator POST \/v1\/telemetry/, 'each route with the role it needs');
     // Read from each target's route plugin: path parameters in OpenAPI form, no HEAD twins.
     const block = (target: string) => stdout.split(/^(?=\S)/m).find((b) => b.startsWith(`${target} `)) ?? '';
-    assert.match(block('analyzer'), /^\s+POST \/v1\/alerts\/\{id\}\/acknowledge$/m);
-    assert.match(block('console'), /^\s+GET \/v1\/queues\/\{queue\}\/dead-letters$/m);
+    assert.match(block('analyzer'), /^\s+operator +POST \/v1\/alerts\/\{id\}\/acknowledge$/m);
+    assert.match(block('console'), /^\s+viewer +GET \/v1\/queues\/\{queue\}\/dead-letters$/m);
+    assert.match(block('console'), /^\s+admin +PUT \/v1\/spacecraft\/\{id\}\/channels\/\{name\}$/m);
+    assert.match(stdout, /^\s+admin +POST \/v1\/keys$/m, 'the key routes every process serves with auth on are listed');
     assert.doesNotMatch(stdout, /HEAD /);
     assert.equal(block('processor').trim().split('\n').length, 1, 'the processor serves no routes');
   });

@@ -11,6 +11,7 @@ import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
 import { buckets, pointsPage, resolveRange } from './telemetry-history.ts';
 import { EXPORT_FORMATS, exportLines, isoFormatter, type ExportFormat } from './export-format.ts';
+import { spacecraftInQuery } from '../../platform/scopes.ts';
 
 const Range = {
   spacecraft: Type.String({ minLength: 1 }),
@@ -20,7 +21,7 @@ const Range = {
 };
 
 export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
-  http.get('/v1/telemetry', {
+  http.get('/v1/telemetry', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'Processed readings of one channel, in time order',
       description: 'At most `limit` points. When the range holds more, `next` is a cursor: ask again with `cursor=<next>` (and the same range) for the following page.',
@@ -39,7 +40,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
     return pointsPage(api, range, request.query.limit, request.query.cursor);
   });
 
-  http.get('/v1/telemetry/latest', {
+  http.get('/v1/telemetry/latest', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'The newest stored reading of each channel of a spacecraft',
       description: 'One reading per channel that has any, in channel order: what a fleet overview shows, and where a live view starts.',
@@ -54,7 +55,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
     return { readings: readings.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0)) };
   });
 
-  http.get('/v1/telemetry/export', {
+  http.get('/v1/telemetry/export', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'Every reading of one channel in a range, streamed as CSV or NDJSON',
       description: 'CSV: a `time,value,raw` header, then one reading per line. NDJSON: one `{time, value, raw}` object per line. In time order; any number of readings, streamed a page at a time.',
@@ -81,7 +82,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api) => {
       .send(Readable.from(lines(), { objectMode: false }) as unknown as string);
   });
 
-  http.get('/v1/telemetry/aggregate', {
+  http.get('/v1/telemetry/aggregate', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'Min, max, average and count per time bucket of one channel',
       querystring: Type.Object({ ...Range, step: Type.Number({ exclusiveMinimum: 0, description: 'Bucket width in seconds' }), limit: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }) }),

@@ -10,6 +10,8 @@ import { toIso } from '../../core/time.ts';
 interface Client {
   res: ServerResponse;
   spacecraft?: string;
+  /** Whether this client may see a spacecraft's events (a key limited to missions); absent: every one. */
+  allows?: (spacecraft: string) => boolean;
 }
 
 export class EventStream {
@@ -31,8 +33,8 @@ export class EventStream {
     return this.#clients.size >= this.#maxClients;
   }
 
-  add(res: ServerResponse, spacecraft?: string): void {
-    const client = { res, spacecraft };
+  add(res: ServerResponse, spacecraft?: string, allows?: (spacecraft: string) => boolean): void {
+    const client = { res, spacecraft, allows };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n: connected\n\n');
     this.#clients.add(client);
@@ -66,6 +68,7 @@ export class EventStream {
     let frame: string | undefined;
     for (const c of this.#clients) {
       if (c.spacecraft && c.spacecraft !== spacecraft) continue;
+      if (c.allows && !c.allows(spacecraft)) continue;
       if (c.res.writableNeedDrain) {
         this.#onDrop();
         continue;

@@ -8,6 +8,7 @@ import { ProblemSchema } from '../../platform/http.ts';
 import type { Routes } from '../../platform/modules.ts';
 import { badRequest } from '../../platform/problem.ts';
 import { BUCKET_SECONDS, type EnrichedDoc } from './enrich.ts';
+import { spacecraftInQuery } from '../../platform/scopes.ts';
 
 const Stats = { min: Type.Number(), max: Type.Number(), mean: Type.Number(), count: Type.Integer() };
 const EnrichedSchema = Type.Object({
@@ -22,7 +23,7 @@ const EnrichedSchema = Type.Object({
 });
 
 export const enricherRoutes: Routes<Collection<EnrichedDoc>> = (app, docs) => {
-  app.get('/v1/telemetry/enriched', {
+  app.get('/v1/telemetry/enriched', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'],
       summary: 'Enriched telemetry of one channel: per-minute statistics, the rolling window and the rate of change, in time order',
