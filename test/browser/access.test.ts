@@ -71,6 +71,9 @@ describe('signing in', { timeout: 180_000 }, () => {
     await page.goto(`${orbit.url}/dashboard/`);
     await page.locator('.account').getByText('Flight director').waitFor({ timeout: 15_000 });
     await page.locator('[data-spacecraft="sim-1"]').first().waitFor({ timeout: 30_000 });
+    await page.locator('[data-spacecraft="sim-1"] a').first().click();
+    // The simulator's readings (posted with the process's own credential) plotted through the session.
+    await eventually(async () => (Number(await page.locator('[data-point-count]').first().getAttribute('data-point-count')) > 0 ? true : undefined), 30_000, 'points plotted for sim-1');
     await screenshot(page, 'signed-in-dashboard');
     await page.close();
   });
