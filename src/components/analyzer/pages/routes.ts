@@ -79,10 +79,11 @@ export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void
     app.post('/console/alerts/:id/:verb', { config: { access: 'operator' }, schema: { hide: true, params: ActionParams } }, async (request, reply) => {
       const { id, verb } = request.params as { id: string; verb: AlertVerb };
       const form = (request.body ?? {}) as FormValues;
-      const by = text(form, 'by').trim();
+      // Signed in with a key, the key's name is who acted, whatever the field says.
+      const by = request.principal?.name ?? text(form, 'by').trim();
       if (by) rememberActor(reply, by);
       try {
-        await performAction(api, id, verb, checkBody(ALERT_ACTIONS[verb].body, actionBody(verb, form)));
+        await performAction(api, id, verb, checkBody(ALERT_ACTIONS[verb].body, actionBody(verb, { ...form, by })));
         return seeOther(reply, `/console/alerts/${encodeURIComponent(id)}`);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;
