@@ -269,7 +269,7 @@ export class AccessControl {
     const hidden = `<input type="hidden" name="_csrf" value="${token}">`;
     return payload
       .replace(/<form\b[^>]*\bmethod=["']?post\b[^>]*>/gi, (tag) => `${tag}${hidden}`)
-      .replace(ACCOUNT_MARK, `<span class="account">Signed in as <strong>${escapeHtml(principal.name)}</strong> (${principal.role}) <form method="post" action="/sign-out" class="sign-out">${hidden}<button type="submit">Sign out</button></form></span>`);
+      .replace(ACCOUNT_MARK, `<span class="account">Signed in as <strong>${escapeHtml(principal.name)}</strong> (${principal.role})${principal.role === 'admin' && !principal.missions ? ' <a href="/console/audit">Audit log</a>' : ''} <form method="post" action="/sign-out" class="sign-out">${hidden}<button type="submit">Sign out</button></form></span>`);
   };
 
   /** A sentence naming the first mission outside the principal's scope, or undefined. */

@@ -165,6 +165,12 @@ describe('access control', () => {
     assert.equal(forged.status, 403);
     const made = await orbit.api('/console/missions', form({ id: 'm3', name: 'Three', _csrf: csrf }));
     assert.equal(made.status, 303);
+    const audit = await eventually(async () => {
+      const text = await (await orbit.api('/console/audit', { headers: { cookie } })).text();
+      return text.includes('POST /console/missions') ? text : undefined;
+    }, 10_000, 'the console form in the audit page');
+    assert.match(audit, /first admin/);
+    assert.match(audit, /href="\/console\/audit">Audit log</, 'an unscoped admin finds the audit log from the top bar');
     const session = await (await orbit.api('/v1/session', { headers: { cookie } })).json();
     assert.equal(session.csrfToken, csrf);
     assert.equal((await orbit.api('/sign-out', form({ _csrf: csrf }))).status, 303);

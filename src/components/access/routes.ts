@@ -17,6 +17,7 @@ import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import { BOOTSTRAP_ID, cookieValue, SESSION_COOKIE, type KeyGatekeeper } from './gatekeeper.ts';
 import { createKey, KeyCreate, KeyCreated, KeyView, keyView, revokeKey } from './keys.ts';
 import { safeNext, signInPage } from './sign-in-page.ts';
+import { auditPage } from './audit-page.ts';
 
 export interface AccessApi {
   store: AccessStore;
@@ -118,6 +119,12 @@ export const accessRoutes: Routes<AccessApi> = async (http, api, config) => {
       request.principal = principal;
       reply.header('set-cookie', sessionCookie(request, token, Math.floor(config.auth.sessionMs / 1000)));
       return seeOther(reply, next);
+    });
+
+    app.get('/console/audit', { config: { access: 'admin', scope: 'unscoped' }, schema: { hide: true, querystring: Type.Object({ actor: Type.Optional(Type.String({ maxLength: 200 })), cursor: Type.Optional(Type.String({ pattern: '^\\d{1,18}$' })) }) } }, async (request, reply) => {
+      const actor = request.query.actor?.trim() ?? '';
+      const found = await api.audit.list({ actor: actor || undefined, before: request.query.cursor === undefined ? undefined : Number(request.query.cursor), limit: 100 });
+      return sendHtml(reply, auditPage({ actor, ...found }));
     });
 
     app.post('/sign-out', { config: { access: 'viewer', scope: anyMission }, schema: { hide: true } }, async (request, reply) => {

@@ -17,7 +17,8 @@ export const SECTIONS = [
   { id: 'logs', href: '/console/logs', label: 'Logs' },
 ] as const;
 
-export type Section = (typeof SECTIONS)[number]['id'];
+/** `audit` is linked from the account menu, for admins only (it exists with ORBIT_AUTH on). */
+export type Section = (typeof SECTIONS)[number]['id'] | 'audit';
 
 /** Where the console's static files are served (by the `console` target). */
 export const CONSOLE_ASSETS = '/console/assets';
