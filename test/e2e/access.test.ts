@@ -165,6 +165,14 @@ describe('access control', () => {
     assert.equal(forged.status, 403);
     const made = await orbit.api('/console/missions', form({ id: 'm3', name: 'Three', _csrf: csrf }));
     assert.equal(made.status, 303);
+    // A multipart form (file uploads) carries the token the same way.
+    const upload = (fields: Record<string, string>) => {
+      const body = new FormData();
+      for (const [k, v] of Object.entries(fields)) body.append(k, v);
+      return orbit.api('/console/missions/m3/spacecraft', { method: 'POST', redirect: 'manual', headers: { cookie }, body });
+    };
+    assert.equal((await upload({ id: 'sc-forged', name: 'Forged' })).status, 403);
+    assert.equal((await upload({ id: 'sc-c', name: 'C', _csrf: csrf })).status, 303);
     const audit = await eventually(async () => {
       const text = await (await orbit.api('/console/audit', { headers: { cookie } })).text();
       return text.includes('POST /console/missions') ? text : undefined;
