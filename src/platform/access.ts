@@ -157,10 +157,6 @@ export class AccessControl {
     this.#options = options;
   }
 
-  get enabled(): boolean {
-    return this.#options.enabled;
-  }
-
   bind(gate: Gatekeeper): void {
     this.#gate = gate;
   }
@@ -172,10 +168,10 @@ export class AccessControl {
     this.#checkHost(request);
     const access = request.routeOptions.config?.access;
     const gate = this.#gate;
-    if (!this.#options.enabled || !gate) {
-      // Even with auth off, a cookie session or key (when the access component runs) names who acted.
-      return;
-    }
+    // Auth off: every route is open and nobody is named (as before access control existed).
+    if (!this.#options.enabled) return;
+    // On but not yet able to check (never past start in practice): closed, not open.
+    if (!gate) throw new HttpProblem(503, 'access control is starting; try again', { retryAfterSeconds: 1 });
     if (access === undefined || access === 'public') {
       // A public page still knows who is signed in (the sign-in page shows it).
       request.principal = await gate.authenticate(request);

@@ -193,6 +193,17 @@ describe('the HTTP server\'s access checks', () => {
     }
   });
 
+  test('auth on without a gatekeeper bound yet refuses (503) rather than letting requests through', async () => {
+    const access = new AccessControl({ enabled: true });
+    const http = await createHttpServer({ logger: pino({ enabled: false }), maxBodyBytes: 1024, version: 't', access });
+    http.get('/v1/missions', { config: { access: 'viewer' } }, () => []);
+    await http.ready();
+    const res = await http.inject('/v1/missions');
+    assert.equal(res.statusCode, 503);
+    assert.equal(res.headers['retry-after'], '1');
+    await http.close();
+  });
+
   test('with auth off every route answers without a credential', async () => {
     const { http, audit } = await server({ enabled: false });
     assert.equal((await http.inject('/v1/missions')).statusCode, 200);
