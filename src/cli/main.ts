@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
       for (const c of describeConfig(config, process.env)) {
         process.stdout.write(`${c.name}=${c.value}${c.source === 'default' ? '  (default)' : ''}\n    ${c.description}\n`);
       }
-      process.stdout.write(`# targets: ${config.targets.join(',')}; simulator: ${config.simulator ? 'on' : 'off'}; data: ${config.dataDir}\n`);
+      process.stdout.write(`# targets: ${config.targets.join(',')}; simulator: ${config.simulator ? 'on' : 'off'}; auth: ${config.auth.enabled ? 'on' : 'off'}; data: ${config.dataDir}\n`);
       return;
     }
     case 'replay': {

@@ -37,6 +37,10 @@ describe('the orbit command', () => {
     assert.match(stdout, /^ORBIT_PORT=9999$/m);
     assert.match(stdout, /^ORBIT_HOST=127\.0\.0\.1 {2}\(default\)$/m);
     assert.match(stdout, /# targets: ingest; simulator: off/);
+    assert.match(stdout, /; auth: off;/, 'loopback: access control off');
+    const routable = await run(['config'], { ORBIT_HOST: '0.0.0.0', ORBIT_ADMIN_KEY: 'x'.repeat(40) });
+    assert.match(routable.stdout, /; auth: on;/);
+    assert.match(routable.stdout, /^ORBIT_ADMIN_KEY=\*\*\*\*$/m, 'the bootstrap key is never printed');
   });
 
   test('a bad setting stops the start with a message naming it', async () => {
