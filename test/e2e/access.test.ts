@@ -183,6 +183,12 @@ describe('access control', () => {
     assert.equal(session.csrfToken, csrf);
     assert.equal((await orbit.api('/sign-out', form({ _csrf: csrf }))).status, 303);
     assert.equal((await orbit.api('/v1/spacecraft', { headers: { cookie } })).status, 401, 'the session ended');
+    const signings = await eventually(async () => {
+      const { entries } = await (await as(ADMIN)('/v1/audit?actor=first%20admin')).json();
+      const actions = entries.map((e: { action: string }) => e.action);
+      return actions.includes('POST /sign-out') && actions.includes('POST /sign-in') ? actions : undefined;
+    }, 10_000, 'sign-in and sign-out in the audit log');
+    assert.ok(signings.length >= 2);
     const wrong = await orbit.api('/sign-in', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'key=orbit_nope' });
     assert.equal(wrong.status, 401);
   });
