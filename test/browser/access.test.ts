@@ -78,6 +78,27 @@ describe('signing in', { timeout: 180_000 }, () => {
     await page.close();
   });
 
+  test('the dashboard acknowledges an alert through the session, sending its CSRF token', async () => {
+    const admin_ = admin();
+    assert.equal((await admin_('/v1/missions', { method: 'POST', json: { id: 'bm', name: 'B' } })).status, 201);
+    assert.equal((await admin_('/v1/spacecraft', { method: 'POST', json: { id: 'b-1', missionId: 'bm', name: 'B 1' } })).status, 201);
+    assert.equal((await admin_('/v1/spacecraft/b-1/channels/temp', { method: 'PUT', json: { type: 'number', limits: { redHigh: 10 } } })).status, 201);
+    const page = await context.newPage();
+    await page.goto(`${orbit.url}/dashboard/spacecraft/b-1?channels=temp&range=15m`);
+    await page.locator('.account').getByText('Flight director').waitFor({ timeout: 15_000 });
+    assert.equal((await admin_('/v1/telemetry', { method: 'POST', json: { spacecraft: 'b-1', readings: [{ channel: 'temp', time: Date.now(), value: 50 }] } })).status, 202);
+    const row = page.locator('[data-alert-id]', { hasText: 'b-1' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    const id = (await row.getAttribute('data-alert-id'))!;
+    const acknowledged = page.waitForRequest((r) => r.url().endsWith(`/v1/alerts/${id}/acknowledge`));
+    await row.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByLabel('Your name').fill('Flight director');
+    await page.getByRole('button', { name: 'Acknowledge alert' }).click();
+    assert.ok((await acknowledged).headers()['x-csrf-token'], 'the change carries the session\'s CSRF token');
+    await eventually(async () => ((await (await admin_(`/v1/alerts/${id}`)).json()).state === 'acknowledged' ? true : undefined), 10_000, 'the alert acknowledged');
+    await page.close();
+  });
+
   test('a forged post from another page (same site, other port) without the CSRF token is refused', async () => {
     attacker = createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html' }).end(`<!doctype html><form id="f" method="post" action="${orbit.url}/console/missions">
