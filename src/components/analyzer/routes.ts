@@ -7,6 +7,7 @@
 import { Type } from 'typebox';
 import { Alert } from '../../core/schemas.ts';
 import { ProblemSchema } from '../../platform/http.ts';
+import type { RouteScope } from '../../platform/access.ts';
 import type { Routes } from '../../platform/modules.ts';
 import { notFound } from '../../platform/problem.ts';
 import { ALERT_ACTIONS, ALERT_VERBS, AlertFilter, alertQuery, performAction, type AnalyzerApi } from './alert-desk.ts';
@@ -24,9 +25,16 @@ export const analyzerRoutes: Routes<AnalyzerApi> = (app, api) => {
     return alert;
   });
 
+  // A key limited to missions acts on its spacecraft's alerts; an unknown alert is left to the route's 404 (alert ids are random).
+  const alertScope: RouteScope = {
+    request: async (r) => {
+      const alert = await api.alerts.get((r.params as { id: string }).id);
+      return alert ? { spacecraft: [alert.spacecraft] } : {};
+    },
+  };
   for (const verb of ALERT_VERBS) {
     const { summary, body } = ALERT_ACTIONS[verb];
-    app.post(`/v1/alerts/:id/${verb}`, { config: { access: 'operator', scope: { request: async (r) => ({ spacecraft: [(await api.alerts.get((r.params as { id: string }).id))?.spacecraft ?? `alert ${(r.params as { id: string }).id}`] }) } },
+    app.post(`/v1/alerts/:id/${verb}`, { config: { access: 'operator', scope: alertScope },
       schema: { tags: ['alerts'], summary, params: IdParams, body, response: { 200: Alert, 400: ProblemSchema, 404: ProblemSchema, 409: ProblemSchema } },
     }, (request) => performAction(api, request.params.id, verb, request.body));
   }
