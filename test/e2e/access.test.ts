@@ -9,6 +9,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, startOrbit, tempDir, type OrbitChild } from '../support/orbit.ts';
+import { openStream } from '../support/sse.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ADMIN = `bootstrap-${'a'.repeat(40)}`;
@@ -107,6 +108,29 @@ describe('access control', () => {
     const bAlert = (await (await as(keys.viewer!.key)('/v1/alerts?spacecraft=sc-b')).json())[0];
     assert.equal((await scoped(`/v1/alerts/${bAlert.id}/acknowledge`, { method: 'POST', json: { by: 'x' } })).status, 403);
     assert.equal((await scoped('/v1/logs')).status, 403, 'logs cannot be scoped: they need an unscoped key');
+    const ndjson = [{ spacecraft: 'sc-a', channel: 'temp', time: Date.now(), value: 2 }, { spacecraft: 'sc-b', channel: 'temp', time: Date.now(), value: 2 }].map((r) => JSON.stringify(r)).join('\n');
+    const mixed = await scoped('/v1/telemetry', { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson });
+    assert.equal(mixed.status, 403, 'an NDJSON batch naming another mission\'s spacecraft is refused whole');
+  });
+
+  test('the live stream of a key limited to a mission carries only its spacecraft\'s events', async () => {
+    const scopedStream = await openStream(`${orbit.url}/v1/stream`, { authorization: `Bearer ${keys['m1 operator']!.key}` });
+    const allStream = await openStream(`${orbit.url}/v1/stream`, { authorization: `Bearer ${keys.viewer!.key}` });
+    const operator = as(keys.operator!.key);
+    const spacecraftOf = (e: { data: unknown }) => (e.data as { spacecraft?: string }).spacecraft;
+    try {
+      // Several batches each: the stream learns each spacecraft's mission on its first event.
+      await eventually(async () => {
+        for (const sc of ['sc-a', 'sc-b']) await operator('/v1/telemetry', { method: 'POST', json: { spacecraft: sc, readings: [{ channel: 'temp', time: Date.now(), value: 3 }] } });
+        const seen = new Set(allStream.events.filter((e) => e.event === 'telemetry').map(spacecraftOf));
+        return seen.has('sc-b') && scopedStream.events.some((e) => e.event === 'telemetry' && spacecraftOf(e) === 'sc-a') ? true : undefined;
+      }, 30_000, 'telemetry of both spacecraft streamed');
+      assert.deepEqual([...new Set(scopedStream.events.map(spacecraftOf))], ['sc-a']);
+    } finally {
+      scopedStream.close();
+      allStream.close();
+    }
+    assert.equal((await as(keys['m1 operator']!.key)('/v1/stream?spacecraft=sc-b')).status, 403);
   });
 
   test('an admin lists and revokes keys; a revoked key is refused at once; secrets are never listed', async () => {
