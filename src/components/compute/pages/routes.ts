@@ -10,10 +10,9 @@ import { consolePages, seeOther, sendHtml } from '../../../platform/html/pages.t
 import { fromInputValue, toInputValue } from '../../../platform/html/times.ts';
 import type { HttpServer } from '../../../platform/http.ts';
 import { HttpProblem } from '../../../platform/problem.ts';
-import { checkBody } from '../../../platform/validation.ts';
 import { text, type FormValues } from '../../../platform/html/form-values.ts';
 import type { JobDesk } from '../desk.ts';
-import { JobCreate } from '../schemas.ts';
+import { checkJobBody } from '../schemas.ts';
 import { isFinished, jobLive, jobNotFoundPage, jobPage, type JobView } from './job-page.ts';
 import { JOB_FIELDS, jobsPage, type PropagationForm } from './jobs-list.ts';
 import { landRings } from './land.ts';
@@ -45,7 +44,7 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
     const summary = await api.desk.summary(id);
     if (!summary) return undefined;
     // The result (megabytes for a long job) is read only once there is one to show.
-    const found = summary.state === 'succeeded' ? await api.desk.withStates(id) : { job: summary };
+    const found = summary.state === 'succeeded' && summary.type === 'orbit.propagate' ? await api.desk.withStates(id) : { job: summary };
     return found && { ...found, offset, land: landRings() };
   };
 
@@ -60,7 +59,7 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
       const field = (name: string) => text(posted, name).trim();
       const form: PropagationForm = { spacecraft: field('params.spacecraft'), from: field('params.from'), to: field('params.to'), stepSeconds: field('params.stepSeconds') };
       try {
-        const id = await api.desk.submit(checkBody(JobCreate, jobBody(form, field('type'))));
+        const id = await api.desk.submit(checkJobBody(jobBody(form, field('type'))));
         return seeOther(reply, `/console/jobs/${encodeURIComponent(id)}`);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;
@@ -74,6 +73,17 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
       const found = await view(request.params.id, request.query.offset);
       if (!found) return sendHtml(reply, jobNotFoundPage(request.params.id), 404);
       return sendHtml(reply, jobPage(found));
+    });
+
+    app.post('/console/jobs/:id/cancel', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+      try {
+        await api.desk.cancel(request.params.id);
+      } catch (error) {
+        if (!(error instanceof HttpProblem)) throw error;
+        if (error.status === 404) return sendHtml(reply, jobNotFoundPage(request.params.id), 404);
+        // 409: it finished first; its page says how.
+      }
+      return seeOther(reply, `/console/jobs/${encodeURIComponent(request.params.id)}`);
     });
 
     app.get('/console/jobs/:id/live', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
