@@ -250,6 +250,15 @@ test('a result is read in pages that hold every sample exactly once, and whole a
     assert.deepEqual(lines, rows);
   }
 
+  // The console's CSV download and result table read the same parts.
+  const csv = await http.inject({ method: 'GET', url: `/console/jobs/${id}/result.csv` });
+  assert.equal(csv.statusCode, 200);
+  const csvLines = csv.body.trimEnd().split('\n');
+  assert.equal(csvLines.length, 12_347);
+  assert.equal(csvLines[5_000]!.split(',')[0], rows[4_999]!.time);
+  const jobPage = await http.inject({ method: 'GET', url: `/console/jobs/${id}?offset=12300` });
+  assert.match(jobPage.body, /Samples 12301–12346 of 12346/);
+
   const badCursor = await http.inject({ method: 'GET', url: `/v1/jobs/${id}/result?cursor=nonsense` });
   assert.equal(badCursor.statusCode, 400);
   assert.deepEqual(pointers(badCursor.json()), ['querystring/cursor']);
@@ -340,6 +349,11 @@ test('a spectrum job finds the tone of a channel read from the archive, and its 
     assert.ok(Math.abs(integral / c.variance - 1) < 0.05, `${c.channel}: ${integral} against ${c.variance}`);
   }
   assert.equal(lags[0].lagSeconds, -lags.at(-1).lagSeconds);
+
+  const page = (await http.inject({ method: 'GET', url: `/console/jobs/${job.id}` })).body;
+  assert.match(page, /<td>accel<\/td><td class="num">6000<\/td>/);
+  assert.match(page, /accel → accel-late/);
+  assert.match(page, new RegExp(`href="/v1/jobs/${job.id}/result\\?format=ndjson"`));
 });
 
 test('stopping lets a running job finish, then refuses new jobs and reports not ready', async () => {
