@@ -232,6 +232,9 @@ export const spectrumJob = kind({
     return { chunks, context };
   },
 
+  // A correlation transforms three series of twice the length; a PSD, about one of the length.
+  weight: (chunk: SpectrumChunk) => (chunk.op === 'psd' ? chunk.values.length : 6 * chunk.x.length),
+
   run(chunk: SpectrumChunk): SpectrumOutput {
     if (chunk.op === 'psd') return welch(chunk.values, chunk);
     return { correlation: crossCorrelation(chunk.x, chunk.y, chunk.maxLag) };
