@@ -23,8 +23,7 @@ import { TleError } from '../../core/orbit/tle.ts';
 import { cloudEventHeaders } from '../../platform/envelope.ts';
 import { activeTraceparent } from '../../platform/tracing.ts';
 import { Serial } from '../../lib/serial.ts';
-import type { Job, JobStore } from '../../stores/jobs/store.ts';
-import { isFinishedState } from '../../stores/jobs/store.ts';
+import { isFinishedState, type Job, type JobStore } from '../../stores/jobs/store.ts';
 import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import type { TelemetryStore } from '../../stores/telemetry/store.ts';
 import { jobKind } from './jobs/index.ts';
@@ -69,11 +68,10 @@ const isJobFailure = (error: unknown): error is Error => error instanceof JobFai
 
 export function createJobHandler(o: RunnerOptions): (delivery: Delivery<JobMessage>) => Promise<void> {
   const publishFinished = async (job: Job, delivery: Delivery<JobMessage>): Promise<void> => {
-    const value = job;
     await o.events.publish(TOPICS.computeResults, [
       {
         key: job.id,
-        value: value satisfies JobFinishedEvent,
+        value: job satisfies JobFinishedEvent,
         headers: cloudEventHeaders('orbit.compute.job.finished.v1', '/orbit/compute', { id: `${job.id}:${job.state}`, traceparent: activeTraceparent() ?? delivery.headers.traceparent }),
       },
     ]);
