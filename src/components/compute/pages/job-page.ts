@@ -93,7 +93,9 @@ ${oob ? html`<span id="job-status" hx-swap-oob="innerHTML">${statusText(job)}</s
 
 /** The job's parameters as facts: times as times, lists joined, the TLE left out (it is long and shown on the spacecraft). */
 function paramFacts(params: Record<string, unknown>): Html[] {
-  const label = (key: string) => key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+  // camelCase names as words, units in brackets: stepSeconds -> "Step (s)", sampleRateHz -> "Sample rate (Hz)".
+  const label = (key: string) =>
+    key.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`).replace(/ seconds$/, ' (s)').replace(/ hz$/, ' (Hz)').replace(/^./, (c) => c.toUpperCase());
   return Object.entries(params)
     .filter(([key, value]) => key !== 'tle' && key !== 'units' && value !== undefined)
     .map(([key, value]) => {
