@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobDesk, type JobDeskDeps } from '../../src/components/compute/desk.ts';
@@ -159,4 +160,19 @@ test('get reads a job back with its summary, resultPage its rows from the stored
   const first = await desk().resultPage(id, undefined, 1);
   assert.deepEqual(first.rows, [samples[0]]);
   assert.deepEqual(await desk().resultPage(id, first.next, 1), { rows: [samples[1]], total: 2 });
+});
+
+test('migration 016 turns a propagation stored whole in jobs.result into a summary and one part the API reads', async () => {
+  const id = 'legacy-propagation';
+  const values = Float64Array.from({ length: 18 }, (_, i) => i + 0.25);
+  const legacy = { frame: 'TEME', layout: 'float64le-base64:x,y,z,vx,vy,vz,latitudeDeg,longitudeDeg,altitudeKm', fromMs: Date.parse('2019-06-05T12:00:00Z'), stepMs: 60_000, count: 2, values: encodeValues(values) };
+  const params = { spacecraft: 'iss', from: '2019-06-05T12:00:00.000Z', to: '2019-06-05T12:01:00.000Z', stepSeconds: 60, tle: ISS };
+  await env.sql.query(`INSERT INTO jobs (id, type, params, state, progress, result) VALUES ($1, 'orbit.propagate', $2::jsonb, 'succeeded', 1, $3::jsonb)`, [id, JSON.stringify(params), JSON.stringify(legacy)]);
+  // The data step of the migration, as it runs on a database that holds such a job.
+  const migration = await readFile(new URL('../../src/engines/sql/migrations/016_job_results.sql', import.meta.url), 'utf8');
+  await env.sql.exec(migration.slice(migration.indexOf('-- Propagations stored whole')));
+  assert.deepEqual((await desk().get(id))?.result, { frame: 'TEME', rows: 2 });
+  const page = await desk().resultPage(id, undefined, 10);
+  assert.equal(page.total, 2);
+  assert.deepEqual(page.rows[1], { time: '2019-06-05T12:01:00.000Z', positionKm: [9.25, 10.25, 11.25], velocityKmS: [12.25, 13.25, 14.25], latitudeDeg: 15.25, longitudeDeg: 16.25, altitudeKm: 17.25 });
 });
