@@ -350,6 +350,24 @@ test('a spectrum job finds the tone of a channel read from the archive, and its 
   }
   assert.equal(lags[0].lagSeconds, -lags.at(-1).lagSeconds);
 
+  // The console's spectrum form submits the same job, and shows the API's errors beside its fields.
+  const formPage = await http.inject({ method: 'GET', url: '/console/jobs/spectrum' });
+  assert.equal(formPage.statusCode, 200);
+  assert.match(formPage.body, /<input type="hidden" name="type" value="telemetry.spectrum">/);
+  const form = (channels: string) => new URLSearchParams({
+    type: 'telemetry.spectrum', 'params.spacecraft': 'iss', 'params.channels': channels, 'params.from': new Date(t0).toISOString().slice(0, 19),
+    'params.to': new Date(t0 + 120_000).toISOString().slice(0, 19), 'params.segmentLength': '512', 'params.window': 'hann', 'params.detrend': 'linear',
+  }).toString();
+  const formHeaders = { 'content-type': 'application/x-www-form-urlencoded' };
+  const refusedForm = await http.inject({ method: 'POST', url: '/console/jobs', headers: formHeaders, payload: form('accel, mode') });
+  assert.equal(refusedForm.statusCode, 400);
+  assert.match(refusedForm.body, /class="field-error">&quot;mode&quot; is a string channel; a spectrum needs number channels</);
+  const submitted = await http.inject({ method: 'POST', url: '/console/jobs', headers: formHeaders, payload: form('accel, accel-late') });
+  assert.equal(submitted.statusCode, 303);
+  const fromForm = await finished(String(submitted.headers.location).split('/').at(-1)!);
+  assert.equal(fromForm.state, 'succeeded', fromForm.error);
+  assert.deepEqual([fromForm.params.channels, fromForm.params.detrend], [['accel', 'accel-late'], 'linear']);
+
   const page = (await http.inject({ method: 'GET', url: `/console/jobs/${job.id}` })).body;
   assert.match(page, /<td>accel<\/td><td class="num">6000<\/td>/);
   assert.match(page, /accel → accel-late/);

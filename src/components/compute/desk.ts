@@ -176,6 +176,11 @@ export class JobDesk {
     return { job, states: statesOf(parts, job.params as unknown as StoredPropagateParams) };
   }
 
+  /** Every spacecraft, for a job on their telemetry. */
+  async spacecraft(): Promise<Spacecraft[]> {
+    return this.#deps.catalog.listSpacecraft();
+  }
+
   /** The spacecraft a propagation can fly: those with an element set. */
   async propagatable(): Promise<Spacecraft[]> {
     return (await this.#deps.catalog.listSpacecraft()).filter((s) => s.tle);

@@ -15,6 +15,7 @@ import type { JobDesk } from '../desk.ts';
 import { checkJobBody } from '../schemas.ts';
 import { isFinished, jobLive, jobNotFoundPage, jobPage, type JobView } from './job-page.ts';
 import { JOB_FIELDS, jobsPage, type PropagationForm } from './jobs-list.ts';
+import { SPECTRUM_FIELDS, spectrumPage, type SpectrumForm } from './spectrum-form.ts';
 import { landRings } from './land.ts';
 import { csvPieces } from './samples.ts';
 
@@ -31,6 +32,22 @@ function defaultForm(): PropagationForm {
   return { spacecraft: '', from: toInputValue(now.toISOString()), to: toInputValue(new Date(now.getTime() + 90 * 60_000).toISOString()), stepSeconds: '60' };
 }
 
+/** A first spectrum form: the last hour, segments of 1024, Hann window, mean removed. */
+function defaultSpectrumForm(): SpectrumForm {
+  const now = new Date(Math.ceil(Date.now() / 60_000) * 60_000);
+  return { spacecraft: '', channels: '', from: toInputValue(new Date(now.getTime() - 3_600_000).toISOString()), to: toInputValue(now.toISOString()), segmentLength: '1024', window: 'hann', detrend: 'mean' };
+}
+
+/** Numbers as numbers, text that is not one left as text, for the schema to name. */
+const numberOrText = (value: string) => (value === '' || Number.isNaN(Number(value)) ? value : Number(value));
+
+function spectrumBody(form: SpectrumForm): unknown {
+  const channels = form.channels.split(',').map((c) => c.trim()).filter(Boolean);
+  return {
+    type: 'telemetry.spectrum',
+    params: { spacecraft: form.spacecraft, channels, from: fromInputValue(form.from), to: fromInputValue(form.to), segmentLength: numberOrText(form.segmentLength), window: form.window, detrend: form.detrend },
+  };
+}
 
 /** The API body the form stands for; the step stays text when it is not a number, for the schema to name. */
 function jobBody(form: PropagationForm, type: string): unknown {
@@ -54,9 +71,27 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
       return sendHtml(reply, jobsPage({ jobs, spacecraft, form: defaultForm(), errors: NO_ERRORS }));
     });
 
+    app.get('/console/jobs/spectrum', { schema: { hide: true } }, async (_request, reply) => {
+      return sendHtml(reply, spectrumPage({ spacecraft: await api.desk.spacecraft(), form: defaultSpectrumForm(), errors: NO_ERRORS }));
+    });
+
     app.post('/console/jobs', { schema: { hide: true } }, async (request, reply) => {
       const posted = (request.body ?? {}) as FormValues;
       const field = (name: string) => text(posted, name).trim();
+      if (field('type') === 'telemetry.spectrum') {
+        const form: SpectrumForm = {
+          spacecraft: field('params.spacecraft'), channels: field('params.channels'), from: field('params.from'), to: field('params.to'),
+          segmentLength: field('params.segmentLength'), window: field('params.window'), detrend: field('params.detrend'),
+        };
+        try {
+          const id = await api.desk.submit(checkJobBody(spectrumBody(form)));
+          return seeOther(reply, `/console/jobs/${encodeURIComponent(id)}`);
+        } catch (error) {
+          if (!(error instanceof HttpProblem)) throw error;
+          if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+          return sendHtml(reply, spectrumPage({ spacecraft: await api.desk.spacecraft(), form, errors: formErrors(error, SPECTRUM_FIELDS) }), error.status);
+        }
+      }
       const form: PropagationForm = { spacecraft: field('params.spacecraft'), from: field('params.from'), to: field('params.to'), stepSeconds: field('params.stepSeconds') };
       try {
         const id = await api.desk.submit(checkJobBody(jobBody(form, field('type'))));
