@@ -92,6 +92,7 @@ test('a spectrum that cannot be computed fails with a JobFailure that says why',
   await fails(archive({ a: tone(1, 100, 10), b: tone(1, 100, 10, T0 + 60_000) }), params(['a', 'b']), /no stretch of time with readings in common/);
   await fails(archive({ a: tone(1, 5000, 10) }), params(['a']), /5000 samples per channel .* at most 1000 are allowed \(ORBIT_COMPUTE_MAX_SAMPLES\)/, 1000);
   await fails(archive({ a: tone(1, 10, 10) }), params(['a']), /holds 10 samples per channel; a spectrum needs at least 16/);
+  await fails(archive({ a: tone(1, 1001, 10) }), params(['a'], { sampleRateHz: 0.1 }), /channel "a" has more than 1000 readings .* \(10 × ORBIT_COMPUTE_MAX_SAMPLES\): ask for a shorter range/, 100);
   // Given a rate, the grid is at that rate, whatever the readings' spacing.
   const { context } = await spectrumJob.plan(params(['a'], { sampleRateHz: 20 }), ctx(archive({ a: tone(1, 5000, 10) })));
   assert.equal((context as { intervalMs: number }).intervalMs, 50);

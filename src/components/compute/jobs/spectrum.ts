@@ -125,10 +125,16 @@ function checkTimes(params: SpectrumParams, errors: FieldError[]): { fromMs: num
   return { fromMs, toMs };
 }
 
+/** Readings read per channel, as a multiple of the grid's cap: a range holding more would not fit the grid anyway, unless resampled far coarser. */
+const READINGS_PER_GRID_POINT = 10;
+
 async function readChannel(ctx: RunContext, p: StoredSpectrumParams, channel: string): Promise<{ times: Float64Array; values: Float64Array }> {
   const times: number[] = [];
   const values: number[] = [];
+  const most = READINGS_PER_GRID_POINT * ctx.maxSamples;
   for await (const s of ctx.telemetry.columns({ spacecraft: p.spacecraft, channel, from: Date.parse(p.from), to: Date.parse(p.to) }, 'number')) {
+    // Bounded before the grid is known, so a range of years cannot fill the compute process's memory.
+    if (times.length + s.times.length > most) throw new JobFailure(`channel "${channel}" has more than ${most} readings from ${p.from} to ${p.to} (${READINGS_PER_GRID_POINT} × ORBIT_COMPUTE_MAX_SAMPLES): ask for a shorter range`);
     for (let i = 0; i < s.times.length; i++) {
       const v = s.values[i];
       if (typeof v === 'number' && Number.isFinite(v)) {
