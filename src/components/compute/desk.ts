@@ -14,8 +14,7 @@ import type { MissionCatalog } from '../../stores/missions/catalog.ts';
 import { jobKind, JOB_TYPES } from './jobs/index.ts';
 import { statesOf, type StoredPropagateParams } from './jobs/propagate.ts';
 import type { StateTable } from './propagate.ts';
-import { decodeCursor, encodeCursor } from './result-cursor.ts';
-import { MAX_PAGE_PARTS } from './result-cursor.ts';
+import { decodeCursor, encodeCursor, MAX_PAGE_PARTS } from './result-cursor.ts';
 import type { Job, JobCreate, JobMessage } from './schemas.ts';
 
 /** A job as the API shows it. */
@@ -100,11 +99,6 @@ export class JobDesk {
   /** The newest jobs first. */
   async recent(limit: number): Promise<JobSummary[]> {
     return (await this.#deps.jobs.recent(limit)) as JobSummary[];
-  }
-
-  /** Same as get(): the job row is small, its result is elsewhere. */
-  summary(id: string): Promise<JobSummary | undefined> {
-    return this.get(id);
   }
 
   /**

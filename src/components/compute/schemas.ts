@@ -10,8 +10,8 @@ import { badRequest } from '../../platform/problem.ts';
 import { checkBody } from '../../platform/validation.ts';
 import { JOB_KINDS, JOB_TYPES } from './jobs/index.ts';
 
+/** For the dashboard, which shares a component's schemas.ts only. */
 export { Sample as PropagationSample } from './jobs/propagate.ts';
-export { SpectrumSummary } from './jobs/spectrum.ts';
 
 const bodies = new Map(JOB_KINDS.map((k) => [
   k.type,

@@ -58,7 +58,7 @@ function jobBody(form: PropagationForm, type: string): unknown {
 /** `api` is read in handlers only: `orbit targets` registers routes of modules it never starts. */
 export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<void> {
   const view = async (id: string, offset: number): Promise<JobView | undefined> => {
-    const summary = await api.desk.summary(id);
+    const summary = await api.desk.get(id);
     if (!summary) return undefined;
     // The result (megabytes for a long job) is read only once there is one to show.
     const found = summary.state === 'succeeded' && summary.type === 'orbit.propagate' ? await api.desk.withStates(id) : { job: summary };
