@@ -141,7 +141,7 @@ describe('Sgp4Batch bulk calls', { skip: !existsSync(DATA) && `reference data no
     );
   });
 
-  test('a run of times equals the same times asked one by one, in any order (the resonance integrator resumes exactly)', () => {
+  test('a run of times equals the same times asked one by one, in any order: to 0.1 mm near earth, where a run rotates its angles forward, bit for bit in deep space, where the resonance integrator resumes', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: cases.length - 1 }),
@@ -160,11 +160,17 @@ describe('Sgp4Batch bulk calls', { skip: !existsSync(DATA) && `reference data no
             const k = pick % count;
             batch.propagateMinutes(i, start + k * step, 0, 1, one, code);
             assert.equal(code[0], errors[k]);
-            assert.deepEqual(one, out.subarray(k * STATE_WIDTH, (k + 1) * STATE_WIDTH));
+            const run = out.subarray(k * STATE_WIDTH, (k + 1) * STATE_WIDTH);
+            if (batch.isDeepSpace(i) || code[0] !== 0) {
+              assert.deepEqual(one, run);
+            } else {
+              assert.ok(distance(one, 0, [...run.subarray(0, 3)]) <= 1e-7, `position at step ${k}`);
+              assert.ok(distance(one, 3, [...run.subarray(3, 6)]) <= 1e-10, `velocity at step ${k}`);
+            }
           }
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 

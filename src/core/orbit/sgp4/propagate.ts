@@ -29,6 +29,10 @@ export const STATE_WIDTH = 6;
 const SC = new Float64Array(2);
 const MEAN = new Float64Array(6);
 const OSC = new Float64Array(5);
+/** sin and cos of argpp, of mp + argpp and of nodep, when the series already knows them. */
+const KNOWN = new Float64Array(6);
+/** Steps between exact evaluations of the angles that the series otherwise rotates forward. */
+const RESYNC = 16;
 
 // sin and cos of a small angle d by their series (written out where used, to keep V8's
 // inlining budget for the sine-cosine pairs): rotating by d replaces an atan2 and a
@@ -99,6 +103,26 @@ export function propagateSeries(
   let x1mth2 = c[L.X1MTH2 * n + i];
   let x7thm1 = c[L.X7THM1 * n + i];
 
+  // On a near-earth run of times, the angles linear in time (mean anomaly, argument of
+  // perigee and node before drag) advance by fixed rotations, re-evaluated exactly every
+  // RESYNC steps; the remaining, small parts of each angle are added by small rotations.
+  const rotating = !deep && count > 1;
+  const stepM = rotating ? mdot * step : 0;
+  const stepW = rotating ? argpdot * step : 0;
+  const stepN = rotating ? nodedot * step : 0;
+  const sinStepM = Math.sin(stepM);
+  const cosStepM = Math.cos(stepM);
+  const sinStepW = Math.sin(stepW);
+  const cosStepW = Math.cos(stepW);
+  const sinStepN = Math.sin(stepN);
+  const cosStepN = Math.cos(stepN);
+  let sinM = 0;
+  let cosM = 1;
+  let sinW = 0;
+  let cosW = 1;
+  let sinN = 0;
+  let cosN = 1;
+
   for (let k = 0; k < count; k++) {
     const t = start + k * step;
     const os = o + k * STATE_WIDTH;
@@ -114,12 +138,41 @@ export function propagateSeries(
     let tempa = 1 - cc1 * t;
     let tempe = bcc4 * t;
     let templ = t2cof * t2;
+    if (rotating) {
+      if (k % RESYNC === 0) {
+        sincos(xmdf, SC);
+        sinM = SC[0];
+        cosM = SC[1];
+        sincos(argpdf, SC);
+        sinW = SC[0];
+        cosW = SC[1];
+        sincos(nodedf, SC);
+        sinN = SC[0];
+        cosN = SC[1];
+      } else {
+        let r = sinM * cosStepM + cosM * sinStepM;
+        cosM = cosM * cosStepM - sinM * sinStepM;
+        sinM = r;
+        r = sinW * cosStepW + cosW * sinStepW;
+        cosW = cosW * cosStepW - sinW * sinStepW;
+        sinW = r;
+        r = sinN * cosStepN + cosN * sinStepN;
+        cosN = cosN * cosStepN - sinN * sinStepN;
+        sinN = r;
+      }
+    }
+    let temp = 0;
     if (!isimp) {
       const delomg = omgcof * t;
-      sincos(xmdf, SC);
+      if (rotating) {
+        SC[0] = sinM;
+        SC[1] = cosM;
+      } else {
+        sincos(xmdf, SC);
+      }
       const delmtemp = 1 + eta * SC[1];
       const delm = xmcof * (delmtemp * delmtemp * delmtemp - delmo);
-      const temp = delomg + delm;
+      temp = delomg + delm;
       mm = xmdf + temp;
       argpm = argpdf - temp;
       const t3 = t2 * t;
@@ -214,100 +267,176 @@ export function propagateSeries(
       x7thm1 = 7 * cosisq - 1;
     }
 
-    const code = periodicsToState(am, ep, xincp, argpp, nodep, mp, nm, sinip, cosip, aycof, xlcof, con41, x1mth2, x7thm1, out, os);
-    if (code === SGP4_OK) errors[e + k] = SGP4_OK;
-    else fail(out, os, errors, e + k, code);
-  }
-}
+    // argpp = argpdf - temp, mp + argpp = xmdf + argpdf + no * templ and nodep = nodedf + nodecf * t2, modulo 2 pi.
+    let known = false;
+    const dl = no * templ;
+    const dn = nodecf * t2;
+    if (rotating && Math.abs(temp) < SMALL && Math.abs(dl) < SMALL && Math.abs(dn) < SMALL) {
+      let dd = temp * temp;
+      let sd = -temp * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+      let cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+      KNOWN[0] = sinW * cd + cosW * sd;
+      KNOWN[1] = cosW * cd - sinW * sd;
+      const sinMW = sinM * cosW + cosM * sinW;
+      const cosMW = cosM * cosW - sinM * sinW;
+      dd = dl * dl;
+      sd = dl * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+      cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+      KNOWN[2] = sinMW * cd + cosMW * sd;
+      KNOWN[3] = cosMW * cd - sinMW * sd;
+      dd = dn * dn;
+      sd = dn * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+      cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+      KNOWN[4] = sinN * cd + cosN * sd;
+      KNOWN[5] = cosN * cd - sinN * sd;
+      known = true;
+    }
+    {
+        // Long-period periodics.
+        if (known) {
+          SC[0] = KNOWN[0];
+          SC[1] = KNOWN[1];
+        } else {
+          sincos(argpp, SC);
+        }
+        const axnl = ep * SC[1];
+        let temp = 1 / (am * (1 - ep * ep));
+        const aynl = ep * SC[0] + temp * aycof;
+        const dxl = temp * xlcof * axnl;
+        const xl = mp + argpp + nodep + dxl;
 
-/**
- * Long- and short-period periodics, Kepler's equation and the state vector written to
- * out[os ..]; returns SGP4_OK or the error code. Apart from the secular part so that V8
- * optimises each with its sine-cosine pairs inline.
- */
-function periodicsToState(
-  am: number,
-  ep: number,
-  xincp: number,
-  argpp: number,
-  nodep: number,
-  mp: number,
-  nm: number,
-  sinip: number,
-  cosip: number,
-  aycof: number,
-  xlcof: number,
-  con41: number,
-  x1mth2: number,
-  x7thm1: number,
-  out: Float64Array,
-  os: number,
-): number {
-  // Long-period periodics.
-  sincos(argpp, SC);
-  const axnl = ep * SC[1];
-  let temp = 1 / (am * (1 - ep * ep));
-  const aynl = ep * SC[0] + temp * aycof;
-  const xl = mp + argpp + nodep + temp * xlcof * axnl;
+        // Kepler's equation, as the reference iterates it (Newton steps capped at 0.95). After
+        // the first step the sine and cosine follow eo1 by rotating through the step.
+        const u = fmod2pi(xl - nodep);
+        let eo1 = u;
+        let sineo1: number;
+        let coseo1: number;
+        if (known && Math.abs(dxl) < SMALL) {
+          const dd = dxl * dxl;
+          const sd = dxl * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+          const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+          sineo1 = KNOWN[2] * cd + KNOWN[3] * sd;
+          coseo1 = KNOWN[3] * cd - KNOWN[2] * sd;
+        } else {
+          sincos(eo1, SC);
+          sineo1 = SC[0];
+          coseo1 = SC[1];
+        }
+        for (let ktr = 1; ktr <= 10; ktr++) {
+          let tem5 = (u - aynl * coseo1 + axnl * sineo1 - eo1) / (1 - coseo1 * axnl - sineo1 * aynl);
+          if (Math.abs(tem5) >= 0.95) tem5 = tem5 > 0 ? 0.95 : -0.95;
+          eo1 += tem5;
+          // The reference's loop ends here, keeping the sine and cosine from before this last step.
+          if (Math.abs(tem5) < 1e-12 || ktr === 10) break;
+          if (Math.abs(tem5) < SMALL) {
+            const dd = tem5 * tem5;
+            const sd = tem5 * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+            const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+            const s = sineo1 * cd + coseo1 * sd;
+            coseo1 = coseo1 * cd - sineo1 * sd;
+            sineo1 = s;
+          } else {
+            sincos(eo1, SC);
+            sineo1 = SC[0];
+            coseo1 = SC[1];
+          }
+        }
 
-  // Kepler's equation, as the reference iterates it (Newton steps capped at 0.95). After
-  // the first step the sine and cosine follow eo1 by rotating through the step.
-  const u = fmod2pi(xl - nodep);
-  let eo1 = u;
-  sincos(eo1, SC);
-  let sineo1 = SC[0];
-  let coseo1 = SC[1];
-  for (let ktr = 1; ktr <= 10; ktr++) {
-    let tem5 = (u - aynl * coseo1 + axnl * sineo1 - eo1) / (1 - coseo1 * axnl - sineo1 * aynl);
-    if (Math.abs(tem5) >= 0.95) tem5 = tem5 > 0 ? 0.95 : -0.95;
-    eo1 += tem5;
-    // The reference's loop ends here, keeping the sine and cosine from before this last step.
-    if (Math.abs(tem5) < 1e-12 || ktr === 10) break;
-    if (Math.abs(tem5) < SMALL) {
-      const dd = tem5 * tem5;
-      const sd = tem5 * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
-      const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
-      const s = sineo1 * cd + coseo1 * sd;
-      coseo1 = coseo1 * cd - sineo1 * sd;
-      sineo1 = s;
-    } else {
-      sincos(eo1, SC);
-      sineo1 = SC[0];
-      coseo1 = SC[1];
+        // Short-period preliminaries.
+        const ecose = axnl * coseo1 + aynl * sineo1;
+        const esine = axnl * sineo1 - aynl * coseo1;
+        const el2 = axnl * axnl + aynl * aynl;
+        const pl = am * (1 - el2);
+        if (pl < 0) {
+          fail(out, os, errors, e + k, SGP4_SEMI_LATUS_RECTUM);
+          continue;
+        }
+        const rl = am * (1 - ecose);
+        const rdotl = (Math.sqrt(am) * esine) / rl;
+        const rvdotl = Math.sqrt(pl) / rl;
+        const betal = Math.sqrt(1 - el2);
+        temp = esine / (1 + betal);
+        const sinu = (am / rl) * (sineo1 - aynl - axnl * temp);
+        const cosu = (am / rl) * (coseo1 - axnl + aynl * temp);
+        const sin2u = (cosu + cosu) * sinu;
+        const cos2u = 1 - 2 * sinu * sinu;
+        temp = 1 / pl;
+        const temp1 = 0.5 * J2 * temp;
+        const temp2 = temp1 * temp;
+
+        // Short-period periodics.
+        const mrt = rl * (1 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u;
+        if (mrt < 1) {
+          fail(out, os, errors, e + k, SGP4_DECAYED);
+          continue;
+        }
+        const dsu = 0.25 * temp2 * x7thm1 * sin2u;
+        const dnode = 1.5 * temp2 * cosip * sin2u;
+        const dinc = 1.5 * temp2 * cosip * sinip * cos2u;
+        const mvt = rdotl - (nm * temp1 * x1mth2 * sin2u) / XKE;
+        const rvdot = rvdotl + (nm * temp1 * (x1mth2 * cos2u + 1.5 * con41)) / XKE;
+
+        if (known && Math.abs(dnode) < SMALL) {
+          const dd = dnode * dnode;
+          const sd = dnode * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+          const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+          SC[0] = KNOWN[4] * cd + KNOWN[5] * sd;
+          SC[1] = KNOWN[5] * cd - KNOWN[4] * sd;
+        } else {
+          sincos(nodep + dnode, SC);
+        }
+        const snod = SC[0];
+        const cnod = SC[1];
+        // Orientation: the argument of latitude is atan2(sinu, cosu) - dsu, the inclination xincp + dinc.
+        let sinsu: number;
+        let cossu: number;
+        if (Math.abs(dsu) < SMALL) {
+          const h = 1 / Math.sqrt(sinu * sinu + cosu * cosu);
+          const s0 = sinu * h;
+          const c0 = cosu * h;
+          const dd = dsu * dsu;
+          const sd = dsu * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+          const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+          sinsu = s0 * cd - c0 * sd;
+          cossu = c0 * cd + s0 * sd;
+        } else {
+          sincos(Math.atan2(sinu, cosu) - dsu, SC);
+          sinsu = SC[0];
+          cossu = SC[1];
+        }
+        let sini: number;
+        let cosi: number;
+        if (Math.abs(dinc) < SMALL) {
+          const dd = dinc * dinc;
+          const sd = dinc * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+          const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+          sini = sinip * cd + cosip * sd;
+          cosi = cosip * cd - sinip * sd;
+        } else {
+          sincos(xincp + dinc, SC);
+          sini = SC[0];
+          cosi = SC[1];
+        }
+        const xmx = -snod * cosi;
+        const xmy = cnod * cosi;
+        const ux = xmx * sinsu + cnod * cossu;
+        const uy = xmy * sinsu + snod * cossu;
+        const uz = sini * sinsu;
+        const vx = xmx * cossu - cnod * sinsu;
+        const vy = xmy * cossu - snod * sinsu;
+        const vz = sini * cossu;
+
+        out[os] = mrt * ux * EARTH_RADIUS_KM;
+        out[os + 1] = mrt * uy * EARTH_RADIUS_KM;
+        out[os + 2] = mrt * uz * EARTH_RADIUS_KM;
+        out[os + 3] = (mvt * ux + rvdot * vx) * VKMPERSEC;
+        out[os + 4] = (mvt * uy + rvdot * vy) * VKMPERSEC;
+        out[os + 5] = (mvt * uz + rvdot * vz) * VKMPERSEC;
+        errors[e + k] = SGP4_OK;
     }
   }
-
-  // Short-period preliminaries.
-  const ecose = axnl * coseo1 + aynl * sineo1;
-  const esine = axnl * sineo1 - aynl * coseo1;
-  const el2 = axnl * axnl + aynl * aynl;
-  const pl = am * (1 - el2);
-  if (pl < 0) return SGP4_SEMI_LATUS_RECTUM;
-  const rl = am * (1 - ecose);
-  const rdotl = (Math.sqrt(am) * esine) / rl;
-  const rvdotl = Math.sqrt(pl) / rl;
-  const betal = Math.sqrt(1 - el2);
-  temp = esine / (1 + betal);
-  const sinu = (am / rl) * (sineo1 - aynl - axnl * temp);
-  const cosu = (am / rl) * (coseo1 - axnl + aynl * temp);
-  const sin2u = (cosu + cosu) * sinu;
-  const cos2u = 1 - 2 * sinu * sinu;
-  temp = 1 / pl;
-  const temp1 = 0.5 * J2 * temp;
-  const temp2 = temp1 * temp;
-
-  // Short-period periodics.
-  const mrt = rl * (1 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u;
-  if (mrt < 1) return SGP4_DECAYED;
-  const dsu = 0.25 * temp2 * x7thm1 * sin2u;
-  const xnode = nodep + 1.5 * temp2 * cosip * sin2u;
-  const dinc = 1.5 * temp2 * cosip * sinip * cos2u;
-  const mvt = rdotl - (nm * temp1 * x1mth2 * sin2u) / XKE;
-  const rvdot = rvdotl + (nm * temp1 * (x1mth2 * cos2u + 1.5 * con41)) / XKE;
-
-  orient(sinu, cosu, dsu, xincp, dinc, sinip, cosip, xnode, mrt, mvt, rvdot, out, os);
-  return SGP4_OK;
 }
+
 
 
 function fail(out: Float64Array, o: number, errors: Uint8Array, e: number, code: number): void {
@@ -315,68 +444,3 @@ function fail(out: Float64Array, o: number, errors: Uint8Array, e: number, code:
   errors[e] = code;
 }
 
-/** The state from the argument of latitude, node and inclination with their short-period corrections. */
-function orient(
-  sinu: number,
-  cosu: number,
-  dsu: number,
-  xincp: number,
-  dinc: number,
-  sinip: number,
-  cosip: number,
-  xnode: number,
-  mrt: number,
-  mvt: number,
-  rvdot: number,
-  out: Float64Array,
-  os: number,
-): void {
-  // Orientation: the argument of latitude is atan2(sinu, cosu) - dsu, the inclination xincp + dinc.
-  let sinsu: number;
-  let cossu: number;
-  if (Math.abs(dsu) < SMALL) {
-    const h = 1 / Math.sqrt(sinu * sinu + cosu * cosu);
-    const s0 = sinu * h;
-    const c0 = cosu * h;
-    const dd = dsu * dsu;
-    const sd = dsu * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
-    const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
-    sinsu = s0 * cd - c0 * sd;
-    cossu = c0 * cd + s0 * sd;
-  } else {
-    sincos(Math.atan2(sinu, cosu) - dsu, SC);
-    sinsu = SC[0];
-    cossu = SC[1];
-  }
-  let sini: number;
-  let cosi: number;
-  if (Math.abs(dinc) < SMALL) {
-    const dd = dinc * dinc;
-    const sd = dinc * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
-    const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
-    sini = sinip * cd + cosip * sd;
-    cosi = cosip * cd - sinip * sd;
-  } else {
-    sincos(xincp + dinc, SC);
-    sini = SC[0];
-    cosi = SC[1];
-  }
-  sincos(xnode, SC);
-  const snod = SC[0];
-  const cnod = SC[1];
-  const xmx = -snod * cosi;
-  const xmy = cnod * cosi;
-  const ux = xmx * sinsu + cnod * cossu;
-  const uy = xmy * sinsu + snod * cossu;
-  const uz = sini * sinsu;
-  const vx = xmx * cossu - cnod * sinsu;
-  const vy = xmy * cossu - snod * sinsu;
-  const vz = sini * cossu;
-
-  out[os] = mrt * ux * EARTH_RADIUS_KM;
-  out[os + 1] = mrt * uy * EARTH_RADIUS_KM;
-  out[os + 2] = mrt * uz * EARTH_RADIUS_KM;
-  out[os + 3] = (mvt * ux + rvdot * vx) * VKMPERSEC;
-  out[os + 4] = (mvt * uy + rvdot * vy) * VKMPERSEC;
-  out[os + 5] = (mvt * uz + rvdot * vz) * VKMPERSEC;
-}
