@@ -164,8 +164,11 @@ describe('Sgp4Batch bulk calls', { skip: !existsSync(DATA) && `reference data no
             if (batch.isDeepSpace(i) || code[0] !== 0) {
               assert.deepEqual(one, run);
             } else {
-              assert.ok(distance(one, 0, [...run.subarray(0, 3)]) <= 1e-7, `position at step ${k}`);
-              assert.ok(distance(one, 3, [...run.subarray(3, 6)]) <= 1e-10, `velocity at step ${k}`);
+              // Relative to the size too: past decay SGP4 flings some orbits out to 1e8 km.
+              const r = Math.hypot(one[0], one[1], one[2]);
+              const v = Math.hypot(one[3], one[4], one[5]);
+              assert.ok(distance(one, 0, [...run.subarray(0, 3)]) <= Math.max(1e-7, 1e-14 * r), `position at step ${k}`);
+              assert.ok(distance(one, 3, [...run.subarray(3, 6)]) <= Math.max(1e-10, 1e-14 * v), `velocity at step ${k}`);
             }
           }
         },

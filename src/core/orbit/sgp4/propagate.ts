@@ -31,6 +31,7 @@ const MEAN = new Float64Array(6);
 const OSC = new Float64Array(5);
 /** sin and cos of argpp, of mp + argpp and of nodep, when the series already knows them. */
 const KNOWN = new Float64Array(6);
+const INV_XKE = 1 / XKE;
 /** Steps between exact evaluations of the angles that the series otherwise rotates forward. */
 const RESYNC = 16;
 
@@ -328,8 +329,15 @@ export function propagateSeries(
           eo1 += tem5;
           // The reference's loop ends here, keeping the sine and cosine from before this last step.
           if (Math.abs(tem5) < 1e-12 || ktr === 10) break;
-          if (Math.abs(tem5) < SMALL) {
-            const dd = tem5 * tem5;
+          const dd = tem5 * tem5;
+          if (dd < 1e-8) {
+            // Below 1e-4 radians two terms of each series suffice (the next are under 1e-22).
+            const sd = tem5 * (1 - dd * I6);
+            const cd = 1 - dd * I2 * (1 - dd * I12);
+            const s = sineo1 * cd + coseo1 * sd;
+            coseo1 = coseo1 * cd - sineo1 * sd;
+            sineo1 = s;
+          } else if (dd < SMALL * SMALL) {
             const sd = tem5 * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
             const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
             const s = sineo1 * cd + coseo1 * sd;
@@ -352,12 +360,14 @@ export function propagateSeries(
           continue;
         }
         const rl = am * (1 - ecose);
-        const rdotl = (Math.sqrt(am) * esine) / rl;
-        const rvdotl = Math.sqrt(pl) / rl;
+        const invrl = 1 / rl;
+        const rdotl = Math.sqrt(am) * esine * invrl;
+        const rvdotl = Math.sqrt(pl) * invrl;
         const betal = Math.sqrt(1 - el2);
         temp = esine / (1 + betal);
-        const sinu = (am / rl) * (sineo1 - aynl - axnl * temp);
-        const cosu = (am / rl) * (coseo1 - axnl + aynl * temp);
+        const amrl = am * invrl;
+        const sinu = amrl * (sineo1 - aynl - axnl * temp);
+        const cosu = amrl * (coseo1 - axnl + aynl * temp);
         const sin2u = (cosu + cosu) * sinu;
         const cos2u = 1 - 2 * sinu * sinu;
         temp = 1 / pl;
@@ -373,8 +383,8 @@ export function propagateSeries(
         const dsu = 0.25 * temp2 * x7thm1 * sin2u;
         const dnode = 1.5 * temp2 * cosip * sin2u;
         const dinc = 1.5 * temp2 * cosip * sinip * cos2u;
-        const mvt = rdotl - (nm * temp1 * x1mth2 * sin2u) / XKE;
-        const rvdot = rvdotl + (nm * temp1 * (x1mth2 * cos2u + 1.5 * con41)) / XKE;
+        const mvt = rdotl - nm * temp1 * x1mth2 * sin2u * INV_XKE;
+        const rvdot = rvdotl + nm * temp1 * (x1mth2 * cos2u + 1.5 * con41) * INV_XKE;
 
         if (known && Math.abs(dnode) < SMALL) {
           const dd = dnode * dnode;
@@ -391,9 +401,9 @@ export function propagateSeries(
         let sinsu: number;
         let cossu: number;
         if (Math.abs(dsu) < SMALL) {
-          const h = 1 / Math.sqrt(sinu * sinu + cosu * cosu);
-          const s0 = sinu * h;
-          const c0 = cosu * h;
+          // sinu and cosu are a sine and cosine to rounding: atan2 would only drop their norm.
+          const s0 = sinu;
+          const c0 = cosu;
           const dd = dsu * dsu;
           const sd = dsu * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
           const cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
