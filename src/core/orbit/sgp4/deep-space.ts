@@ -292,6 +292,7 @@ export function initialiseDeepSpace(c: Float64Array, n: number, i: number, e: De
   set(L.XLI, xlamo);
   set(L.XNI, e.no);
   set(L.ATIME, 0);
+  set(L.DERIV_ATIME, Number.NaN);
 }
 
 const SC = new Float64Array(2);
@@ -337,60 +338,70 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
   let xldot: number;
   let ft: number;
   for (;;) {
-    if (irez !== 2) {
-      const del1 = c[L.DEL1 * n + i];
-      const del2 = c[L.DEL2 * n + i];
-      const del3 = c[L.DEL3 * n + i];
-      sincos(xli - FASX2, SC);
-      const s1 = SC[0];
-      const c1 = SC[1];
-      sincos(2 * (xli - FASX4), SC);
-      const s2 = SC[0];
-      const c2 = SC[1];
-      sincos(3 * (xli - FASX6), SC);
-      xndt = del1 * s1 + del2 * s2 + del3 * SC[0];
-      xldot = xni + xfact;
-      xnddt = (del1 * c1 + 2 * del2 * c2 + 3 * del3 * SC[1]) * xldot;
+    if (atime === c[L.DERIV_ATIME * n + i]) {
+      xndt = c[L.XNDT * n + i];
+      xnddt = c[L.XNDDT * n + i];
+      xldot = c[L.XLDOT * n + i];
     } else {
-      const xomi = c[L.ARGPO * n + i] + c[L.ARGPDOT * n + i] * atime;
-      const x2omi = xomi + xomi;
-      const x2li = xli + xli;
-      let sinSum = 0;
-      let cosSum1 = 0;
-      let cosSum2 = 0;
-      sincos(x2omi + xli - G22, SC);
-      sinSum += c[L.D2201 * n + i] * SC[0];
-      cosSum1 += c[L.D2201 * n + i] * SC[1];
-      sincos(xli - G22, SC);
-      sinSum += c[L.D2211 * n + i] * SC[0];
-      cosSum1 += c[L.D2211 * n + i] * SC[1];
-      sincos(xomi + xli - G32, SC);
-      sinSum += c[L.D3210 * n + i] * SC[0];
-      cosSum1 += c[L.D3210 * n + i] * SC[1];
-      sincos(-xomi + xli - G32, SC);
-      sinSum += c[L.D3222 * n + i] * SC[0];
-      cosSum1 += c[L.D3222 * n + i] * SC[1];
-      sincos(x2omi + x2li - G44, SC);
-      sinSum += c[L.D4410 * n + i] * SC[0];
-      cosSum2 += c[L.D4410 * n + i] * SC[1];
-      sincos(x2li - G44, SC);
-      sinSum += c[L.D4422 * n + i] * SC[0];
-      cosSum2 += c[L.D4422 * n + i] * SC[1];
-      sincos(xomi + xli - G52, SC);
-      sinSum += c[L.D5220 * n + i] * SC[0];
-      cosSum1 += c[L.D5220 * n + i] * SC[1];
-      sincos(-xomi + xli - G52, SC);
-      sinSum += c[L.D5232 * n + i] * SC[0];
-      cosSum1 += c[L.D5232 * n + i] * SC[1];
-      sincos(xomi + x2li - G54, SC);
-      sinSum += c[L.D5421 * n + i] * SC[0];
-      cosSum2 += c[L.D5421 * n + i] * SC[1];
-      sincos(-xomi + x2li - G54, SC);
-      sinSum += c[L.D5433 * n + i] * SC[0];
-      cosSum2 += c[L.D5433 * n + i] * SC[1];
-      xndt = sinSum;
-      xldot = xni + xfact;
-      xnddt = (cosSum1 + 2 * cosSum2) * xldot;
+      if (irez !== 2) {
+        const del1 = c[L.DEL1 * n + i];
+        const del2 = c[L.DEL2 * n + i];
+        const del3 = c[L.DEL3 * n + i];
+        sincos(xli - FASX2, SC);
+        const s1 = SC[0];
+        const c1 = SC[1];
+        sincos(2 * (xli - FASX4), SC);
+        const s2 = SC[0];
+        const c2 = SC[1];
+        sincos(3 * (xli - FASX6), SC);
+        xndt = del1 * s1 + del2 * s2 + del3 * SC[0];
+        xldot = xni + xfact;
+        xnddt = (del1 * c1 + 2 * del2 * c2 + 3 * del3 * SC[1]) * xldot;
+      } else {
+        const xomi = c[L.ARGPO * n + i] + c[L.ARGPDOT * n + i] * atime;
+        const x2omi = xomi + xomi;
+        const x2li = xli + xli;
+        let sinSum = 0;
+        let cosSum1 = 0;
+        let cosSum2 = 0;
+        sincos(x2omi + xli - G22, SC);
+        sinSum += c[L.D2201 * n + i] * SC[0];
+        cosSum1 += c[L.D2201 * n + i] * SC[1];
+        sincos(xli - G22, SC);
+        sinSum += c[L.D2211 * n + i] * SC[0];
+        cosSum1 += c[L.D2211 * n + i] * SC[1];
+        sincos(xomi + xli - G32, SC);
+        sinSum += c[L.D3210 * n + i] * SC[0];
+        cosSum1 += c[L.D3210 * n + i] * SC[1];
+        sincos(-xomi + xli - G32, SC);
+        sinSum += c[L.D3222 * n + i] * SC[0];
+        cosSum1 += c[L.D3222 * n + i] * SC[1];
+        sincos(x2omi + x2li - G44, SC);
+        sinSum += c[L.D4410 * n + i] * SC[0];
+        cosSum2 += c[L.D4410 * n + i] * SC[1];
+        sincos(x2li - G44, SC);
+        sinSum += c[L.D4422 * n + i] * SC[0];
+        cosSum2 += c[L.D4422 * n + i] * SC[1];
+        sincos(xomi + xli - G52, SC);
+        sinSum += c[L.D5220 * n + i] * SC[0];
+        cosSum1 += c[L.D5220 * n + i] * SC[1];
+        sincos(-xomi + xli - G52, SC);
+        sinSum += c[L.D5232 * n + i] * SC[0];
+        cosSum1 += c[L.D5232 * n + i] * SC[1];
+        sincos(xomi + x2li - G54, SC);
+        sinSum += c[L.D5421 * n + i] * SC[0];
+        cosSum2 += c[L.D5421 * n + i] * SC[1];
+        sincos(-xomi + x2li - G54, SC);
+        sinSum += c[L.D5433 * n + i] * SC[0];
+        cosSum2 += c[L.D5433 * n + i] * SC[1];
+        xndt = sinSum;
+        xldot = xni + xfact;
+        xnddt = (cosSum1 + 2 * cosSum2) * xldot;
+      }
+      c[L.DERIV_ATIME * n + i] = atime;
+      c[L.XNDT * n + i] = xndt;
+      c[L.XNDDT * n + i] = xnddt;
+      c[L.XLDOT * n + i] = xldot;
     }
     if (Math.abs(t - atime) < STEP) {
       ft = t - atime;
@@ -406,7 +417,7 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
 
   const nm = xni + xndt * ft + xnddt * ft * ft * 0.5;
   const xl = xli + xldot * ft + xndt * ft * ft * 0.5;
-  const theta = (c[L.GSTO * n + i] + t * RPTIM) % TWO_PI;
+  const theta = fmod2pi(c[L.GSTO * n + i] + t * RPTIM);
   m[3] = irez !== 1 ? xl - 2 * m[4] + 2 * theta : xl - m[4] - m[1] + theta;
   m[5] = nm;
 }

@@ -112,5 +112,10 @@ export const ZMOS = field();
 export const ATIME = field();
 export const XLI = field();
 export const XNI = field();
+// The integrator's derivatives at ATIME: they change only when it steps, every 720 minutes.
+export const DERIV_ATIME = field();
+export const XNDT = field();
+export const XNDDT = field();
+export const XLDOT = field();
 
 export const FIELD_COUNT = next;

@@ -213,7 +213,8 @@ export function propagateSeries(
       fail(out, os, errors, e + k, SGP4_MEAN_MOTION);
       continue;
     }
-    const am = (deep ? (XKE / nm) ** X2O3 : am0) * tempa * tempa;
+    // Only resonant orbits change the mean motion before this; the others keep epoch's.
+    const am = (nm === no ? am0 : (XKE / nm) ** X2O3) * tempa * tempa;
     nm = XKE / (am * Math.sqrt(am));
     em -= tempe;
     if (em >= 1 || em < -0.001) {
