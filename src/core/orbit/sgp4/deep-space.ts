@@ -424,7 +424,7 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
 
 /**
  * Lunar-solar periodics at t minutes (dpper after initialisation). Reads and writes the
- * osculating elements in p: [ep, inclp, nodep, argpp, mp].
+ * osculating elements in p: [ep, inclp, nodep, argpp, mp], and adds sin and cos of inclp.
  */
 export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, p: Float64Array): void {
   let zm = c[L.ZMOS * n + i] + ZNS * t;
@@ -461,6 +461,8 @@ export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, 
   sincos(inclp, SC);
   const sinip = SC[0];
   const cosip = SC[1];
+  p[5] = sinip;
+  p[6] = cosip;
   if (inclp >= 0.2) {
     ph /= sinip;
     pgh -= cosip * ph;
