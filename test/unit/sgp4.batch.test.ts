@@ -193,3 +193,42 @@ describe('Sgp4Batch bulk calls', { skip: !existsSync(DATA) && `reference data no
     assert.throws(() => Sgp4Batch.fromTle([lines[0], [lines[1][0].slice(0, 50), lines[1][1]]]), /element set 1: line 1 is 50 characters long/);
   });
 });
+
+const CATALOG = path.resolve(import.meta.dirname, '../../../shared/data/tle/catalog-2022-08.tle');
+
+describe('Sgp4Batch on a real catalogue', { skip: !existsSync(CATALOG) && `catalogue not found at ${CATALOG}` }, () => {
+  test('runs of one-minute steps agree with single instants for 300 objects of every kind, decayed ones included', () => {
+    const lines = readFileSync(CATALOG, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/).filter((l) => l.trim());
+    const available = lines.length / 2;
+    const sets: [string, string][] = Array.from({ length: 300 }, (_, k) => {
+      const j = Math.floor((k * available) / 300);
+      return [lines[2 * j].trimEnd(), lines[2 * j + 1].trimEnd()];
+    });
+    const batch = Sgp4Batch.fromTle(sets);
+    const steps = 200;
+    const startMs = Date.UTC(2022, 7, 9);
+    const out = new Float64Array(steps * STATE_WIDTH);
+    const errors = new Uint8Array(steps);
+    const one = new Float64Array(STATE_WIDTH);
+    const code = new Uint8Array(1);
+    let deep = 0;
+    let failed = 0;
+    for (let i = 0; i < sets.length; i++) {
+      if (batch.isDeepSpace(i)) deep++;
+      batch.propagateTimes(i, startMs, 60_000, steps, out, errors);
+      const start = (startMs - batch.epochMs(i)) / 60_000;
+      for (let k = 0; k < steps; k += 7) {
+        batch.propagateMinutes(i, start + k, 0, 1, one, code);
+        assert.equal(errors[k], code[0], `object ${i} step ${k}`);
+        if (code[0] !== 0) {
+          failed++;
+          continue;
+        }
+        const r = Math.hypot(one[0], one[1], one[2]);
+        assert.ok(distance(one, 0, [...out.subarray(k * STATE_WIDTH, k * STATE_WIDTH + 3)]) <= Math.max(1e-7, 1e-14 * r), `object ${i} step ${k}`);
+      }
+    }
+    assert.ok(deep > 20, `${deep} deep-space objects`);
+    assert.ok(failed > 0, 'some objects of the catalogue have decayed by then');
+  });
+});
