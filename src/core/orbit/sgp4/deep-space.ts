@@ -297,6 +297,18 @@ export function initialiseDeepSpace(c: Float64Array, n: number, i: number, e: De
 
 const SC = new Float64Array(2);
 
+// Series coefficients for sin and cos of a small angle (|d| <= 0.11 here: the first omitted
+// terms, d^11/11! and d^12/12!, are below 2e-18).
+const I2 = 1 / 2;
+const I6 = 1 / 6;
+const I12 = 1 / 12;
+const I20 = 1 / 20;
+const I30 = 1 / 30;
+const I42 = 1 / 42;
+const I56 = 1 / 56;
+const I72 = 1 / 72;
+const I90 = 1 / 90;
+
 const FASX2 = 0.13130908;
 const FASX4 = 2.8843198;
 const FASX6 = 0.37448087;
@@ -427,23 +439,28 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
  * osculating elements in p: [ep, inclp, nodep, argpp, mp], and adds sin and cos of inclp.
  */
 export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, p: Float64Array): void {
-  let zm = c[L.ZMOS * n + i] + ZNS * t;
-  let zf = zm + 2 * ZES * Math.sin(zm);
-  sincos(zf, SC);
-  let sinzf = SC[0];
+  // zf = zm + 2 e sin(zm): its sine and cosine rotate those of zm by at most 0.11 rad.
+  sincos(c[L.ZMOS * n + i] + ZNS * t, SC);
+  let d = 2 * ZES * SC[0];
+  let dd = d * d;
+  let sd = d * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+  let cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+  let sinzf = SC[0] * cd + SC[1] * sd;
   let f2 = 0.5 * sinzf * sinzf - 0.25;
-  let f3 = -0.5 * sinzf * SC[1];
+  let f3 = -0.5 * sinzf * (SC[1] * cd - SC[0] * sd);
   const ses = c[L.SE2 * n + i] * f2 + c[L.SE3 * n + i] * f3;
   const sis = c[L.SI2 * n + i] * f2 + c[L.SI3 * n + i] * f3;
   const sls = c[L.SL2 * n + i] * f2 + c[L.SL3 * n + i] * f3 + c[L.SL4 * n + i] * sinzf;
   const sghs = c[L.SGH2 * n + i] * f2 + c[L.SGH3 * n + i] * f3 + c[L.SGH4 * n + i] * sinzf;
   const shs = c[L.SH2 * n + i] * f2 + c[L.SH3 * n + i] * f3;
-  zm = c[L.ZMOL * n + i] + ZNL * t;
-  zf = zm + 2 * ZEL * Math.sin(zm);
-  sincos(zf, SC);
-  sinzf = SC[0];
+  sincos(c[L.ZMOL * n + i] + ZNL * t, SC);
+  d = 2 * ZEL * SC[0];
+  dd = d * d;
+  sd = d * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
+  cd = (1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90)))));
+  sinzf = SC[0] * cd + SC[1] * sd;
   f2 = 0.5 * sinzf * sinzf - 0.25;
-  f3 = -0.5 * sinzf * SC[1];
+  f3 = -0.5 * sinzf * (SC[1] * cd - SC[0] * sd);
   const sel = c[L.EE2 * n + i] * f2 + c[L.E3 * n + i] * f3;
   const sil = c[L.XI2 * n + i] * f2 + c[L.XI3 * n + i] * f3;
   const sll = c[L.XL2 * n + i] * f2 + c[L.XL3 * n + i] * f3 + c[L.XL4 * n + i] * sinzf;
