@@ -7,7 +7,7 @@
  */
 import { PI, TWO_PI, X2O3, XKE } from './constants.ts';
 import * as L from './layout.ts';
-import { fmod2pi, sincos } from './math.ts';
+import { fmod2pi, sincosInPlace } from './math.ts';
 
 const ZES = 0.01675;
 const ZEL = 0.0549;
@@ -359,13 +359,16 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
         const del1 = c[L.DEL1 * n + i];
         const del2 = c[L.DEL2 * n + i];
         const del3 = c[L.DEL3 * n + i];
-        sincos(xli - FASX2, SC);
+        SC[0] = xli - FASX2;
+        sincosInPlace(SC);
         const s1 = SC[0];
         const c1 = SC[1];
-        sincos(2 * (xli - FASX4), SC);
+        SC[0] = 2 * (xli - FASX4);
+        sincosInPlace(SC);
         const s2 = SC[0];
         const c2 = SC[1];
-        sincos(3 * (xli - FASX6), SC);
+        SC[0] = 3 * (xli - FASX6);
+        sincosInPlace(SC);
         xndt = del1 * s1 + del2 * s2 + del3 * SC[0];
         xldot = xni + xfact;
         xnddt = (del1 * c1 + 2 * del2 * c2 + 3 * del3 * SC[1]) * xldot;
@@ -376,34 +379,44 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
         let sinSum = 0;
         let cosSum1 = 0;
         let cosSum2 = 0;
-        sincos(x2omi + xli - G22, SC);
+        SC[0] = x2omi + xli - G22;
+        sincosInPlace(SC);
         sinSum += c[L.D2201 * n + i] * SC[0];
         cosSum1 += c[L.D2201 * n + i] * SC[1];
-        sincos(xli - G22, SC);
+        SC[0] = xli - G22;
+        sincosInPlace(SC);
         sinSum += c[L.D2211 * n + i] * SC[0];
         cosSum1 += c[L.D2211 * n + i] * SC[1];
-        sincos(xomi + xli - G32, SC);
+        SC[0] = xomi + xli - G32;
+        sincosInPlace(SC);
         sinSum += c[L.D3210 * n + i] * SC[0];
         cosSum1 += c[L.D3210 * n + i] * SC[1];
-        sincos(-xomi + xli - G32, SC);
+        SC[0] = -xomi + xli - G32;
+        sincosInPlace(SC);
         sinSum += c[L.D3222 * n + i] * SC[0];
         cosSum1 += c[L.D3222 * n + i] * SC[1];
-        sincos(x2omi + x2li - G44, SC);
+        SC[0] = x2omi + x2li - G44;
+        sincosInPlace(SC);
         sinSum += c[L.D4410 * n + i] * SC[0];
         cosSum2 += c[L.D4410 * n + i] * SC[1];
-        sincos(x2li - G44, SC);
+        SC[0] = x2li - G44;
+        sincosInPlace(SC);
         sinSum += c[L.D4422 * n + i] * SC[0];
         cosSum2 += c[L.D4422 * n + i] * SC[1];
-        sincos(xomi + xli - G52, SC);
+        SC[0] = xomi + xli - G52;
+        sincosInPlace(SC);
         sinSum += c[L.D5220 * n + i] * SC[0];
         cosSum1 += c[L.D5220 * n + i] * SC[1];
-        sincos(-xomi + xli - G52, SC);
+        SC[0] = -xomi + xli - G52;
+        sincosInPlace(SC);
         sinSum += c[L.D5232 * n + i] * SC[0];
         cosSum1 += c[L.D5232 * n + i] * SC[1];
-        sincos(xomi + x2li - G54, SC);
+        SC[0] = xomi + x2li - G54;
+        sincosInPlace(SC);
         sinSum += c[L.D5421 * n + i] * SC[0];
         cosSum2 += c[L.D5421 * n + i] * SC[1];
-        sincos(-xomi + x2li - G54, SC);
+        SC[0] = -xomi + x2li - G54;
+        sincosInPlace(SC);
         sinSum += c[L.D5433 * n + i] * SC[0];
         cosSum2 += c[L.D5433 * n + i] * SC[1];
         xndt = sinSum;
@@ -440,7 +453,8 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
  */
 export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, p: Float64Array): void {
   // zf = zm + 2 e sin(zm): its sine and cosine rotate those of zm by at most 0.11 rad.
-  sincos(c[L.ZMOS * n + i] + ZNS * t, SC);
+  SC[0] = c[L.ZMOS * n + i] + ZNS * t;
+  sincosInPlace(SC);
   let d = 2 * ZES * SC[0];
   let dd = d * d;
   let sd = d * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
@@ -453,7 +467,8 @@ export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, 
   const sls = c[L.SL2 * n + i] * f2 + c[L.SL3 * n + i] * f3 + c[L.SL4 * n + i] * sinzf;
   const sghs = c[L.SGH2 * n + i] * f2 + c[L.SGH3 * n + i] * f3 + c[L.SGH4 * n + i] * sinzf;
   const shs = c[L.SH2 * n + i] * f2 + c[L.SH3 * n + i] * f3;
-  sincos(c[L.ZMOL * n + i] + ZNL * t, SC);
+  SC[0] = c[L.ZMOL * n + i] + ZNL * t;
+  sincosInPlace(SC);
   d = 2 * ZEL * SC[0];
   dd = d * d;
   sd = d * (1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
@@ -475,7 +490,8 @@ export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, 
   const inclp = p[1] + pinc;
   p[0] += pe;
   p[1] = inclp;
-  sincos(inclp, SC);
+  SC[0] = inclp;
+  sincosInPlace(SC);
   const sinip = SC[0];
   const cosip = SC[1];
   p[5] = sinip;
@@ -490,7 +506,8 @@ export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, 
   }
   // Lyddane's modification: near-equatorial orbits are perturbed in node and argument jointly.
   let nodep = p[2];
-  sincos(nodep, SC);
+  SC[0] = nodep;
+  sincosInPlace(SC);
   const sinop = SC[0];
   const cosop = SC[1];
   const alfdp = sinip * sinop + (ph * cosop + pinc * cosip * sinop);

@@ -59,3 +59,11 @@ export function fmod2pi(x: number): number {
   else if (x < 0 && r > 0) r -= TWO_PI;
   return r;
 }
+
+/**
+ * sincos of out[0], in place: where V8 does not inline sincos, a double argument would be
+ * boxed on the heap at every call; a typed-array slot carries it unboxed.
+ */
+export function sincosInPlace(out: Float64Array): void {
+  sincos(out[0], out);
+}

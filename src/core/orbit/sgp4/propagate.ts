@@ -20,7 +20,7 @@ import {
 } from './constants.ts';
 import { deepPeriodics, deepSecular } from './deep-space.ts';
 import * as L from './layout.ts';
-import { fmod2pi, sincos } from './math.ts';
+import { fmod2pi, sincosInPlace } from './math.ts';
 
 /** Numbers per state in an output array: x, y, z (km), vx, vy, vz (km/s). */
 export const STATE_WIDTH = 6;
@@ -142,13 +142,16 @@ export function propagateSeries(
     let templ = t2cof * t2;
     if (rotating) {
       if (k % RESYNC === 0) {
-        sincos(xmdf, SC);
+        SC[0] = xmdf;
+        sincosInPlace(SC);
         sinM = SC[0];
         cosM = SC[1];
-        sincos(argpdf, SC);
+        SC[0] = argpdf;
+        sincosInPlace(SC);
         sinW = SC[0];
         cosW = SC[1];
-        sincos(nodedf, SC);
+        SC[0] = nodedf;
+        sincosInPlace(SC);
         sinN = SC[0];
         cosN = SC[1];
       } else {
@@ -170,7 +173,8 @@ export function propagateSeries(
         SC[0] = sinM;
         SC[1] = cosM;
       } else {
-        sincos(xmdf, SC);
+        SC[0] = xmdf;
+        sincosInPlace(SC);
       }
       const delmtemp = 1 + eta * SC[1];
       const delm = xmcof * (delmtemp * delmtemp * delmtemp - delmo);
@@ -186,7 +190,8 @@ export function propagateSeries(
         const dd = temp * temp;
         sinmm = SC[0] * (dd < 1e-6 ? 1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30)) : 1 - dd * I2 * (1 - dd * I12 * (1 - dd * I30 * (1 - dd * I56 * (1 - dd * I90))))) + SC[1] * temp * (dd < 1e-6 ? 1 - dd * I6 * (1 - dd * I20) : 1 - dd * I6 * (1 - dd * I20 * (1 - dd * I42 * (1 - dd * I72))));
       } else {
-        sincos(mm, SC);
+        SC[0] = mm;
+        sincosInPlace(SC);
         sinmm = SC[0];
       }
       tempe += bcc5 * (sinmm - sinmao);
@@ -211,7 +216,8 @@ export function propagateSeries(
       nm = MEAN[5];
     }
     if (nm <= 0) {
-      fail(out, os, errors, e + k, SGP4_MEAN_MOTION);
+      out.fill(Number.NaN, os, os + STATE_WIDTH);
+      errors[e + k] = SGP4_MEAN_MOTION;
       continue;
     }
     // Only resonant orbits change the mean motion before this; the others keep epoch's.
@@ -221,7 +227,8 @@ export function propagateSeries(
     nm = XKE / (am * Math.sqrt(am));
     em -= tempe;
     if (em >= 1 || em < -0.001) {
-      fail(out, os, errors, e + k, SGP4_ECCENTRICITY);
+      out.fill(Number.NaN, os, os + STATE_WIDTH);
+      errors[e + k] = SGP4_ECCENTRICITY;
       continue;
     }
     if (em < 1e-6) em = 1e-6;
@@ -259,7 +266,8 @@ export function propagateSeries(
         argpp -= PI;
       }
       if (ep < 0 || ep > 1) {
-        fail(out, os, errors, e + k, SGP4_PERTURBED_ECCENTRICITY);
+        out.fill(Number.NaN, os, os + STATE_WIDTH);
+        errors[e + k] = SGP4_PERTURBED_ECCENTRICITY;
         continue;
       }
       sinip = xincp === OSC[1] ? OSC[5] : -OSC[5];
@@ -302,7 +310,8 @@ export function propagateSeries(
           SC[0] = KNOWN[0];
           SC[1] = KNOWN[1];
         } else {
-          sincos(argpp, SC);
+          SC[0] = argpp;
+          sincosInPlace(SC);
         }
         const axnl = ep * SC[1];
         let temp = 1 / (am * (1 - ep * ep));
@@ -323,7 +332,8 @@ export function propagateSeries(
           sineo1 = KNOWN[2] * cd + KNOWN[3] * sd;
           coseo1 = KNOWN[3] * cd - KNOWN[2] * sd;
         } else {
-          sincos(eo1, SC);
+          SC[0] = eo1;
+          sincosInPlace(SC);
           sineo1 = SC[0];
           coseo1 = SC[1];
         }
@@ -348,7 +358,8 @@ export function propagateSeries(
             coseo1 = coseo1 * cd - sineo1 * sd;
             sineo1 = s;
           } else {
-            sincos(eo1, SC);
+            SC[0] = eo1;
+            sincosInPlace(SC);
             sineo1 = SC[0];
             coseo1 = SC[1];
           }
@@ -360,7 +371,8 @@ export function propagateSeries(
         const el2 = axnl * axnl + aynl * aynl;
         const pl = am * (1 - el2);
         if (pl < 0) {
-          fail(out, os, errors, e + k, SGP4_SEMI_LATUS_RECTUM);
+          out.fill(Number.NaN, os, os + STATE_WIDTH);
+          errors[e + k] = SGP4_SEMI_LATUS_RECTUM;
           continue;
         }
         const rl = am * (1 - ecose);
@@ -381,7 +393,8 @@ export function propagateSeries(
         // Short-period periodics.
         const mrt = rl * (1 - 1.5 * temp2 * betal * con41) + 0.5 * temp1 * x1mth2 * cos2u;
         if (mrt < 1) {
-          fail(out, os, errors, e + k, SGP4_DECAYED);
+          out.fill(Number.NaN, os, os + STATE_WIDTH);
+          errors[e + k] = SGP4_DECAYED;
           continue;
         }
         const dsu = 0.25 * temp2 * x7thm1 * sin2u;
@@ -397,7 +410,8 @@ export function propagateSeries(
           SC[0] = KNOWN[4] * cd + KNOWN[5] * sd;
           SC[1] = KNOWN[5] * cd - KNOWN[4] * sd;
         } else {
-          sincos(nodep + dnode, SC);
+          SC[0] = nodep + dnode;
+          sincosInPlace(SC);
         }
         const snod = SC[0];
         const cnod = SC[1];
@@ -414,7 +428,8 @@ export function propagateSeries(
           sinsu = s0 * cd - c0 * sd;
           cossu = c0 * cd + s0 * sd;
         } else {
-          sincos(Math.atan2(sinu, cosu) - dsu, SC);
+          SC[0] = Math.atan2(sinu, cosu) - dsu;
+          sincosInPlace(SC);
           sinsu = SC[0];
           cossu = SC[1];
         }
@@ -427,7 +442,8 @@ export function propagateSeries(
           sini = sinip * cd + cosip * sd;
           cosi = cosip * cd - sinip * sd;
         } else {
-          sincos(xincp + dinc, SC);
+          SC[0] = xincp + dinc;
+          sincosInPlace(SC);
           sini = SC[0];
           cosi = SC[1];
         }
@@ -452,9 +468,4 @@ export function propagateSeries(
 }
 
 
-
-function fail(out: Float64Array, o: number, errors: Uint8Array, e: number, code: number): void {
-  out.fill(Number.NaN, o, o + STATE_WIDTH);
-  errors[e] = code;
-}
 
