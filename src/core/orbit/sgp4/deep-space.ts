@@ -323,9 +323,11 @@ const STEP2 = 259200;
 /**
  * Secular lunar-solar drift and, for resonant orbits, the integrated mean motion and
  * longitude at t minutes (dspace). Reads and writes mean elements in m:
- * [em, argpm, inclm, mm, nodem, nm].
+ * [em, argpm, inclm, mm, nodem, nm], and reads t from m[6] (a double argument would be
+ * boxed on the heap at every call).
  */
-export function deepSecular(c: Float64Array, n: number, i: number, t: number, m: Float64Array): void {
+export function deepSecular(c: Float64Array, n: number, i: number, m: Float64Array): void {
+  const t = m[6];
   m[0] += c[L.DEDT * n + i] * t;
   m[2] += c[L.DIDT * n + i] * t;
   m[1] += c[L.DOMDT * n + i] * t;
@@ -449,9 +451,11 @@ export function deepSecular(c: Float64Array, n: number, i: number, t: number, m:
 
 /**
  * Lunar-solar periodics at t minutes (dpper after initialisation). Reads and writes the
- * osculating elements in p: [ep, inclp, nodep, argpp, mp], and adds sin and cos of inclp.
+ * osculating elements in p: [ep, inclp, nodep, argpp, mp], adds sin and cos of inclp, and
+ * reads t from p[7].
  */
-export function deepPeriodics(c: Float64Array, n: number, i: number, t: number, p: Float64Array): void {
+export function deepPeriodics(c: Float64Array, n: number, i: number, p: Float64Array): void {
+  const t = p[7];
   // zf = zm + 2 e sin(zm): its sine and cosine rotate those of zm by at most 0.11 rad.
   SC[0] = c[L.ZMOS * n + i] + ZNS * t;
   sincosInPlace(SC);

@@ -26,9 +26,9 @@ import { fmod2pi, sincosInPlace } from './math.ts';
 export const STATE_WIDTH = 6;
 
 const SC = new Float64Array(2);
-const MEAN = new Float64Array(6);
-/** ep, inclp, nodep, argpp, mp, and sin and cos of inclp from the lunar-solar periodics. */
-const OSC = new Float64Array(7);
+const MEAN = new Float64Array(7);
+/** ep, inclp, nodep, argpp, mp, sin and cos of inclp from the lunar-solar periodics, and t. */
+const OSC = new Float64Array(8);
 /** sin and cos of argpp, of mp + argpp and of nodep, when the series already knows them. */
 const KNOWN = new Float64Array(6);
 const INV_XKE = 1 / XKE;
@@ -207,7 +207,8 @@ export function propagateSeries(
       MEAN[3] = mm;
       MEAN[4] = nodem;
       MEAN[5] = nm;
-      deepSecular(c, n, i, t, MEAN);
+      MEAN[6] = t;
+      deepSecular(c, n, i, MEAN);
       em = MEAN[0];
       argpm = MEAN[1];
       inclm = MEAN[2];
@@ -253,7 +254,8 @@ export function propagateSeries(
       OSC[2] = nodep;
       OSC[3] = argpp;
       OSC[4] = mp;
-      deepPeriodics(c, n, i, t, OSC);
+      OSC[7] = t;
+      deepPeriodics(c, n, i, OSC);
       ep = OSC[0];
       xincp = OSC[1];
       nodep = OSC[2];
