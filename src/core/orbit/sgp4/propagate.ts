@@ -1,8 +1,9 @@
 /**
  * The SGP4 step (sgp4 of the reference) over a run of times for one satellite of a
  * batch: the satellite's coefficients are read once into locals, then each time costs
- * only arithmetic, seven sine-cosine pairs and no allocation. States go to a caller's
- * Float64Array, six numbers each (TEME km and km/s), and codes to a parallel Uint8Array.
+ * arithmetic only (on near-earth runs, rotations and short series stand in for most sines
+ * and cosines) and no allocation. States go to a caller's Float64Array, six numbers each
+ * (TEME km and km/s), and codes to a parallel Uint8Array.
  */
 import {
   EARTH_RADIUS_KM,
