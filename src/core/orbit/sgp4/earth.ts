@@ -39,19 +39,26 @@ export function epochJulianDate(year: number, dayOfYear: number): number {
   return julianDate(year, month, whole - before, hour, minute, second);
 }
 
-const JD_UNIX_EPOCH = 2440587.5;
-
 /** Greenwich mean sidereal time in radians [0, 2pi) at a UT1 Julian date (IAU 1982). */
 export function gmst(julianDateUt1: number): number {
-  const tut1 = (julianDateUt1 - 2451545) / 36525;
+  return gmstOfCenturies((julianDateUt1 - 2451545) / 36525);
+}
+
+const J2000_MS = Date.UTC(2000, 0, 1, 12);
+const MS_PER_CENTURY = 86_400_000 * 36525;
+
+/**
+ * GMST at an instant, taking UTC for UT1 (they differ by under a second). From the
+ * milliseconds directly: a Julian date near 2.46e6 carries only ~40 µs.
+ */
+export function gmstAt(timeMs: number): number {
+  return gmstOfCenturies((timeMs - J2000_MS) / MS_PER_CENTURY);
+}
+
+function gmstOfCenturies(tut1: number): number {
   const seconds = -6.2e-6 * tut1 * tut1 * tut1 + 0.093104 * tut1 * tut1 + (876600 * 3600 + 8640184.812866) * tut1 + 67310.54841;
   const angle = ((seconds * DEG) / 240) % TWO_PI;
   return angle < 0 ? angle + TWO_PI : angle;
-}
-
-/** GMST at an instant, taking UTC for UT1 (they differ by under a second). */
-export function gmstAt(timeMs: number): number {
-  return gmst(JD_UNIX_EPOCH + timeMs / 86_400_000);
 }
 
 const WGS84_A = 6378.137;
@@ -73,7 +80,8 @@ export interface Geodetic {
  */
 export function temeToGeodetic(x: number, y: number, z: number, gmstRad: number): Geodetic {
   let longitude = Math.atan2(y, x) - gmstRad;
-  longitude -= TWO_PI * Math.floor((longitude + Math.PI) / TWO_PI);
+  while (longitude < -Math.PI) longitude += TWO_PI;
+  while (longitude > Math.PI) longitude -= TWO_PI;
   const r = Math.hypot(x, y);
   let latitude = Math.atan2(z, r);
   let c = 1;
@@ -84,6 +92,7 @@ export function temeToGeodetic(x: number, y: number, z: number, gmstRad: number)
     latitude = Math.atan2(z + WGS84_A * c * WGS84_E2 * sin, r);
     if (Math.abs(latitude - previous) < 1e-12) break;
   }
-  const altitude = r / Math.cos(latitude) - WGS84_A * c;
+  // Divide by the larger of cos and sin: r / cos(latitude) loses all precision near the poles.
+  const altitude = Math.abs(latitude) < Math.PI / 4 ? r / Math.cos(latitude) - WGS84_A * c : z / Math.sin(latitude) - WGS84_A * c * (1 - WGS84_E2);
   return { latitude, longitude, altitude };
 }
