@@ -126,10 +126,15 @@ async function documentProblems(stores: Stores, missionId: string, doc: MissionD
       if (typeChange) problems.push(typeChange.error);
     }
   }
+  const stations = new Set<string>();
+  for (const [i, g] of (doc.groundStations ?? []).entries()) {
+    if (stations.has(g.id)) problems.push({ pointer: `/groundStations/${i}/id`, detail: 'appears twice' });
+    stations.add(g.id);
+  }
   return problems;
 }
 
-export const IMPORT_NOTE = 'Spacecraft and channels absent from the document are left as they are: an import never deletes.';
+export const IMPORT_NOTE = 'Spacecraft, channels and ground stations absent from the document are left as they are: an import never deletes.';
 
 /** Validates the whole document, then applies it in one transaction (unless a dry run); either way answers what it changes. */
 export async function importDefinition(stores: Stores, missionId: string, doc: MissionDefinition, options: { by: string; dryRun: boolean }): Promise<DefinitionImport> {
