@@ -9,7 +9,7 @@ import { validateTle } from '../../core/orbit/tle.ts';
 import { expressionProblems, type Definition } from '../../core/derived.ts';
 import { channelSettings } from '../../core/mission-definition.ts';
 import type {
-  Channel, ChannelDefinition, DefinitionImport, Limits, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft, SpacecraftCreate, SpacecraftPatch,
+  Channel, ChannelDefinition, DefinitionImport, GroundStation, GroundStationDefinition, Limits, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft, SpacecraftCreate, SpacecraftPatch,
 } from '../../core/schemas.ts';
 import type { ConsoleApi } from './api.ts';
 
@@ -98,6 +98,18 @@ export async function putChannel(stores: Stores, spacecraft: string, name: strin
   const typeChange = await typeChangeProblem(stores, spacecraft, name, view.channels.get(name), def);
   if (typeChange) throw new HttpProblem(409, typeChange.message, { errors: [typeChange.error] });
   return stores.catalog.putChannel(spacecraft, name, def, by);
+}
+
+export async function putGroundStation(stores: Stores, missionId: string, id: string, def: GroundStationDefinition, by: string): Promise<{ station: GroundStation; created: boolean }> {
+  const result = await stores.catalog.putGroundStation(missionId, id, def, by);
+  if (result === 'no-mission') throw notFound(`no mission "${missionId}"`);
+  return result;
+}
+
+export async function deleteGroundStation(stores: Stores, missionId: string, id: string, by: string): Promise<void> {
+  const result = await stores.catalog.deleteGroundStation(missionId, id, by);
+  if (result === 'no-mission') throw notFound(`no mission "${missionId}"`);
+  if (result === 'no-station') throw notFound(`no ground station "${id}" in mission "${missionId}"`);
 }
 
 /** Every problem of a definition document the schema accepted, each with its pointer into the document. */
