@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ecfToLookAngles, eciToEcf, geodeticToEcf, gstime, propagate, twoline2satrec } from 'satellite.js';
 import { createPropagator } from '../../src/core/orbit/sgp4.ts';
-import { brentRoot, findPasses, type Pass, type PassStation } from '../../src/core/orbit/passes.ts';
+import { brentRoot, findPasses, predictPasses, type Pass, type PassStation } from '../../src/core/orbit/passes.ts';
 import { geodeticToEarthFixed, gmstRad } from '../../src/core/orbit/topocentric.ts';
 
 const CATALOGUE = path.resolve(import.meta.dirname, '../../../shared/data/tle/catalog-2022-08.tle');
@@ -194,4 +194,28 @@ test('frame helpers agree with satellite.js: sidereal time and the WGS-84 positi
   }
   const brent = brentRoot((x) => x * x - 2, 0, 2, 1e-12);
   assert.ok(Math.abs(brent - Math.SQRT2) < 1e-11);
+});
+
+test('predictPasses gives every pass of every spacecraft over every station in AOS order, and names the spacecraft SGP4 gives up on', () => {
+  // Vallado's 28872 decays 50-55 minutes after its 2005 epoch: SGP4 gives up long before this window.
+  const decaying = { id: 'decaying', tle: ['1 28872U 05037B   05333.02012661  .25992681  00000-0  24476-3 0  1534', '2 28872  96.4736 157.9986 0303955 244.0492 110.6523 16.46015938 10708'] as const };
+  const stations = [{ id: 'kiruna', ...KIRUNA_MASKED }, { id: 'hbk', ...HARTEBEESTHOEK }];
+  const from = new Date('2022-08-09T20:00:00Z');
+  const to = new Date('2022-08-10T08:00:00Z');
+  const progress: number[] = [];
+  const result = predictPasses([{ id: 'iss', tle: ISS }, { id: 'noaa-19', tle: NOAA_19 }, decaying], stations, from, to, { onProgress: (f) => progress.push(f) });
+  assert.deepEqual(progress.map((f) => f.toFixed(2)), ['0.33', '0.67', '1.00']);
+  assert.equal(result.failures.length, 1);
+  assert.equal(result.failures[0]!.spacecraft, 'decaying');
+  assert.match(result.failures[0]!.detail, /SGP4 error \d for satellite 28872/);
+  for (const [id, tle] of [['iss', ISS], ['noaa-19', NOAA_19]] as const) {
+    for (const station of stations) {
+      const alone = findPasses(createPropagator(tle[0], tle[1]), station, from, to);
+      const rows = result.passes.filter((p) => p.spacecraft === id && p.station === station.id);
+      assert.deepEqual(rows.map((r) => [r.aos.time, r.max.time, r.max.elevationDeg, r.los.time]), alone.map((p) => [p.aos.time.toISOString(), p.max.time.toISOString(), p.max.elevationDeg, p.los.time.toISOString()]), `${id} over ${station.id}`);
+      for (const r of rows) assert.equal(r.durationSeconds, (Date.parse(r.los.time) - Date.parse(r.aos.time)) / 1000);
+    }
+  }
+  assert.ok(result.passes.length > 5);
+  for (let i = 1; i < result.passes.length; i++) assert.ok(result.passes[i - 1]!.aos.time <= result.passes[i]!.aos.time, 'in AOS order');
 });

@@ -13,7 +13,8 @@
  * Times are refined to `toleranceMs` (1 ms by default), far inside the promised 1 s; the
  * frame approximations (topocentric.ts) cost milliseconds more.
  */
-import type { StateVector } from './sgp4.ts';
+import { createPropagator, Sgp4Error, type StateVector } from './sgp4.ts';
+import { TleError } from './tle.ts';
 import { lookAnglesFromTeme, observerAt, type GeodeticPosition, type LookAngles } from './topocentric.ts';
 
 export interface PassStation extends GeodeticPosition {
@@ -165,4 +166,76 @@ export function findPasses(propagate: Propagator, station: PassStation, from: Da
   }
   if (open) passes.push({ aos: point(open.aos), max: point(open.max), los: point(breaks.at(-1)!), startsBeforeWindow: open.cut, endsAfterWindow: true });
   return passes;
+}
+
+export interface PassSpacecraft {
+  id: string;
+  tle: readonly [string, string];
+}
+
+export interface PassSite extends PassStation {
+  id: string;
+}
+
+/** A pass of one spacecraft over one station, as the API gives it: times ISO 8601 UTC to the millisecond. */
+export interface PassRow {
+  spacecraft: string;
+  station: string;
+  aos: { time: string; azimuthDeg: number; elevationDeg: number };
+  max: { time: string; azimuthDeg: number; elevationDeg: number };
+  los: { time: string; azimuthDeg: number; elevationDeg: number };
+  durationSeconds: number;
+  startsBeforeWindow: boolean;
+  endsAfterWindow: boolean;
+}
+
+export interface PassPrediction {
+  /** In AOS order, then by spacecraft and station. */
+  passes: PassRow[];
+  /** Spacecraft whose elements SGP4 refused, or that decayed within the window: no passes for them. */
+  failures: { spacecraft: string; detail: string }[];
+}
+
+const rowPoint = (p: PassPoint) => ({ time: p.time.toISOString(), azimuthDeg: p.azimuthDeg, elevationDeg: p.elevationDeg });
+
+/**
+ * Every pass of every spacecraft over every station between `from` and `to`. Each
+ * spacecraft's states on the coarse grid are computed once and shared by all stations.
+ * `onProgress` hears the fraction of spacecraft done.
+ */
+export function predictPasses(
+  spacecraft: readonly PassSpacecraft[], stations: readonly PassSite[], from: Date, to: Date,
+  options: PassOptions & { onProgress?: (fraction: number) => void } = {},
+): PassPrediction {
+  const passes: PassRow[] = [];
+  const failures: PassPrediction['failures'] = [];
+  spacecraft.forEach((craft, i) => {
+    try {
+      const propagate = createPropagator(craft.tle[0], craft.tle[1]);
+      const grid = new Map<number, Pick<StateVector, 'positionKm' | 'velocityKmS'>>();
+      const shared: Propagator = (time) => {
+        const ms = time.getTime();
+        let state = grid.get(ms);
+        if (!state) {
+          state = propagate(time);
+          grid.set(ms, state);
+        }
+        return state;
+      };
+      for (const station of stations) {
+        for (const p of findPasses(shared, station, from, to, options)) {
+          passes.push({
+            spacecraft: craft.id, station: station.id, aos: rowPoint(p.aos), max: rowPoint(p.max), los: rowPoint(p.los),
+            durationSeconds: (p.los.time.getTime() - p.aos.time.getTime()) / 1000, startsBeforeWindow: p.startsBeforeWindow, endsAfterWindow: p.endsAfterWindow,
+          });
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof Sgp4Error || error instanceof TleError)) throw error;
+      failures.push({ spacecraft: craft.id, detail: error.message });
+    }
+    options.onProgress?.((i + 1) / spacecraft.length);
+  });
+  passes.sort((a, b) => a.aos.time.localeCompare(b.aos.time) || a.spacecraft.localeCompare(b.spacecraft) || a.station.localeCompare(b.station));
+  return { passes, failures };
 }
