@@ -1,0 +1,138 @@
+/**
+ * orbit.passes parameters: what a request names (a mission or spacecraft, stations, a
+ * window) resolved against the mission database into what the job computes with. The TLEs
+ * and station positions are copied into the job, so it predicts what was on record when it
+ * was asked for, wherever and whenever a worker runs it.
+ */
+import { Type, type Static } from 'typebox';
+import { Id, TimeInput, TimeOutput } from '../../core/schemas.ts';
+import type { GroundStation, Mission, Spacecraft } from '../../core/schemas.ts';
+import { MAX_EPOCH_MS, toEpochMs, toIso } from '../../core/time.ts';
+import { predictPasses, type PassPrediction } from '../../core/orbit/passes.ts';
+import type { FieldError } from '../../platform/problem.ts';
+
+/** The longest window one job may cover: passes grow with it, and TLEs are stale long before. */
+export const MAX_PASS_WINDOW_DAYS = 31;
+
+export const PassesParams = Type.Object(
+  {
+    mission: Type.Optional({ ...Id, description: "The mission whose spacecraft (those with a TLE) and stations are used; needed unless `spacecraft` is given" }),
+    spacecraft: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 1000, uniqueItems: true, description: 'Spacecraft ids (each with a TLE, all of one mission); default: every spacecraft of `mission` that has a TLE' })),
+    stations: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: 1000, uniqueItems: true, description: "Ground-station ids of the mission; default: all of the mission's" })),
+    from: TimeInput,
+    to: TimeInput,
+  },
+  { additionalProperties: false, description: `Every pass of each spacecraft over each station from \`from\` to \`to\` (at most ${MAX_PASS_WINDOW_DAYS} days)` },
+);
+export type PassesParams = Static<typeof PassesParams>;
+
+export const StoredPassesParams = Type.Object({
+  mission: Type.String(),
+  from: TimeOutput,
+  to: TimeOutput,
+  spacecraft: Type.Array(Type.Object({ id: Type.String(), tle: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }) }), { description: 'The element sets at the time the job was created' }),
+  stations: Type.Array(Type.Object({
+    id: Type.String(), name: Type.String(), latitudeDeg: Type.Number(), longitudeDeg: Type.Number(), altitudeM: Type.Number(), elevationMaskDeg: Type.Number(),
+  }), { description: 'The stations as they were when the job was created' }),
+});
+export type StoredPassesParams = Static<typeof StoredPassesParams>;
+
+const PassPoint = (what: string) => Type.Object({
+  time: TimeOutput,
+  azimuthDeg: Type.Number({ description: 'From north, clockwise, [0, 360)' }),
+  elevationDeg: Type.Number(),
+}, { description: what });
+
+export const PassesResult = Type.Object({
+  passes: Type.Array(Type.Object({
+    spacecraft: Type.String(),
+    station: Type.String(),
+    aos: PassPoint('Acquisition: elevation rising through the mask (the window start when startsBeforeWindow)'),
+    max: PassPoint('The highest point within the window'),
+    los: PassPoint('Loss: elevation setting through the mask (the window end when endsAfterWindow)'),
+    durationSeconds: Type.Number(),
+    startsBeforeWindow: Type.Boolean(),
+    endsAfterWindow: Type.Boolean(),
+  }), { description: 'In AOS order; times to the millisecond, solved to within 1 s of the true geometry' }),
+  failures: Type.Array(Type.Object({ spacecraft: Type.String(), detail: Type.String() }), { description: 'Spacecraft SGP4 gave up on (bad elements, decay): no passes for them' }),
+});
+
+/** What resolving reads from the mission database. */
+export interface PassCatalog {
+  getMission(id: string): Promise<Mission | undefined>;
+  getSpacecraft(id: string): Promise<Spacecraft | undefined>;
+  listSpacecraft(missionId?: string): Promise<Spacecraft[]>;
+  groundStations(missionId: string): Promise<GroundStation[] | undefined>;
+}
+
+/**
+ * The stored parameters, or every problem found (pointers under /params): unknown
+ * mission, spacecraft or stations, spacecraft without a TLE or of another mission, times
+ * out of order, a window over MAX_PASS_WINDOW_DAYS, nothing to predict for.
+ */
+export async function resolvePassesParams(catalog: PassCatalog, params: PassesParams): Promise<{ params: StoredPassesParams } | { errors: FieldError[] }> {
+  const errors: FieldError[] = [];
+  const time = (name: 'from' | 'to'): number => {
+    const ms = toEpochMs(params[name]);
+    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_EPOCH_MS) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
+    return ms;
+  };
+  const [fromMs, toMs] = [time('from'), time('to')];
+  if (!errors.length && !(toMs > fromMs)) errors.push({ pointer: '/params/to', detail: `must be after from (${toIso(fromMs)})` });
+  else if (!errors.length && toMs - fromMs > MAX_PASS_WINDOW_DAYS * 86_400_000) errors.push({ pointer: '/params/to', detail: `must be at most ${MAX_PASS_WINDOW_DAYS} days after from` });
+
+  let missionId = params.mission;
+  if (missionId !== undefined && !(await catalog.getMission(missionId))) {
+    errors.push({ pointer: '/params/mission', detail: `no mission "${missionId}"` });
+    return { errors };
+  }
+  let spacecraft: Spacecraft[];
+  if (params.spacecraft) {
+    spacecraft = [];
+    for (const [i, id] of params.spacecraft.entries()) {
+      const s = await catalog.getSpacecraft(id);
+      const at = `/params/spacecraft/${i}`;
+      if (!s) errors.push({ pointer: at, detail: `no spacecraft "${id}"` });
+      else if (!s.tle) errors.push({ pointer: at, detail: `spacecraft "${id}" has no TLE` });
+      else if ((missionId ??= s.missionId) !== s.missionId) errors.push({ pointer: at, detail: `belongs to mission "${s.missionId}", not "${missionId}"` });
+      else spacecraft.push(s);
+    }
+  } else if (missionId === undefined) {
+    errors.push({ pointer: '/params/mission', detail: 'is needed when spacecraft is not given' });
+    return { errors };
+  } else {
+    spacecraft = (await catalog.listSpacecraft(missionId)).filter((s) => s.tle);
+    if (!spacecraft.length) errors.push({ pointer: '/params/mission', detail: `mission "${missionId}" has no spacecraft with a TLE` });
+  }
+  if (missionId === undefined) return { errors };
+
+  const known = (await catalog.groundStations(missionId)) ?? [];
+  let stations = known;
+  if (params.stations) {
+    const byId = new Map(known.map((g) => [g.id, g]));
+    stations = [];
+    for (const [i, id] of params.stations.entries()) {
+      const g = byId.get(id);
+      if (g) stations.push(g);
+      else errors.push({ pointer: `/params/stations/${i}`, detail: `no ground station "${id}" in mission "${missionId}"` });
+    }
+  } else if (!known.length) {
+    errors.push({ pointer: '/params/stations', detail: `mission "${missionId}" has no ground stations` });
+  }
+  if (errors.length) return { errors };
+  return {
+    params: {
+      mission: missionId,
+      from: toIso(fromMs),
+      to: toIso(toMs),
+      spacecraft: spacecraft.map((s) => ({ id: s.id, tle: [...s.tle!] })),
+      stations: stations.map((g) => ({ id: g.id, name: g.name, latitudeDeg: g.latitudeDeg, longitudeDeg: g.longitudeDeg, altitudeM: g.altitudeM, elevationMaskDeg: g.elevationMaskDeg })),
+    },
+  };
+}
+
+/** Runs an orbit.passes job's stored parameters (CPU-bound: on a worker thread). */
+export function runPasses(params: StoredPassesParams, onProgress?: (fraction: number) => void): PassPrediction {
+  const spacecraft = params.spacecraft.map((s) => ({ id: s.id, tle: [s.tle[0]!, s.tle[1]!] as const }));
+  return predictPasses(spacecraft, params.stations, new Date(params.from), new Date(params.to), { onProgress });
+}
