@@ -93,7 +93,10 @@ function assertAgrees(passes: Pass[], grid: GridPass[], tle: [string, string], s
     else assert.ok(aos > g.aosS - 1000 - slack && aos <= g.aosS + slack, `${at}: AOS ${aos - g.aosS} ms from the grid's first second above the mask`);
     if (g.endsAtWindow) assert.equal(los, g.losS, `${at}: a cut pass is lost at the window's end`);
     else assert.ok(los >= g.losS - slack && los < g.losS + 1000 + slack, `${at}: LOS ${los - g.losS} ms from the grid's last second above the mask`);
-    assert.ok(Math.abs(max - g.maxS) <= 1000, `${at}: highest point ${max - g.maxS} ms from the grid's highest second`);
+    // Near a high orbit's apogee elevation is flat for minutes and its peak's time ill-defined: there
+    // the time is right if satellite.js puts it at least as high as every second of the grid.
+    const onFlatPeak = look(max).elevationDeg >= g.maxDeg - 1e-6;
+    assert.ok(Math.abs(max - g.maxS) <= 1000 || onFlatPeak, `${at}: highest point ${max - g.maxS} ms from the grid's highest second`);
     // The grid's highest second may sit half a second off the peak (a hundredth of a degree near the zenith): sample satellite.js finer there.
     let peak = -90;
     if (!g.startsAtWindow && !g.endsAtWindow) for (let ms = g.maxS - 1000; ms <= g.maxS + 1000; ms += 10) peak = Math.max(peak, look(ms).elevationDeg);
@@ -218,4 +221,16 @@ test('predictPasses gives every pass of every spacecraft over every station in A
   }
   assert.ok(result.passes.length > 5);
   for (let i = 1; i < result.passes.length; i++) assert.ok(result.passes[i - 1]!.aos.time <= result.passes[i]!.aos.time, 'in AOS order');
+});
+
+test('a Molniya orbit (12 h, eccentricity 0.72) and a geostationary one match the 1 s grid too', () => {
+  const molniya = elementSet('52145');
+  const passes = check(molniya, KIRUNA_MASKED, '2022-08-09T20:00:00Z', 48, 'Molniya/Kiruna');
+  assert.ok(passes.some((p) => p.los.time.getTime() - p.aos.time.getTime() > 6 * 3_600_000), 'hours-long passes near apogee');
+  const geostationary = elementSet('52904');
+  // Over 91.5° E: always in view from Bangalore, never from Redu.
+  const fixed = check(geostationary, { latitudeDeg: 13.03, longitudeDeg: 77.51, altitudeM: 900, elevationMaskDeg: 10 }, '2022-08-09T20:00:00Z', 24, 'GEO/Bangalore');
+  assert.equal(fixed.length, 1);
+  assert.ok(fixed[0]!.startsBeforeWindow && fixed[0]!.endsAfterWindow, 'one pass, the whole window');
+  assert.deepEqual(check(geostationary, REDU_MASKED, '2022-08-09T20:00:00Z', 24, 'GEO/Redu'), []);
 });
