@@ -14,7 +14,7 @@ export interface ComputeApi {
 }
 
 export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
-  app.post('/v1/jobs', {
+  app.post('/v1/jobs', { config: { access: 'operator', scope: { request: (r) => ({ spacecraft: [((r.body as { params?: { spacecraft?: unknown } } | undefined)?.params?.spacecraft as string | undefined)] }) } },
     schema: {
       tags: ['jobs'],
       summary: 'Submit a compute job',
@@ -37,7 +37,7 @@ export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
     }),
   );
 
-  app.get('/v1/jobs/:id', {
+  app.get('/v1/jobs/:id', { config: { access: 'viewer', scope: { item: ((job: { params?: { spacecraft?: string } }) => ({ spacecraft: [job.params?.spacecraft] })) as never } },
     schema: {
       tags: ['jobs'],
       summary: 'A job: state, progress, and its result once succeeded',

@@ -23,6 +23,7 @@ import { channelBody, CHANNEL_FIELDS } from './pages/channel-form.ts';
 import { nestedBody, numberOrText, optionalText, text, type FormValues } from '../../platform/html/form-values.ts';
 import { MISSION_FIELDS, missionPage, missionsPage, notFoundPage, SPACECRAFT_FIELDS, type MissionView } from './pages/missions.ts';
 import { spacecraftPage, type SpacecraftView } from './pages/spacecraft.ts';
+import { missionInPath, spacecraftInPath } from '../../platform/scopes.ts';
 
 /** A TLE pasted as two lines (blank lines and surrounding spaces ignored); null when empty. */
 function tleLines(value: string): string[] | null {
@@ -86,10 +87,10 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       return spacecraftPage({ spacecraft: view.spacecraft, channels, history, actor, channel: picked, ...posted });
     };
 
-    app.get('/console/missions', HIDDEN, async (request, reply) =>
+    app.get('/console/missions', { ...HIDDEN, config: { access: 'viewer' } }, async (request, reply) =>
       sendHtml(reply, missionsPage({ missions: await api.catalog.listMissions(), actor: rememberedActor(request) })));
 
-    app.post('/console/missions', HIDDEN, async (request, reply) => {
+    app.post('/console/missions', { ...HIDDEN, config: { access: 'admin' } }, async (request, reply) => {
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
       try {
@@ -102,10 +103,10 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.get('/console/missions/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) =>
+    app.get('/console/missions/:id', { config: { access: 'viewer', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) =>
       sendPage(reply, await missionView(request.params.id, rememberedActor(request)), `No mission "${request.params.id}"`));
 
-    app.post('/console/missions/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/missions/:id', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -118,7 +119,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/missions/:id/spacecraft', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/missions/:id/spacecraft', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -132,7 +133,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/missions/:id/ground-stations', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/missions/:id/ground-stations', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -147,7 +148,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/missions/:id/ground-stations/:stationId/delete', { schema: { hide: true, params: Type.Object({ id: Type.String(), stationId: Type.String() }) } }, async (request, reply) => {
+    app.post('/console/missions/:id/ground-stations/:stationId/delete', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: Type.Object({ id: Type.String(), stationId: Type.String() }) } }, async (request, reply) => {
       const { id, stationId } = request.params;
       const by = postedActor(request.body as FormValues, reply);
       try {
@@ -159,7 +160,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/missions/:id/import', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/missions/:id/import', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -181,10 +182,10 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.get('/console/spacecraft/:id', { schema: { hide: true, params: IdParams, querystring: Type.Object({ channel: Type.Optional(Type.String()) }) } }, async (request, reply) =>
+    app.get('/console/spacecraft/:id', { config: { access: 'viewer', scope: spacecraftInPath() }, schema: { hide: true, params: IdParams, querystring: Type.Object({ channel: Type.Optional(Type.String()) }) } }, async (request, reply) =>
       sendPage(reply, await spacecraftView(request.params.id, request.query.channel, rememberedActor(request)), `No spacecraft "${request.params.id}"`));
 
-    app.post('/console/spacecraft/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/spacecraft/:id', { config: { access: 'admin', scope: spacecraftInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -197,7 +198,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/spacecraft/:id/channels', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/spacecraft/:id/channels', { config: { access: 'admin', scope: spacecraftInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);

@@ -11,7 +11,7 @@ import type { ConsoleApi } from './api.ts';
 import { LogsPage, LogsQuery, searchLogs } from './log-search.ts';
 
 export const operationsRoutes: Routes<ConsoleApi> = (http, api) => {
-  http.get('/v1/logs', {
+  http.get('/v1/logs', { config: { access: 'viewer' },
     schema: {
       tags: ['operations'], summary: "Search the logs of Orbit's processes, newest first",
       description: 'At most `limit` entries. When there are older ones, `next` is a cursor: ask again with `cursor=<next>` (and the same search) for them.',
@@ -20,7 +20,7 @@ export const operationsRoutes: Routes<ConsoleApi> = (http, api) => {
     },
   }, (request) => searchLogs(api.logs, request.query));
 
-  http.get('/v1/queues/:queue/dead-letters', {
+  http.get('/v1/queues/:queue/dead-letters', { config: { access: 'viewer' },
     schema: {
       tags: ['operations'], summary: 'Messages given up on after their retries, with the reason, oldest first',
       params: Type.Object({ queue: Type.Union(Object.values(QUEUES).map((name) => Type.Literal(name))) }),

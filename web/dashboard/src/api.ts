@@ -19,11 +19,34 @@ export class ApiError extends Error {
   }
 }
 
+/** Who is signed in, and the session's CSRF token; undefined when the server checks no keys (ORBIT_AUTH off). */
+export interface SessionInfo {
+  key: { id: string; name: string; role: string; missions?: string[] };
+  csrfToken?: string;
+}
+
+let session: Promise<SessionInfo | undefined> | undefined;
+
+/** Read once: 404 means access control is off (no session to show, no token to send). */
+export function currentSession(): Promise<SessionInfo | undefined> {
+  session ??= fetch('/v1/session', { headers: { accept: 'application/json' } }).then(
+    async (res) => (res.ok ? ((await res.json()) as SessionInfo) : undefined),
+    () => undefined,
+  );
+  return session;
+}
+
 export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' };
+  // A change made with the session cookie carries the session's CSRF token.
+  if (method !== 'GET') {
+    const token = (await currentSession())?.csrfToken;
+    if (token) headers['x-csrf-token'] = token;
+  }
   const res = await fetch(path, {
     method,
     signal,
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));

@@ -50,12 +50,12 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
   };
 
   return consolePages(http, (app) => {
-    app.get('/console/jobs', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/console/jobs', { config: { access: 'viewer' }, schema: { hide: true } }, async (_request, reply) => {
       const [jobs, spacecraft] = await Promise.all([api.desk.recent(RECENT_JOBS), api.desk.propagatable()]);
       return sendHtml(reply, jobsPage({ jobs, spacecraft, form: defaultForm(), errors: NO_ERRORS }));
     });
 
-    app.post('/console/jobs', { schema: { hide: true } }, async (request, reply) => {
+    app.post('/console/jobs', { config: { access: 'operator' }, schema: { hide: true } }, async (request, reply) => {
       const posted = (request.body ?? {}) as FormValues;
       const field = (name: string) => text(posted, name).trim();
       const form: PropagationForm = { spacecraft: field('params.spacecraft'), from: field('params.from'), to: field('params.to'), stepSeconds: field('params.stepSeconds') };
@@ -70,19 +70,19 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
       }
     });
 
-    app.get('/console/jobs/:id', { schema: { hide: true, params: IdParams, querystring: JobPageQuery } }, async (request, reply) => {
+    app.get('/console/jobs/:id', { config: { access: 'viewer' }, schema: { hide: true, params: IdParams, querystring: JobPageQuery } }, async (request, reply) => {
       const found = await view(request.params.id, request.query.offset);
       if (!found) return sendHtml(reply, jobNotFoundPage(request.params.id), 404);
       return sendHtml(reply, jobPage(found));
     });
 
-    app.get('/console/jobs/:id/live', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.get('/console/jobs/:id/live', { config: { access: 'viewer' }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const found = await view(request.params.id, 0);
       if (!found) return sendHtml(reply, jobNotFoundPage(request.params.id), 404);
       return sendHtml(reply, jobLive(found, true), isFinished(found.job) ? STOP_POLLING : 200);
     });
 
-    app.get('/console/jobs/:id/result.csv', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.get('/console/jobs/:id/result.csv', { config: { access: 'viewer' }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const found = await api.desk.withStates(request.params.id);
       if (!found) throw new HttpProblem(404, `no job "${request.params.id}"`);
       if (!found.states) throw new HttpProblem(409, `job "${request.params.id}" is ${found.job.state}: it has no result`);
