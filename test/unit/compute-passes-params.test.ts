@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
-import { resolvePassesParams, runPasses, type StoredPassesParams } from '../../src/components/compute/passes-params.ts';
+import { assemblePasses, passChunks, resolvePassesParams, runPassChunk, type StoredPassesParams } from '../../src/components/compute/passes-params.ts';
 import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import type { FieldError } from '../../src/platform/problem.ts';
 import { migratedSql } from '../support/components.ts';
@@ -80,16 +80,29 @@ test('each problem is named under /params', async () => {
   assert.deepEqual((await problems({ mission: 'empty', ...WINDOW })).map((e) => e.pointer), ['/params/mission', '/params/stations']);
 });
 
-test('the stored parameters run into every pass of each spacecraft over each station, in AOS order', async () => {
-  const progress: number[] = [];
-  const result = runPasses(await resolved({ mission: 'leo', ...WINDOW }), (f) => progress.push(f));
-  assert.deepEqual(progress, [0.5, 1]);
+test('the stored parameters run, a chunk per spacecraft, into every pass of each spacecraft over each station, in AOS order', async () => {
+  const params = await resolved({ mission: 'leo', ...WINDOW });
+  const chunks = passChunks(params);
+  assert.deepEqual(chunks.map((c) => [c.spacecraft.id, c.stations.length]), [['iss', 2], ['noaa-19', 2]]);
+  // As a worker thread gets it: plain data, copied.
+  const result = assemblePasses(chunks.map((c) => runPassChunk(structuredClone(c))));
   assert.deepEqual(result.failures, []);
   const pairs = new Set(result.passes.map((p) => `${p.spacecraft}/${p.station}`));
   // A 51.6° orbit never climbs 10° above Kiruna's horizon at 68° N; the polar one does.
   assert.deepEqual([...pairs].sort(), ['iss/redu', 'noaa-19/kiruna', 'noaa-19/redu']);
+  for (let i = 1; i < result.passes.length; i++) assert.ok(result.passes[i - 1]!.aos.time <= result.passes[i]!.aos.time, 'in AOS order');
   for (const p of result.passes) {
     assert.ok(p.aos.time < p.max.time && p.max.time < p.los.time, 'AOS, highest point, LOS in order');
     if (p.station === 'kiruna') assert.ok(Math.abs(p.aos.elevationDeg - 10) < 0.001, "AOS on Kiruna's 10° mask");
   }
+});
+
+test('a spacecraft SGP4 gives up on is a failure named in the result; the others still get their passes', async () => {
+  const params = await resolved({ mission: 'leo', ...WINDOW });
+  // Eccentricity 0.99999 passes the TLE's format but not SGP4 (error 1 or 4).
+  const broken = { id: 'broken', tle: [params.spacecraft[0]!.tle[0]!, params.spacecraft[0]!.tle[1]!.slice(0, 26) + '9999999' + params.spacecraft[0]!.tle[1]!.slice(33)] };
+  const result = assemblePasses(passChunks({ ...params, spacecraft: [broken, ...params.spacecraft] }).map(runPassChunk));
+  assert.deepEqual(result.failures.map((f) => f.spacecraft), ['broken']);
+  assert.match(result.failures[0]!.detail, /SGP4 error \d/);
+  assert.ok(result.passes.length > 0 && result.passes.every((p) => p.spacecraft !== 'broken'));
 });

@@ -8,7 +8,7 @@ import { Type, type Static } from 'typebox';
 import { Id, TimeInput, TimeOutput } from '../../core/schemas.ts';
 import type { GroundStation, Mission, Spacecraft } from '../../core/schemas.ts';
 import { MAX_EPOCH_MS, toEpochMs, toIso } from '../../core/time.ts';
-import { predictPasses, type PassPrediction } from '../../core/orbit/passes.ts';
+import { byAos, predictPasses, type PassPrediction } from '../../core/orbit/passes.ts';
 import type { FieldError } from '../../platform/problem.ts';
 
 /** The longest window one job may cover: passes grow with it, and TLEs are stale long before. */
@@ -43,19 +43,25 @@ const PassPoint = (what: string) => Type.Object({
   elevationDeg: Type.Number(),
 }, { description: what });
 
-export const PassesResult = Type.Object({
-  passes: Type.Array(Type.Object({
-    spacecraft: Type.String(),
-    station: Type.String(),
-    aos: PassPoint('Acquisition: elevation rising through the mask (the window start when startsBeforeWindow)'),
-    max: PassPoint('The highest point within the window'),
-    los: PassPoint('Loss: elevation setting through the mask (the window end when endsAfterWindow)'),
-    durationSeconds: Type.Number(),
-    startsBeforeWindow: Type.Boolean(),
-    endsAfterWindow: Type.Boolean(),
-  }), { description: 'In AOS order; times to the millisecond, solved to within 1 s of the true geometry' }),
+/** One row of the result: a pass of one spacecraft over one station. Rows come in AOS order. */
+export const PassRowSchema = Type.Object({
+  spacecraft: Type.String(),
+  station: Type.String(),
+  aos: PassPoint('Acquisition: elevation rising through the mask (the window start when startsBeforeWindow)'),
+  max: PassPoint('The highest point within the window'),
+  los: PassPoint('Loss: elevation setting through the mask (the window end when endsAfterWindow)'),
+  durationSeconds: Type.Number(),
+  startsBeforeWindow: Type.Boolean(),
+  endsAfterWindow: Type.Boolean(),
+}, { title: 'PassRow', description: 'Times to the millisecond, solved to within 1 s of the geometry SGP4 gives' });
+
+export const PassesSummary = Type.Object({
+  rows: Type.Integer({ description: 'Passes in the result' }),
+  spacecraft: Type.Integer(),
+  stations: Type.Integer(),
   failures: Type.Array(Type.Object({ spacecraft: Type.String(), detail: Type.String() }), { description: 'Spacecraft SGP4 gave up on (bad elements, decay): no passes for them' }),
-});
+}, { title: 'PassesSummary' });
+export type PassesSummary = Static<typeof PassesSummary>;
 
 /** What resolving reads from the mission database. */
 export interface PassCatalog {
@@ -131,8 +137,25 @@ export async function resolvePassesParams(catalog: PassCatalog, params: PassesPa
   };
 }
 
-/** Runs an orbit.passes job's stored parameters (CPU-bound: on a worker thread). */
-export function runPasses(params: StoredPassesParams, onProgress?: (fraction: number) => void): PassPrediction {
-  const spacecraft = params.spacecraft.map((s) => ({ id: s.id, tle: [s.tle[0]!, s.tle[1]!] as const }));
-  return predictPasses(spacecraft, params.stations, new Date(params.from), new Date(params.to), { onProgress });
+/** A job's share of work for one worker thread: one spacecraft over every station. */
+export interface PassChunk {
+  spacecraft: { id: string; tle: string[] };
+  stations: StoredPassesParams['stations'];
+  from: string;
+  to: string;
+}
+
+export function passChunks(params: StoredPassesParams): PassChunk[] {
+  return params.spacecraft.map((spacecraft) => ({ spacecraft, stations: params.stations, from: params.from, to: params.to }));
+}
+
+/** CPU-bound: runs on a worker thread. */
+export function runPassChunk(chunk: PassChunk): PassPrediction {
+  const { id, tle } = chunk.spacecraft;
+  return predictPasses([{ id, tle: [tle[0]!, tle[1]!] }], chunk.stations, new Date(chunk.from), new Date(chunk.to));
+}
+
+/** The chunks' passes as one list in AOS order, and every failure. */
+export function assemblePasses(outputs: readonly PassPrediction[]): PassPrediction {
+  return { passes: outputs.flatMap((o) => o.passes).sort(byAos), failures: outputs.flatMap((o) => o.failures) };
 }

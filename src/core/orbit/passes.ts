@@ -196,6 +196,9 @@ export interface PassPrediction {
   failures: { spacecraft: string; detail: string }[];
 }
 
+/** AOS order, then by spacecraft and station. */
+export const byAos = (a: PassRow, b: PassRow): number => a.aos.time.localeCompare(b.aos.time) || a.spacecraft.localeCompare(b.spacecraft) || a.station.localeCompare(b.station);
+
 const rowPoint = (p: PassPoint) => ({ time: p.time.toISOString(), azimuthDeg: p.azimuthDeg, elevationDeg: p.elevationDeg });
 
 /**
@@ -236,6 +239,6 @@ export function predictPasses(
     }
     options.onProgress?.((i + 1) / spacecraft.length);
   });
-  passes.sort((a, b) => a.aos.time.localeCompare(b.aos.time) || a.spacecraft.localeCompare(b.spacecraft) || a.station.localeCompare(b.station));
+  passes.sort(byAos);
   return { passes, failures };
 }
