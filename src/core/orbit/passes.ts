@@ -17,9 +17,36 @@ import { createPropagator, Sgp4Error, type StateVector } from './sgp4.ts';
 import { TleError } from './tle.ts';
 import { lookAnglesFromTeme, observerAt, type GeodeticPosition, type LookAngles } from './topocentric.ts';
 
+export interface HorizonPoint {
+  azimuthDeg: number;
+  elevationDeg: number;
+}
+
 export interface PassStation extends GeodeticPosition {
   /** Elevation below which the station does not see the spacecraft, degrees (default 0). */
   elevationMaskDeg?: number;
+  /**
+   * The horizon as seen from the station (terrain, buildings): points by increasing azimuth,
+   * joined linearly and around through north. The mask at an azimuth is the higher of this
+   * and `elevationMaskDeg`.
+   */
+  horizonMask?: readonly HorizonPoint[];
+}
+
+/** The elevation mask of the station at an azimuth, degrees. */
+export function maskAt(station: PassStation, azimuthDeg: number): number {
+  const floor = station.elevationMaskDeg ?? 0;
+  const h = station.horizonMask;
+  if (!h?.length) return floor;
+  let i = h.findIndex((p) => p.azimuthDeg > azimuthDeg);
+  if (i < 0) i = h.length;
+  const before = h[(i - 1 + h.length) % h.length]!;
+  const after = h[i % h.length]!;
+  // Going around through north, the neighbours' azimuths are a turn apart.
+  const a0 = i === 0 ? before.azimuthDeg - 360 : before.azimuthDeg;
+  const a1 = i === h.length ? after.azimuthDeg + 360 : after.azimuthDeg;
+  const f = a1 > a0 ? (azimuthDeg - a0) / (a1 - a0) : 0;
+  return Math.max(floor, before.elevationDeg + f * (after.elevationDeg - before.elevationDeg));
 }
 
 export interface PassPoint {
@@ -108,6 +135,28 @@ interface Sample {
   look: LookAngles;
 }
 
+/** Seconds between samples where a horizon mask may cut a pass: a gap in view shorter than this may be missed. */
+const HORIZON_STEP_MS = 1000;
+
+/**
+ * With a horizon mask, elevation less the mask is no longer monotonic between elevation's
+ * extremes: wherever elevation reaches the lowest the mask goes, it is sampled every second
+ * too, so each stretch between samples crosses the mask at most once but for gaps in view
+ * shorter than that.
+ */
+function addHorizonSamples(breaks: Sample[], station: PassStation, sample: (t: number) => Sample): void {
+  const lowest = Math.max(station.elevationMaskDeg ?? 0, Math.min(...station.horizonMask!.map((p) => p.elevationDeg)));
+  const extremes = breaks.splice(0);
+  breaks.push(extremes[0]!);
+  for (let i = 1; i < extremes.length; i++) {
+    const [a, b] = [extremes[i - 1]!, extremes[i]!];
+    if (Math.max(a.look.elevationDeg, b.look.elevationDeg) >= lowest) {
+      for (let t = a.t + HORIZON_STEP_MS; t < b.t; t += HORIZON_STEP_MS) breaks.push(sample(t));
+    }
+    breaks.push(b);
+  }
+}
+
 /** Every pass of the spacecraft over the station between `from` and `to`, in time order. */
 export function findPasses(propagate: Propagator, station: PassStation, from: Date, to: Date, options: PassOptions = {}): Pass[] {
   const start = from.getTime();
@@ -115,14 +164,15 @@ export function findPasses(propagate: Propagator, station: PassStation, from: Da
   if (!(end > start)) return [];
   const stepMs = (options.stepSeconds ?? 30) * 1000;
   const tolerance = options.toleranceMs ?? 1;
-  const mask = station.elevationMaskDeg ?? 0;
   const observer = observerAt(station);
   const look = (t: number): LookAngles => {
     const state = propagate(new Date(t));
     return lookAnglesFromTeme(observer, t, state.positionKm, state.velocityKmS);
   };
   const sample = (t: number): Sample => ({ t, look: look(t) });
-  const above = (s: Sample) => s.look.elevationDeg - mask;
+  const clearance = (l: LookAngles) => l.elevationDeg - maskAt(station, l.azimuthDeg);
+  const above = (s: Sample) => clearance(s.look);
+  const clearanceAt = (t: number) => clearance(look(t));
   const rate = (s: Sample) => s.look.elevationRateDegS;
 
   // The window's ends and every highest and lowest point between: elevation is monotonic from one to the next.
@@ -138,6 +188,7 @@ export function findPasses(propagate: Propagator, station: PassStation, from: Da
     breaks.push(next);
     previous = next;
   }
+  if (station.horizonMask?.length) addHorizonSamples(breaks, station, sample);
 
   const passes: Pass[] = [];
   let open: { aos: Sample; cut: boolean; max: Sample } | undefined;
@@ -156,11 +207,13 @@ export function findPasses(propagate: Propagator, station: PassStation, from: Da
         if (b.look.elevationDeg > open.max.look.elevationDeg) open.max = b;
         continue;
       }
-      const los = sample(brentRoot((x) => look(x).elevationDeg - mask, a.t, b.t, tolerance, fa, fb));
+      const los = sample(brentRoot(clearanceAt, a.t, b.t, tolerance, fa, fb));
+      // Set behind a horizon while still climbing, a pass is highest as it is lost.
+      if (los.look.elevationDeg > open.max.look.elevationDeg) open.max = los;
       passes.push({ aos: point(open.aos), max: point(open.max), los: point(los), startsBeforeWindow: open.cut, endsAfterWindow: false });
       open = undefined;
     } else if (fb >= 0) {
-      const aos = sample(fa < 0 ? brentRoot((x) => look(x).elevationDeg - mask, a.t, b.t, tolerance, fa, fb) : a.t);
+      const aos = sample(fa < 0 ? brentRoot(clearanceAt, a.t, b.t, tolerance, fa, fb) : a.t);
       open = { aos, cut: false, max: b.look.elevationDeg > aos.look.elevationDeg ? b : aos };
     }
   }
