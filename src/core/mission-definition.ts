@@ -18,11 +18,14 @@ export function spacecraftSettings(s: Pick<Spacecraft, 'name' | 'tle'>): Spacecr
   return { name: s.name, tle: s.tle };
 }
 
-export type GroundStationSettings = Required<GroundStationDefinition>;
+export type GroundStationSettings = Required<Omit<GroundStationDefinition, 'horizonMask'>> & Pick<GroundStationDefinition, 'horizonMask'>;
 
 /** A ground station's settings, defaults filled in, in schema order (for histories and comparisons). */
 export function groundStationSettings(g: GroundStationDefinition): GroundStationSettings {
-  return { name: g.name, latitudeDeg: g.latitudeDeg, longitudeDeg: g.longitudeDeg, altitudeM: g.altitudeM ?? 0, elevationMaskDeg: g.elevationMaskDeg ?? 0 };
+  return {
+    name: g.name, latitudeDeg: g.latitudeDeg, longitudeDeg: g.longitudeDeg, altitudeM: g.altitudeM ?? 0, elevationMaskDeg: g.elevationMaskDeg ?? 0,
+    ...(g.horizonMask && { horizonMask: g.horizonMask.map((p) => ({ azimuthDeg: p.azimuthDeg, elevationDeg: p.elevationDeg })) }),
+  };
 }
 
 /** A channel's definition without its name, identity or times. */

@@ -300,6 +300,15 @@ export const SpacecraftPatch = Type.Object(
 );
 export type SpacecraftPatch = Static<typeof SpacecraftPatch>;
 
+export const HorizonPoint = Type.Object(
+  {
+    azimuthDeg: Type.Number({ minimum: 0, exclusiveMaximum: 360, description: 'From north, clockwise' }),
+    elevationDeg: Type.Number({ minimum: -5, maximum: 90 }),
+  },
+  { additionalProperties: false },
+);
+export type HorizonPoint = Static<typeof HorizonPoint>;
+
 export const GroundStationDefinition = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -309,6 +318,10 @@ export const GroundStationDefinition = Type.Object(
     elevationMaskDeg: Type.Optional(Type.Number({
       minimum: -5, maximum: 90, default: 0,
       description: 'Elevation below which the station cannot see a spacecraft, degrees (default 0; a station on high ground may see a little below the horizontal)',
+    })),
+    horizonMask: Type.Optional(Type.Array(HorizonPoint, {
+      minItems: 1, maxItems: 720,
+      description: 'The horizon by azimuth (terrain, buildings): points by strictly increasing azimuth, joined linearly and around through north; the mask at an azimuth is the higher of this and elevationMaskDeg',
     })),
   },
   { additionalProperties: false },
@@ -323,6 +336,7 @@ export const GroundStation = Type.Object({
   longitudeDeg: Type.Number(),
   altitudeM: Type.Number(),
   elevationMaskDeg: Type.Number(),
+  horizonMask: Type.Optional(Type.Array(HorizonPoint)),
   createdAt: TimeOutput,
   updatedAt: TimeOutput,
 });

@@ -75,6 +75,25 @@ export function groundStationsContract(name: string, open: () => Promise<SqlHarn
       });
     });
 
+    test('a horizon mask is kept as given, changed as one value, removed by a replacement without it', async () => {
+      await withCatalog(async (catalog) => {
+        const horizon = [{ azimuthDeg: 0, elevationDeg: 12.5 }, { azimuthDeg: 90, elevationDeg: 3 }, { azimuthDeg: 200, elevationDeg: 8 }];
+        await catalog.putGroundStation('m1', 'kiruna', { ...KIRUNA, horizonMask: horizon }, 'Ada');
+        assert.deepEqual((await catalog.groundStations('m1'))![0]!.horizonMask, horizon);
+        await catalog.putGroundStation('m1', 'kiruna', { ...KIRUNA, horizonMask: [...horizon.slice(0, 2), { azimuthDeg: 200, elevationDeg: 9 }] }, 'Bob');
+        await catalog.putGroundStation('m1', 'kiruna', KIRUNA, 'Carol');
+        assert.equal((await catalog.groundStations('m1'))![0]!.horizonMask, undefined);
+        const history = (await catalog.history({ mission: 'm1' })).filter((e) => e.entity === 'ground-station');
+        assert.deepEqual(history.map((e) => e.changes.map((c) => c.field)), [['horizonMask'], ['horizonMask'], ['name', 'latitudeDeg', 'longitudeDeg', 'altitudeM', 'elevationMaskDeg', 'horizonMask']]);
+        assert.equal(history[0]!.changes[0]!.new, null);
+        assert.deepEqual((history[1]!.changes[0]!.new as unknown[]).at(-1), { azimuthDeg: 200, elevationDeg: 9 });
+        await catalog.putGroundStation('m1', 'kiruna', { ...KIRUNA, horizonMask: horizon });
+        const exported = (await catalog.definition('m1'))!;
+        assert.deepEqual(exported.groundStations, [{ id: 'kiruna', ...KIRUNA, horizonMask: horizon }]);
+        assert.deepEqual(await catalog.importDefinition(exported, { by: 'Bob', dryRun: false }), [], 'an export imports as no change');
+      });
+    });
+
     test('the store refuses a latitude out of range even past the API', async () => {
       await withCatalog(async (catalog) => {
         await assert.rejects(catalog.putGroundStation('m1', 'bad', { ...KIRUNA, latitudeDeg: 91 }));

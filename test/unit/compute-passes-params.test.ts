@@ -68,6 +68,20 @@ test('spacecraft and stations can be named; the mission then comes from the spac
   assert.deepEqual(p.stations.map((s) => s.id), ['redu']);
 });
 
+test("a station's horizon mask is copied into the job and shapes its passes", async () => {
+  await catalog.createMission({ id: 'hz', name: 'Horizon' });
+  await catalog.createSpacecraft({ id: 'noaa-19-hz', missionId: 'hz', name: 'NOAA 19', tle: NOAA_19 });
+  const horizonMask = [{ azimuthDeg: 0, elevationDeg: 30 }, { azimuthDeg: 180, elevationDeg: 30 }];
+  await catalog.putGroundStation('hz', 'walled', { name: 'Walled', latitudeDeg: 67.8571, longitudeDeg: 20.9642, horizonMask });
+  await catalog.putGroundStation('hz', 'open', { name: 'Open', latitudeDeg: 67.8571, longitudeDeg: 20.9642 });
+  const p = await resolved({ mission: 'hz', ...WINDOW });
+  assert.deepEqual(p.stations.find((s) => s.id === 'walled')?.horizonMask, horizonMask);
+  const result = assemblePasses(passChunks(p).map(runPassChunk));
+  const count = (station: string) => result.passes.filter((r) => r.station === station).length;
+  assert.ok(count('walled') < count('open'), `a 30° wall hides the low passes (${count('walled')} against ${count('open')})`);
+  assert.ok(result.passes.filter((r) => r.station === 'walled').every((r) => r.max.elevationDeg >= 30));
+});
+
 test('each problem is named under /params', async () => {
   assert.deepEqual(await problems({ mission: 'nope', ...WINDOW }), [{ pointer: '/params/mission', detail: 'no mission "nope"' }]);
   assert.deepEqual(await problems({ ...WINDOW }), [{ pointer: '/params/mission', detail: 'is needed when spacecraft is not given' }]);

@@ -93,6 +93,33 @@ test('bad fields are refused with 400 naming each of them, and nothing is stored
   assert.ok(!(await catalog.groundStations('gs'))!.some((g) => g.id === 'bad'));
 });
 
+test('a horizon mask must go by strictly increasing azimuth, each point in range: 400 naming the point', async () => {
+  const unordered = await put('hill', { ...KIRUNA, horizonMask: [{ azimuthDeg: 0, elevationDeg: 5 }, { azimuthDeg: 180, elevationDeg: 5 }, { azimuthDeg: 90, elevationDeg: 5 }] });
+  assert.equal(unordered.statusCode, 400);
+  assert.deepEqual(unordered.json().errors.map((e: { pointer: string }) => e.pointer), ['/horizonMask/2/azimuthDeg']);
+  const out = await put('hill', { ...KIRUNA, horizonMask: [{ azimuthDeg: 360, elevationDeg: 95 }] });
+  assert.equal(out.statusCode, 400);
+  const pointers = out.json().errors.map((e: { pointer: string }) => e.pointer);
+  assert.ok(pointers.includes('/horizonMask/0/azimuthDeg') && pointers.includes('/horizonMask/0/elevationDeg'), pointers.join(', '));
+  assert.ok(!(await catalog.groundStations('gs'))!.some((g) => g.id === 'hill'));
+  const ok = await put('hill', { ...KIRUNA, horizonMask: [{ azimuthDeg: 0, elevationDeg: 5 }, { azimuthDeg: 180, elevationDeg: 1.5 }] });
+  assert.equal(ok.statusCode, 201);
+  assert.deepEqual(ok.json().horizonMask, [{ azimuthDeg: 0, elevationDeg: 5 }, { azimuthDeg: 180, elevationDeg: 1.5 }]);
+  assert.equal((await http.inject({ method: 'DELETE', url: '/v1/missions/gs/ground-stations/hill' })).statusCode, 204);
+});
+
+test('the console form takes a horizon as azimuth:elevation pairs and shows it back; a bad pair is named beside the field', async () => {
+  const added = await post('/console/missions/gs/ground-stations', { id: 'alps', name: 'Alps', latitudeDeg: '46.5', longitudeDeg: '9.8', horizonMask: '0:12, 90:3\n200:8.5' });
+  assert.equal(added.statusCode, 303);
+  assert.deepEqual((await catalog.groundStations('gs'))!.find((g) => g.id === 'alps')?.horizonMask, [{ azimuthDeg: 0, elevationDeg: 12 }, { azimuthDeg: 90, elevationDeg: 3 }, { azimuthDeg: 200, elevationDeg: 8.5 }]);
+  const page = await http.inject({ method: 'GET', url: '/console/missions/gs' });
+  assert.match(page.body, /<td>alps<\/td>[\s\S]*?<code>0:12, 90:3, 200:8.5<\/code>/);
+  const refused = await post('/console/missions/gs/ground-stations', { id: 'alps', name: 'Alps', latitudeDeg: '46.5', longitudeDeg: '9.8', horizonMask: '0:12, 90' });
+  assert.equal(refused.statusCode, 400);
+  assert.match(refused.body, /id="f-gs-horizonMask-error" class="field-error">[^<]+</);
+  await http.inject({ method: 'DELETE', url: '/v1/missions/gs/ground-stations/alps' });
+});
+
 test("the mission page lists stations; its form adds and replaces one, its button deletes one, each recorded under the name given", async () => {
   await put('svalbard', { name: 'Svalbard', latitudeDeg: 78.2297, longitudeDeg: 15.4078 });
   const page = await http.inject({ method: 'GET', url: '/console/missions/gs' });

@@ -5,7 +5,7 @@
  * was asked for, wherever and whenever a worker runs it.
  */
 import { Type, type Static } from 'typebox';
-import { Id, TimeInput, TimeOutput } from '../../core/schemas.ts';
+import { HorizonPoint, Id, TimeInput, TimeOutput } from '../../core/schemas.ts';
 import type { GroundStation, Mission, Spacecraft } from '../../core/schemas.ts';
 import { MAX_EPOCH_MS, toEpochMs, toIso } from '../../core/time.ts';
 import { byAos, predictPasses, type PassPrediction } from '../../core/orbit/passes.ts';
@@ -33,6 +33,7 @@ export const StoredPassesParams = Type.Object({
   spacecraft: Type.Array(Type.Object({ id: Type.String(), tle: Type.Array(Type.String(), { minItems: 2, maxItems: 2 }) }), { description: 'The element sets at the time the job was created' }),
   stations: Type.Array(Type.Object({
     id: Type.String(), name: Type.String(), latitudeDeg: Type.Number(), longitudeDeg: Type.Number(), altitudeM: Type.Number(), elevationMaskDeg: Type.Number(),
+    horizonMask: Type.Optional(Type.Array(HorizonPoint)),
   }), { description: 'The stations as they were when the job was created' }),
 });
 export type StoredPassesParams = Static<typeof StoredPassesParams>;
@@ -132,7 +133,10 @@ export async function resolvePassesParams(catalog: PassCatalog, params: PassesPa
       from: toIso(fromMs),
       to: toIso(toMs),
       spacecraft: spacecraft.map((s) => ({ id: s.id, tle: [...s.tle!] })),
-      stations: stations.map((g) => ({ id: g.id, name: g.name, latitudeDeg: g.latitudeDeg, longitudeDeg: g.longitudeDeg, altitudeM: g.altitudeM, elevationMaskDeg: g.elevationMaskDeg })),
+      stations: stations.map((g) => ({
+        id: g.id, name: g.name, latitudeDeg: g.latitudeDeg, longitudeDeg: g.longitudeDeg, altitudeM: g.altitudeM, elevationMaskDeg: g.elevationMaskDeg,
+        ...(g.horizonMask && { horizonMask: g.horizonMask }),
+      })),
     },
   };
 }

@@ -100,7 +100,17 @@ export async function putChannel(stores: Stores, spacecraft: string, name: strin
   return stores.catalog.putChannel(spacecraft, name, def, by);
 }
 
+/** A horizon's azimuths must increase strictly: the points are joined in that order. */
+function horizonProblems(def: GroundStationDefinition, at = ''): FieldError[] {
+  const points = def.horizonMask ?? [];
+  return points.flatMap((p, i) => (i > 0 && p.azimuthDeg <= points[i - 1]!.azimuthDeg
+    ? [{ pointer: `${at}/horizonMask/${i}/azimuthDeg`, detail: `must be greater than the azimuth before it (${points[i - 1]!.azimuthDeg})` }]
+    : []));
+}
+
 export async function putGroundStation(stores: Stores, missionId: string, id: string, def: GroundStationDefinition, by: string): Promise<{ station: GroundStation; created: boolean }> {
+  const problems = horizonProblems(def);
+  if (problems.length) throw badRequest('invalid ground station', problems);
   const result = await stores.catalog.putGroundStation(missionId, id, def, by);
   if (result === 'no-mission') throw notFound(`no mission "${missionId}"`);
   return result;
@@ -142,6 +152,7 @@ async function documentProblems(stores: Stores, missionId: string, doc: MissionD
   for (const [i, g] of (doc.groundStations ?? []).entries()) {
     if (stations.has(g.id)) problems.push({ pointer: `/groundStations/${i}/id`, detail: 'appears twice' });
     stations.add(g.id);
+    problems.push(...horizonProblems(g, `/groundStations/${i}`));
   }
   return problems;
 }

@@ -1,5 +1,5 @@
 -- Ground stations of a mission: where they are on WGS-84 and the elevation below which they
--- cannot see a spacecraft. Pass prediction reads them; the missions store writes them and
+-- cannot see a spacecraft (one value, and optionally a horizon by azimuth). Pass prediction reads them; the missions store writes them and
 -- records each change (and deletion) in the mission's change history.
 CREATE TABLE ground_stations (
   mission_id text NOT NULL REFERENCES missions (id),
@@ -9,6 +9,8 @@ CREATE TABLE ground_stations (
   longitude_deg double precision NOT NULL CHECK (longitude_deg BETWEEN -180 AND 180),
   altitude_m double precision NOT NULL DEFAULT 0,
   elevation_mask_deg double precision NOT NULL DEFAULT 0 CHECK (elevation_mask_deg BETWEEN -5 AND 90),
+  -- [{azimuthDeg, elevationDeg}, ...] by increasing azimuth, or null: elevation_mask_deg all round.
+  horizon_mask jsonb,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (mission_id, id)
