@@ -72,5 +72,8 @@ export const api = {
   acknowledge: (id: string, by: string, comment?: string) => request<Alert>('POST', `/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { by, ...(comment ? { comment } : {}) }),
   submitJob: (type: string, params: unknown) => request<{ id: string }>('POST', '/v1/jobs', { type, params }),
   job: <R = unknown>(id: string, signal?: AbortSignal) =>
-    request<{ id: string; type: string; state: 'queued' | 'running' | 'succeeded' | 'failed'; progress: number; result?: R; error?: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}`, undefined, signal),
+    request<{ id: string; type: string; state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'; progress: number; result?: R; error?: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}`, undefined, signal),
+  /** A page of a succeeded job's result rows; `next` is the cursor of the page after. */
+  jobResult: <Row = unknown>(id: string, limit: number, signal?: AbortSignal) =>
+    request<{ rows: Row[]; total: number; next?: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}/result?limit=${limit}`, undefined, signal),
 };
