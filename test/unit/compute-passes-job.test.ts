@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MissionCatalog } from '../../src/stores/missions/catalog.ts';
-import { assemblePasses, passChunks, resolvePassesParams, runPassChunk, type StoredPassesParams } from '../../src/components/compute/passes-params.ts';
+import { assemblePasses, passChunks, resolvePassesParams, runPassChunk, type StoredPassesParams } from '../../src/components/compute/jobs/passes.ts';
 import type { PgliteStore } from '../../src/engines/sql/pglite.ts';
 import type { FieldError } from '../../src/platform/problem.ts';
 import { migratedSql } from '../support/components.ts';

@@ -1,15 +1,19 @@
 /**
- * orbit.passes parameters: what a request names (a mission or spacecraft, stations, a
- * window) resolved against the mission database into what the job computes with. The TLEs
- * and station positions are copied into the job, so it predicts what was on record when it
- * was asked for, wherever and whenever a worker runs it.
+ * orbit.passes: every pass of spacecraft over ground stations in a window (AOS, highest
+ * point, LOS, with azimuths; src/core/orbit/passes.ts). What a request names (a mission or
+ * spacecraft, stations, a window) is resolved against the mission database at submission,
+ * and the TLEs and stations are copied into the job, so it predicts what was on record when
+ * it was asked for, wherever and whenever a worker runs it. One chunk is one spacecraft
+ * over every station.
  */
 import { Type, type Static } from 'typebox';
-import { HorizonPoint, Id, TimeInput, TimeOutput } from '../../core/schemas.ts';
-import type { GroundStation, Mission, Spacecraft } from '../../core/schemas.ts';
-import { MAX_EPOCH_MS, toEpochMs, toIso } from '../../core/time.ts';
-import { byAos, predictPasses, type PassPrediction } from '../../core/orbit/passes.ts';
-import type { FieldError } from '../../platform/problem.ts';
+import { HorizonPoint, Id, TimeInput, TimeOutput } from '../../../core/schemas.ts';
+import type { GroundStation, Mission, Spacecraft } from '../../../core/schemas.ts';
+import { MAX_EPOCH_MS, toEpochMs, toIso } from '../../../core/time.ts';
+import { byAos, predictPasses, type PassPrediction, type PassRow } from '../../../core/orbit/passes.ts';
+import { HttpProblem, type FieldError } from '../../../platform/problem.ts';
+import type { ResultPart } from '../../../stores/jobs/store.ts';
+import { kind } from '../kind.ts';
 
 /** The longest window one job may cover: passes grow with it, and TLEs are stale long before. */
 export const MAX_PASS_WINDOW_DAYS = 31;
@@ -163,3 +167,47 @@ export function runPassChunk(chunk: PassChunk): PassPrediction {
 export function assemblePasses(outputs: readonly PassPrediction[]): PassPrediction {
   return { passes: outputs.flatMap((o) => o.passes).sort(byAos), failures: outputs.flatMap((o) => o.failures) };
 }
+
+/** Rows per stored part: a pass is about 400 bytes of JSON. */
+const PART_ROWS = 2000;
+
+export const passesJob = kind({
+  type: 'orbit.passes',
+  description: `Every pass of spacecraft over ground stations from \`from\` to \`to\` (at most ${MAX_PASS_WINDOW_DAYS} days): AOS and LOS (elevation crossing the station's mask) with their azimuths, and the time, elevation and azimuth of the highest point, to within 1 s. \`mission\` alone takes its spacecraft that have a TLE and all its stations. A row of the result is one pass, in AOS order.`,
+  params: PassesParams,
+  storedParams: StoredPassesParams,
+  summary: PassesSummary,
+  row: PassRowSchema,
+
+  async resolve(params: PassesParams, ctx, errors): Promise<StoredPassesParams | undefined> {
+    const resolved = await resolvePassesParams(ctx.catalog, params);
+    if ('errors' in resolved) {
+      const [only] = resolved.errors;
+      // An unknown mission alone is a 404, as an unknown spacecraft is for orbit.propagate.
+      if (resolved.errors.length === 1 && !errors.length && only!.pointer === '/params/mission' && only!.detail.startsWith('no mission')) {
+        throw new HttpProblem(404, only!.detail, { errors: resolved.errors });
+      }
+      errors.push(...resolved.errors);
+      return undefined;
+    }
+    return errors.length ? undefined : resolved.params;
+  },
+
+  async plan(p: StoredPassesParams) {
+    return { chunks: passChunks(p), context: undefined };
+  },
+
+  run: runPassChunk,
+
+  assemble(p: StoredPassesParams, outputs: PassPrediction[]) {
+    const { passes, failures } = assemblePasses(outputs);
+    const parts: ResultPart[] = [];
+    for (let first = 0; first < passes.length; first += PART_ROWS) {
+      const slice = passes.slice(first, first + PART_ROWS);
+      parts.push({ first, count: slice.length, data: JSON.stringify(slice) });
+    }
+    return { summary: { rows: passes.length, spacecraft: p.spacecraft.length, stations: p.stations.length, failures } satisfies PassesSummary, parts };
+  },
+
+  rows: (part: ResultPart): PassRow[] => JSON.parse(part.data) as PassRow[],
+});
