@@ -83,6 +83,12 @@ test("a job for a mission gives every pass of its spacecraft over its stations, 
 
   const ndjson = await (await orbit.api(`/v1/jobs/${id}/result?format=ndjson`)).text();
   assert.deepEqual(ndjson.trim().split('\n').map((l) => JSON.parse(l)), rows);
+
+  // The console's job page tabulates them; its list names the spacecraft.
+  const page = await (await orbit.api(`/console/jobs/${id}`)).text();
+  assert.match(page, new RegExp(`${rows.length} passes of 2 spacecraft over 2 stations`));
+  assert.equal(page.match(/<tr><td>(iss|noaa-19)<\/td><td>(kiruna|redu)<\/td>/g)?.length, rows.length, 'a table row per pass');
+  assert.match(await (await orbit.api('/console/jobs')).text(), /<td>orbit\.passes<\/td><td>iss, noaa-19<\/td>/);
 });
 
 test('named spacecraft and stations narrow the job; wrong parameters are refused with each named, an unknown mission with 404', async () => {
