@@ -4,8 +4,9 @@
 import type { JobKind } from '../kind.ts';
 import { propagateJob } from './propagate.ts';
 import { spectrumJob } from './spectrum.ts';
+import { passesJob } from './passes.ts';
 
-export const JOB_KINDS: readonly JobKind[] = [propagateJob, spectrumJob];
+export const JOB_KINDS: readonly JobKind[] = [propagateJob, spectrumJob, passesJob];
 
 const byType = new Map(JOB_KINDS.map((k) => [k.type, k]));
 
