@@ -14,6 +14,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ReachabilityProbe } from '../shared/probe.ts';
+import { backoffDelays } from '../shared/backoff.ts';
 import { EngineUnavailableError } from '../shared/unavailable.ts';
 import { describeError, encodeEvent, hasProtocolError, isConnectionError, isTransient, safeBrokers } from './kafka-codec.ts';
 import { KafkaCluster, UnknownTopicError } from './kafka-cluster.ts';
@@ -177,19 +178,32 @@ export class KafkaEventLog implements EventLog {
     const topics = [...new Set(options.topics)];
     for (const topic of topics) await this.ensureTopic(topic);
     await this.awaitConnection(`subscribe group "${options.group}"`);
-    const member = new GroupMember(this.cluster, this.memberSettings(), { group: options.group, topics, from: options.from ?? 'earliest', maxBatch }, handler as BatchHandler<unknown>);
-    // Known before it has joined, so that close() meanwhile closes it too.
-    this.members.add(member);
-    try {
-      await member.start(this.settings.subscribeTimeoutMs);
-    } catch (error) {
-      this.members.delete(member);
-      throw this.failure(`subscribe group "${options.group}"`, error);
+    // A broker just back (or its group coordinator still loading) refuses joins for a while:
+    // that is an outage to wait out, as the connection's is, not a reason for a target to exit.
+    const delay = backoffDelays();
+    let member: GroupMember;
+    for (;;) {
+      member = new GroupMember(this.cluster, this.memberSettings(), { group: options.group, topics, from: options.from ?? 'earliest', maxBatch }, handler as BatchHandler<unknown>);
+      // Known before it has joined, so that close() meanwhile closes it too.
+      this.members.add(member);
+      try {
+        await member.start(this.settings.subscribeTimeoutMs);
+        break;
+      } catch (error) {
+        this.members.delete(member);
+        const failure = this.failure(`subscribe group "${options.group}"`, error);
+        if (!(failure instanceof KafkaUnavailableError) || this.closing) throw failure;
+        const wait = delay();
+        this.settings.onError(new KafkaUnavailableError(`${failure.message}; joining again in ${wait} ms`, error));
+        await sleep(wait);
+        this.assertOpen();
+      }
     }
+    const joined = member;
     return {
       close: async () => {
-        this.members.delete(member);
-        await member.close();
+        this.members.delete(joined);
+        await joined.close();
       },
     };
   }
