@@ -96,3 +96,59 @@ export function bruteForceConjunctions(sets: readonly ElementSet[], options: Bru
   conjunctions.sort((a, b) => a.tcaMs - b.tcaMs);
   return { satnums: objects.map((o) => o.satnum), conjunctions };
 }
+
+export interface Agreement {
+  /** Conjunctions both found (same pair, times of closest approach within a second). */
+  matched: number;
+  /** Found by brute force only. */
+  missed: { satnums: [number, number]; tca: Date; missDistanceKm: number }[];
+  /** Found by the screening only. */
+  extra: { satnums: [number, number]; tca: Date; missDistanceKm: number }[];
+  /** Largest difference in miss distance over the matched (km). */
+  maxMissDifferenceKm: number;
+  /** Largest difference in time of closest approach over the matched (ms). */
+  maxTcaDifferenceMs: number;
+  /** Largest distance the objects move relative to each other between the two times of closest approach (km). */
+  maxTcaDifferenceKm: number;
+}
+
+interface Comparable {
+  satnums: [number, number];
+  tcaMs: number;
+  missKm: number;
+  speed: number;
+}
+
+/**
+ * Compares screened conjunctions (as satellite-number pairs) with a brute-force answer.
+ * Conjunctions whose miss distance is within `marginKm` of the threshold may be found by
+ * one side only without counting as a disagreement, since both sides are exact only to that margin.
+ */
+export function compareWithBruteForce(
+  screened: readonly { primary: { satnum: number }; secondary: { satnum: number }; tca: Date; missDistanceKm: number; relativeSpeedKmS: number }[],
+  brute: BruteForceResult,
+  thresholdKm: number,
+  marginKm = 0.01,
+): Agreement {
+  const pair = (a: number, b: number): [number, number] => (a < b ? [a, b] : [b, a]);
+  const ours: Comparable[] = screened.map((c) => ({ satnums: pair(c.primary.satnum, c.secondary.satnum), tcaMs: c.tca.getTime(), missKm: c.missDistanceKm, speed: c.relativeSpeedKmS }));
+  const theirs: Comparable[] = brute.conjunctions.map((c) => ({ satnums: pair(brute.satnums[c.first], brute.satnums[c.second]), tcaMs: c.tcaMs, missKm: c.missKm, speed: c.relativeSpeedKmS }));
+  const same = (a: Comparable, b: Comparable): boolean => a.satnums[0] === b.satnums[0] && a.satnums[1] === b.satnums[1] && Math.abs(a.tcaMs - b.tcaMs) < 1000;
+  const report = (c: Comparable) => ({ satnums: c.satnums, tca: new Date(Math.round(c.tcaMs)), missDistanceKm: c.missKm });
+  const agreement: Agreement = { matched: 0, missed: [], extra: [], maxMissDifferenceKm: 0, maxTcaDifferenceMs: 0, maxTcaDifferenceKm: 0 };
+  const borderline = (c: Comparable): boolean => c.missKm > thresholdKm - marginKm;
+  for (const b of theirs) {
+    const a = ours.find((o) => same(o, b));
+    if (!a) {
+      if (!borderline(b)) agreement.missed.push(report(b));
+      continue;
+    }
+    agreement.matched++;
+    const dt = Math.abs(a.tcaMs - b.tcaMs);
+    agreement.maxMissDifferenceKm = Math.max(agreement.maxMissDifferenceKm, Math.abs(a.missKm - b.missKm));
+    agreement.maxTcaDifferenceMs = Math.max(agreement.maxTcaDifferenceMs, dt);
+    agreement.maxTcaDifferenceKm = Math.max(agreement.maxTcaDifferenceKm, (dt / 1000) * b.speed);
+  }
+  for (const a of ours) if (!theirs.some((b) => same(a, b)) && !borderline(a)) agreement.extra.push(report(a));
+  return agreement;
+}

@@ -82,7 +82,8 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
     }
   };
 
-  // Interpolated states at a sample, structure of arrays.
+  // Interpolated states at a sample, structure of arrays in bucket order, so that the
+  // objects of one cell are read from consecutive memory.
   const px = new Float64Array(n);
   const py = new Float64Array(n);
   const pz = new Float64Array(n);
@@ -92,14 +93,25 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
   const cx = new Int32Array(n);
   const cy = new Int32Array(n);
   const cz = new Int32Array(n);
+  const reach = new Float64Array(n);
+  const low = new Float64Array(n);
+  const high = new Float64Array(n);
+  const id = new Int32Array(n);
+  const bucket = new Int32Array(n);
+  // Per object index: its bucket and slot at this sample.
+  const bucketOf = new Int32Array(n);
   const live = new Int32Array(n);
+  const ix0 = new Int32Array(n);
+  const iy0 = new Int32Array(n);
+  const iz0 = new Int32Array(n);
+  const state = new Float64Array(n * 6);
 
   let size = 1024;
   while (size < 4 * n) size *= 2;
   const mask = size - 1;
   const bucketStart = new Int32Array(size + 1);
-  const bucketOf = new Int32Array(n);
-  const sorted = new Int32Array(n);
+  const rangeStart = new Int32Array(NEIGHBOUR_COUNT);
+  const rangeEnd = new Int32Array(NEIGHBOUR_COUNT);
   const inverseCell = 1 / cellKm;
   const reach2 = cellKm * cellKm;
 
@@ -134,21 +146,16 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
       for (let i = 0; i < n; i++) {
         if (!alive[i]) continue;
         const o = i * 6;
-        const x = h00 * before[o] + h10 * before[o + 3] + h01 * after[o] + h11 * after[o + 3];
-        const y = h00 * before[o + 1] + h10 * before[o + 4] + h01 * after[o + 1] + h11 * after[o + 4];
-        const z = h00 * before[o + 2] + h10 * before[o + 5] + h01 * after[o + 2] + h11 * after[o + 5];
-        px[i] = x;
-        py[i] = y;
-        pz[i] = z;
-        vx[i] = d00 * before[o] + d10 * before[o + 3] + d01 * after[o] + d11 * after[o + 3];
-        vy[i] = d00 * before[o + 1] + d10 * before[o + 4] + d01 * after[o + 1] + d11 * after[o + 4];
-        vz[i] = d00 * before[o + 2] + d10 * before[o + 5] + d01 * after[o + 2] + d11 * after[o + 5];
-        const ix = Math.floor(x * inverseCell);
-        const iy = Math.floor(y * inverseCell);
-        const iz = Math.floor(z * inverseCell);
-        cx[i] = ix;
-        cy[i] = iy;
-        cz[i] = iz;
+        for (let c = 0; c < 3; c++) {
+          state[o + c] = h00 * before[o + c] + h10 * before[o + 3 + c] + h01 * after[o + c] + h11 * after[o + 3 + c];
+          state[o + 3 + c] = d00 * before[o + c] + d10 * before[o + 3 + c] + d01 * after[o + c] + d11 * after[o + 3 + c];
+        }
+        const ix = Math.floor(state[o] * inverseCell);
+        const iy = Math.floor(state[o + 1] * inverseCell);
+        const iz = Math.floor(state[o + 2] * inverseCell);
+        ix0[i] = ix;
+        iy0[i] = iy;
+        iz0[i] = iz;
         const h = hashCell(ix, iy, iz, mask);
         bucketOf[i] = h;
         bucketStart[h + 1]++;
@@ -159,31 +166,56 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
       // so afterwards bucket h is [bucketStart[h - 1], bucketStart[h]).
       for (let l = 0; l < liveCount; l++) {
         const i = live[l];
-        sorted[bucketStart[bucketOf[i]]++] = i;
+        const h = bucketOf[i];
+        const q = bucketStart[h]++;
+        const o = i * 6;
+        px[q] = state[o];
+        py[q] = state[o + 1];
+        pz[q] = state[o + 2];
+        vx[q] = state[o + 3];
+        vy[q] = state[o + 4];
+        vz[q] = state[o + 5];
+        cx[q] = ix0[i];
+        cy[q] = iy0[i];
+        cz[q] = iz0[i];
+        reach[q] = tolerance[i];
+        low[q] = perigee[i];
+        high[q] = apogee[i];
+        id[q] = i;
+        bucket[q] = h;
       }
 
-      for (let l = 0; l < liveCount; l++) {
-        const i = live[l];
-        const own = bucketOf[i];
+      for (let q = 0; q < liveCount; q++) {
+        const own = bucket[q];
+        // Ranges of the neighbour buckets; objects of one cell are consecutive, so they are
+        // computed once per cell. Range 0 is the rest of the object's own bucket: there each
+        // pair is met from both sides, so only the later slot is tested (this also covers
+        // any other cell hashed to the same bucket).
+        rangeStart[0] = q + 1;
+        rangeEnd[0] = bucketStart[own];
+        if (q === 0 || own !== bucket[q - 1] || cx[q] !== cx[q - 1] || cy[q] !== cy[q - 1] || cz[q] !== cz[q - 1]) {
+          for (let nb = 1; nb < NEIGHBOUR_COUNT; nb++) {
+            const h = hashCell(cx[q] + NEIGHBOURS[3 * nb], cy[q] + NEIGHBOURS[3 * nb + 1], cz[q] + NEIGHBOURS[3 * nb + 2], mask);
+            rangeStart[nb] = h === own ? 0 : h === 0 ? 0 : bucketStart[h - 1];
+            rangeEnd[nb] = h === own ? 0 : bucketStart[h];
+          }
+        }
+        const x = px[q];
+        const y = py[q];
+        const z = pz[q];
         for (let nb = 0; nb < NEIGHBOUR_COUNT; nb++) {
-          // Offset 0 is the object's own cell: there each pair is met from both sides, so
-          // only j > i is tested (any other cell hashed to the same bucket is covered too).
-          const h = nb === 0 ? own : hashCell(cx[i] + NEIGHBOURS[3 * nb], cy[i] + NEIGHBOURS[3 * nb + 1], cz[i] + NEIGHBOURS[3 * nb + 2], mask);
-          if (nb > 0 && h === own) continue;
-          const end = bucketStart[h];
-          for (let q = h === 0 ? 0 : bucketStart[h - 1]; q < end; q++) {
-            const j = sorted[q];
-            if (nb === 0 && j <= i) continue;
-            const dx = px[j] - px[i];
-            const dy = py[j] - py[i];
-            const dz = pz[j] - pz[i];
+          const end = rangeEnd[nb];
+          for (let r = rangeStart[nb]; r < end; r++) {
+            const dx = px[r] - x;
+            const dy = py[r] - y;
+            const dz = pz[r] - z;
             if (dx * dx + dy * dy + dz * dz > reach2) continue;
             nearPairs++;
             // Apogee/perigee filter: radial bands that never overlap cannot meet.
-            if (perigee[j] - apogee[i] > thresholdKm || perigee[i] - apogee[j] > thresholdKm) continue;
-            const ux = vx[j] - vx[i];
-            const uy = vy[j] - vy[i];
-            const uz = vz[j] - vz[i];
+            if (low[r] - high[q] > thresholdKm || low[q] - high[r] > thresholdKm) continue;
+            const ux = vx[r] - vx[q];
+            const uy = vy[r] - vy[q];
+            const uz = vz[r] - vz[q];
             const u2 = ux * ux + uy * uy + uz * uz;
             let t = u2 > 0 ? -(dx * ux + dy * uy + dz * uz) / u2 : 0;
             if (t > halfSieveS) t = halfSieveS;
@@ -191,8 +223,10 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
             const mx = dx + ux * t;
             const my = dy + uy * t;
             const mz = dz + uz * t;
-            const limit = thresholdKm + tolerance[i] + tolerance[j];
+            const limit = thresholdKm + reach[q] + reach[r];
             if (mx * mx + my * my + mz * mz > limit * limit) continue;
+            const i = id[q];
+            const j = id[r];
             candidates.push(i < j ? i : j, i < j ? j : i, k);
           }
         }
