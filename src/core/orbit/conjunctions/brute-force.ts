@@ -70,7 +70,7 @@ export function bruteForceConjunctions(sets: readonly ElementSet[], options: Bru
         let x2 = lo + GOLDEN * (hi - lo);
         let f1 = range(i, j, x1);
         let f2 = range(i, j, x2);
-        while (hi - lo > 0.5) {
+        while (hi - lo > 0.05) {
           if (f1 < f2) {
             hi = x2;
             x2 = x1;

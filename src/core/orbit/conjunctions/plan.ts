@@ -4,14 +4,16 @@
  *
  * Two grids: SGP4 runs every `propagationStepS` (a node), and positions in between come
  * from cubic Hermite interpolation of the node states (positions and velocities), whose
- * error is about r·ω⁴·h⁴/384 for an orbit of radius r turning at ω rad/s: under 1 m at
- * 120 s in LEO, ~25 m at the perigee of the most eccentric catalogue orbits. The sieve
- * looks at every object each `sieveStepS`: every instant lies within half a sieve step of
- * a sample, so a pair that comes within the threshold at time t is, at the sample nearest
- * t, within threshold + (relative speed)·step/2 (+ curvature and interpolation error) and
- * the linear extrapolation from that sample finds it. 10 s keeps that distance near 110 km
- * (two 7.8 km/s LEO objects head-on, or 11 km/s at a low perigee), the size of the grid's
- * cells; coarser steps make cells, and the pairs to test in them, grow with the cube of the step.
+ * error is about r·ω⁴·h⁴/384 for an orbit of radius r turning at ω rad/s: ~6 m at 240 s in
+ * LEO, a few hundred metres at the perigee of the most eccentric catalogue orbits (each
+ * object's own bound widens its tests, see pointTolerance). The sieve looks at every object
+ * each `sieveStepS`: every instant lies within half a sieve step of a sample, so a pair that
+ * comes within the threshold at time t is, at the sample nearest t, within threshold +
+ * (relative speed)·step/2 (+ the bend of the paths and the interpolation error), and the
+ * straight-line extrapolation from that sample finds it. The step trades the per-object
+ * cost of each sample (interpolating, hashing, looking up 14 cells) against the pairs to
+ * test, which grow with the cube of the cell edge (the fastest speed × the step, ~330 km at
+ * 30 s); on the August 2022 catalogue 30-40 s costs least (10 s costs twice as much).
  */
 import type { ScreenedObject } from './objects.ts';
 
@@ -19,9 +21,9 @@ export interface ScreeningOptions {
   fromMs: number;
   toMs: number;
   thresholdKm: number;
-  /** Seconds between SGP4 evaluations of every object (default 120). */
+  /** Seconds between SGP4 evaluations of every object (default 240). */
   propagationStepS?: number;
-  /** Seconds between sieve samples (default 10); must divide the propagation step. */
+  /** Seconds between sieve samples (default 30); must divide the propagation step. */
   sieveStepS?: number;
 }
 
@@ -42,7 +44,7 @@ export interface ScreeningPlan {
 }
 
 export const DEFAULT_PROPAGATION_STEP_S = 240;
-export const DEFAULT_SIEVE_STEP_S = 10;
+export const DEFAULT_SIEVE_STEP_S = 30;
 
 /** Extra room on top of the computed error bounds. */
 const SAFETY = 2;

@@ -15,7 +15,7 @@ export interface Approach {
 }
 
 /** Tolerance on the time of closest approach. */
-export const TCA_TOLERANCE_MS = 1;
+export const TCA_TOLERANCE_MS = 0.1;
 
 /** Thrown by a range-rate evaluation when SGP4 fails for one of the two objects. */
 class StateError extends Error {}
