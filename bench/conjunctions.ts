@@ -50,8 +50,9 @@ const seconds = (performance.now() - began) / 1000;
 let check: (Agreement & { objects: number; seconds: number; found: number }) | undefined;
 if (!args['no-check']) {
   const checkBegan = performance.now();
-  const involved = new Set(result.conjunctions.flatMap((c) => [c.primary.satnum, c.secondary.satnum]));
-  const sample = crowdedSample(sets, sampleSize, involved);
+  // Both objects of each conjunction, the closest first, so that the sample holds whole pairs.
+  const closest = [...result.conjunctions].sort((a, b) => a.missDistanceKm - b.missDistanceKm);
+  const sample = crowdedSample(sets, sampleSize, closest.flatMap((c) => [c.primary.satnum, c.secondary.satnum]));
   const inSample = new Set(sample.map((s) => Number(s.line1.slice(2, 7))));
   // The brute force drops objects that fail anywhere in the window; so does the comparison.
   const failed = new Set(result.failures.map((f) => f.satnum));

@@ -9,9 +9,14 @@ import type { ElementSet } from './objects.ts';
 /** COSPAR launch of a set: year and launch number, columns 10-14 of line 1. */
 const launchOf = (set: ElementSet): string => set.line1.slice(9, 14).trim();
 
-export function crowdedSample(sets: readonly ElementSet[], size: number, include: ReadonlySet<number> = new Set()): ElementSet[] {
-  const satnumOf = (set: ElementSet): number => Number(set.line1.slice(2, 7));
-  const chosen: ElementSet[] = sets.filter((s) => include.has(satnumOf(s))).slice(0, size);
+/** `first` lists satellite numbers to take first, in that order (e.g. both objects of each conjunction found). */
+export function crowdedSample(sets: readonly ElementSet[], size: number, first: readonly number[] = []): ElementSet[] {
+  const bySatnum = new Map(sets.map((s) => [Number(s.line1.slice(2, 7)), s]));
+  const chosen: ElementSet[] = [];
+  for (const satnum of new Set(first)) {
+    const set = bySatnum.get(satnum);
+    if (set && chosen.length < size) chosen.push(set);
+  }
   const taken = new Set(chosen);
   const newest = [...new Set(sets.map(launchOf).filter((l) => /^\d{5}$/.test(l)))].sort((a, b) => {
     // Two-digit years: 57-99 are 1957-1999.
