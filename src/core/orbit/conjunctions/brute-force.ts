@@ -98,7 +98,7 @@ export function bruteForceConjunctions(sets: readonly ElementSet[], options: Bru
 }
 
 export interface Agreement {
-  /** Conjunctions both found (same pair, times of closest approach within a second). */
+  /** Conjunctions both found (same pair, times of closest approach within a second, or within 10 m of relative motion). */
   matched: number;
   /** Found by brute force only. */
   missed: { satnums: [number, number]; tca: Date; missDistanceKm: number }[];
@@ -133,7 +133,14 @@ export function compareWithBruteForce(
   const pair = (a: number, b: number): [number, number] => (a < b ? [a, b] : [b, a]);
   const ours: Comparable[] = screened.map((c) => ({ satnums: pair(c.primary.satnum, c.secondary.satnum), tcaMs: c.tca.getTime(), missKm: c.missDistanceKm, speed: c.relativeSpeedKmS }));
   const theirs: Comparable[] = brute.conjunctions.map((c) => ({ satnums: pair(brute.satnums[c.first], brute.satnums[c.second]), tcaMs: c.tcaMs, missKm: c.missKm, speed: c.relativeSpeedKmS }));
-  const same = (a: Comparable, b: Comparable): boolean => a.satnums[0] === b.satnums[0] && a.satnums[1] === b.satnums[1] && Math.abs(a.tcaMs - b.tcaMs) < 1000;
+  // One encounter: the same pair, and times of closest approach under a second apart or,
+  // for objects barely moving relative to each other (docked, or launched together) whose
+  // range is flat for seconds, less than 10 m of relative motion apart.
+  const same = (a: Comparable, b: Comparable): boolean => {
+    if (a.satnums[0] !== b.satnums[0] || a.satnums[1] !== b.satnums[1]) return false;
+    const dt = Math.abs(a.tcaMs - b.tcaMs);
+    return dt < 1000 || (dt < 60_000 && (dt / 1000) * Math.max(a.speed, b.speed) < 0.01);
+  };
   const report = (c: Comparable) => ({ satnums: c.satnums, tca: new Date(Math.round(c.tcaMs)), missDistanceKm: c.missKm });
   const agreement: Agreement = { matched: 0, missed: [], extra: [], maxMissDifferenceKm: 0, maxTcaDifferenceMs: 0, maxTcaDifferenceKm: 0 };
   const borderline = (c: Comparable): boolean => c.missKm > thresholdKm - marginKm;
