@@ -11,11 +11,17 @@ const launchOf = (set: ElementSet): string => set.line1.slice(9, 14).trim();
 
 /** `first` lists satellite numbers to take first, in that order (e.g. both objects of each conjunction found). */
 export function crowdedSample(sets: readonly ElementSet[], size: number, first: readonly number[] = []): ElementSet[] {
-  const bySatnum = new Map(sets.map((s) => [Number(s.line1.slice(2, 7)), s]));
+  // A catalogue may hold several sets of one object (an old one left behind): take them all,
+  // since a conjunction names the object, not the set.
+  const bySatnum = new Map<number, ElementSet[]>();
+  for (const s of sets) {
+    const satnum = Number(s.line1.slice(2, 7));
+    bySatnum.set(satnum, [...(bySatnum.get(satnum) ?? []), s]);
+  }
   const chosen: ElementSet[] = [];
   for (const satnum of new Set(first)) {
-    const set = bySatnum.get(satnum);
-    if (set && chosen.length < size) chosen.push(set);
+    const same = bySatnum.get(satnum) ?? [];
+    if (chosen.length + same.length <= size) chosen.push(...same);
   }
   const taken = new Set(chosen);
   const newest = [...new Set(sets.map(launchOf).filter((l) => /^\d{5}$/.test(l)))].sort((a, b) => {

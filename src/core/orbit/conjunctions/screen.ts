@@ -3,7 +3,7 @@
  * slice of the window and merges what the slices found. screenConjunctionsInParallel
  * (parallel.ts) spreads the same slices over worker threads.
  */
-import { makePlan, sliceWindow, type ScreeningOptions, type ScreeningPlan } from './plan.ts';
+import { makePlan, sliceWindow, type ScreeningOptions, type ScreeningPlan, type Slice } from './plan.ts';
 import { prepareObjects, type ElementSet, type ObjectId, type PropagationFailure, type ScreenedObject } from './objects.ts';
 import { mergeEncounters, screenSlice, type RawConjunction, type RawFailure, type SliceResult } from './sieve.ts';
 
@@ -39,7 +39,7 @@ export interface ScreeningResult {
   };
 }
 
-export type { ElementSet, ScreeningOptions };
+export type { ElementSet, ScreeningOptions, ScreeningPlan, Slice, SliceResult };
 
 /** Joins the results of all slices into the caller's form. */
 export function assembleResult(
@@ -93,4 +93,28 @@ export function screenConjunctions(sets: readonly ElementSet[], options: Screeni
   const plan = makePlan(options, objects);
   const slices = sliceWindow(plan, 1).map((slice) => screenSlice(objects, plan, slice));
   return assembleResult(sets, objects, failures, plan, options, slices);
+}
+
+/**
+ * For a job framework that runs slices on its own worker pool: the plan and the slices,
+ * computed once on the coordinating thread, which then hands each slice with the plan to
+ * screenSliceOfSets on a worker and gives every SliceResult to assembleResult.
+ */
+export function planScreening(sets: readonly ElementSet[], options: ScreeningOptions, sliceCount: number): { objects: ScreenedObject[]; failures: PropagationFailure[]; plan: ScreeningPlan; slices: Slice[] } {
+  const { objects, failures } = prepareObjects(sets, options.fromMs, options.toMs);
+  const plan = makePlan(options, objects);
+  return { objects, failures, plan, slices: sliceWindow(plan, sliceCount) };
+}
+
+// The catalogue of the last screening a thread worked on: a worker that takes several
+// slices of one screening initialises the element sets once.
+let prepared: { key: string; objects: ScreenedObject[] } | undefined;
+
+/**
+ * One slice, on any thread. `key` names the screening (a job id, say): slices of the same
+ * key reuse the objects this thread prepared for it.
+ */
+export function screenSliceOfSets(key: string, sets: readonly ElementSet[], plan: ScreeningPlan, slice: Slice): SliceResult {
+  if (prepared?.key !== key) prepared = { key, objects: prepareObjects(sets, plan.fromMs, plan.toMs).objects };
+  return screenSlice(prepared.objects, plan, slice);
 }
