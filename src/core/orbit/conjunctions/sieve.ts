@@ -45,8 +45,14 @@ for (let dx = -1; dx <= 1; dx++) {
 }
 const NEIGHBOUR_COUNT = neighbourCount;
 
-const hashCell = (x: number, y: number, z: number, mask: number): number =>
-  (Math.imul(x, 73856093) ^ Math.imul(y, 19349663) ^ Math.imul(z, 83492791)) & mask;
+// Cells are folded into a 64 × 64 × 64 table by their coordinates modulo 64 (x the fastest),
+// not hashed at random: objects are sorted by bucket, so they are visited in spatial order and
+// the buckets of an object's neighbours lie next to those of the object before it, in cache.
+// LEO (about 50 cells across) folds onto distinct buckets; farther orbits share buckets with
+// it, which costs only distance tests that fail.
+const AXIS_BITS = 6;
+const AXIS_MASK = (1 << AXIS_BITS) - 1;
+const hashCell = (x: number, y: number, z: number): number => (x & AXIS_MASK) | ((y & AXIS_MASK) << AXIS_BITS) | ((z & AXIS_MASK) << (2 * AXIS_BITS));
 
 export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningPlan, slice: Slice): SliceResult {
   const n = objects.length;
@@ -106,9 +112,7 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
   const iz0 = new Int32Array(n);
   const state = new Float64Array(n * 6);
 
-  let size = 1024;
-  while (size < 4 * n) size *= 2;
-  const mask = size - 1;
+  const size = 1 << (3 * AXIS_BITS);
   const bucketStart = new Int32Array(size + 1);
   const rangeStart = new Int32Array(NEIGHBOUR_COUNT);
   const rangeEnd = new Int32Array(NEIGHBOUR_COUNT);
@@ -156,7 +160,7 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
         ix0[i] = ix;
         iy0[i] = iy;
         iz0[i] = iz;
-        const h = hashCell(ix, iy, iz, mask);
+        const h = hashCell(ix, iy, iz);
         bucketOf[i] = h;
         bucketStart[h + 1]++;
         live[liveCount++] = i;
@@ -195,7 +199,7 @@ export function screenSlice(objects: readonly ScreenedObject[], plan: ScreeningP
         rangeEnd[0] = bucketStart[own];
         if (q === 0 || own !== bucket[q - 1] || cx[q] !== cx[q - 1] || cy[q] !== cy[q - 1] || cz[q] !== cz[q - 1]) {
           for (let nb = 1; nb < NEIGHBOUR_COUNT; nb++) {
-            const h = hashCell(cx[q] + NEIGHBOURS[3 * nb], cy[q] + NEIGHBOURS[3 * nb + 1], cz[q] + NEIGHBOURS[3 * nb + 2], mask);
+            const h = hashCell(cx[q] + NEIGHBOURS[3 * nb], cy[q] + NEIGHBOURS[3 * nb + 1], cz[q] + NEIGHBOURS[3 * nb + 2]);
             rangeStart[nb] = h === own ? 0 : h === 0 ? 0 : bucketStart[h - 1];
             rangeEnd[nb] = h === own ? 0 : bucketStart[h];
           }
