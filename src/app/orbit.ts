@@ -19,6 +19,9 @@ import { ModuleGraph, resolveOrder } from '../platform/modules.ts';
 import { LOGS } from '../engines/logs/port.ts';
 import { isUnavailable } from '../engines/shared/unavailable.ts';
 import { modules } from './registry.ts';
+import { AccessControl } from '../platform/access.ts';
+import { newKey } from '../platform/credentials.ts';
+import { ACCESS } from '../components/access/module.ts';
 
 export const VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
@@ -61,8 +64,9 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
     return { ready: list.length > 0 && list.every((m) => m.ready), modules: list };
   };
   // Probes get an answer while modules wait for their engines; everything else is asked to come back.
+  const access = new AccessControl({ enabled: config.auth.enabled, allowedHosts: config.auth.allowedHosts });
   const http = await createHttpServer({
-    logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION, isUnavailable, tracing: tracing?.httpPlugin,
+    access, logger, maxBodyBytes: config.limits.maxBodyBytes, version: VERSION, isUnavailable, tracing: tracing?.httpPlugin,
     whileStarting: (request, response) => {
       const path = request.url?.split('?')[0];
       if (path === '/healthz') return void response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok' }));
@@ -73,21 +77,24 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
     },
   });
   instrumentHttp(http, metrics);
-  const order = resolveOrder(modules, [...config.targets, 'logs']);
+  // With auth on, every process checks keys and sessions and keeps the audit log.
+  const order = resolveOrder(modules, [...config.targets, 'logs', ...(config.auth.enabled ? [ACCESS.name] : [])]);
+  // The simulator calls this process over HTTP like any client; without ORBIT_API_KEY it gets a key that lives only in this process's memory.
+  const internalKey = config.auth.enabled && !config.auth.apiKey ? newKey('internal').key : undefined;
   // One process per data directory: embedded engines, like PostgreSQL, must not be opened twice.
   const lock = order.some((m) => m.usesDataDir?.(config)) ? await lockDataDir(config.dataDir) : undefined;
 
-  http.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive' } }, () => ({ status: 'ok' }));
+  http.get('/healthz', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'The process is alive' } }, () => ({ status: 'ok' }));
   const Readiness = Type.Object({
     status: Type.Union([Type.Literal('ready'), Type.Literal('not ready')]),
     modules: Type.Array(Type.Object({ name: Type.String(), ready: Type.Boolean() })),
   });
-  http.get('/readyz', { schema: { tags: ['operations'], summary: 'Ready when every module of this process is (each engine reachable)', response: { 200: Readiness, 503: Readiness } } }, (_request, reply) => {
+  http.get('/readyz', { config: { access: 'public' }, schema: { tags: ['operations'], summary: 'Ready when every module of this process is (each engine reachable)', response: { 200: Readiness, 503: Readiness } } }, (_request, reply) => {
     const { ready, modules: list } = readiness();
     reply.status(ready ? 200 : 503);
     return { status: ready ? ('ready' as const) : ('not ready' as const), modules: list };
   });
-  http.get('/metrics', {
+  http.get('/metrics', { config: { access: 'public' },
     schema: { tags: ['operations'], summary: 'Prometheus metrics', response: { 200: { description: 'Prometheus text format', content: { 'text/plain': { schema: Type.String() } } } } },
   }, async (_request, reply) =>
     reply.type(metrics.contentType).send(await metrics.metrics()),
@@ -109,7 +116,9 @@ export async function startOrbit(config: Config, options: { logDestination?: Nod
   try {
     await listenEarly(http, config.port, config.host);
     logger.info({ url: urlOf(), modules: order.map((m) => m.name) }, `answering probes on ${urlOf()} while modules start`);
-    await graph.start(order, { config, logger, metrics, http, url: urlOf });
+    await graph.start(order, { config, logger, metrics, http, url: urlOf, internalKey });
+    const gate = graph.value(ACCESS)?.gate;
+    if (gate) access.bind(gate);
     // Every process ships its logs to the index, whatever its targets.
     const logs = graph.value(LOGS);
     if (logs) shipper.attach(logs);

@@ -13,7 +13,10 @@ import { ingestModule } from '../components/ingest/module.ts';
 import { notifierModule } from '../components/notifier/module.ts';
 import { processorModule } from '../components/processor/module.ts';
 import { simulatorModule } from '../components/simulator/module.ts';
+import { accessModule } from '../components/access/module.ts';
 import { engineModules } from './engines.ts';
+
+export { accessModule };
 
 const components: AnyModule[] = [ingestModule, processorModule, enricherModule, analyzerModule, computeModule, notifierModule, dashboardModule, consoleModule, simulatorModule];
 
@@ -27,7 +30,7 @@ export const allModule = defineModule({
 });
 
 export const modules: ReadonlyMap<string, AnyModule> = new Map(
-  [...engineModules, ...storeModules, ...components, allModule, analyzerReplayModule, enricherReplayModule].map((m) => [m.name, m]),
+  [...engineModules, ...storeModules, ...components, allModule, analyzerReplayModule, enricherReplayModule, accessModule].map((m) => [m.name, m]),
 );
 
 export const targets = [...modules.values()].filter((m) => m.target);

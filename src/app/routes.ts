@@ -16,8 +16,13 @@ const notStarted = new Proxy({}, {
 
 /** `METHOD /path/{param}` for every route the module registers, in registration order. */
 export async function routesOf(module: AnyModule, config: Config): Promise<string[]> {
+  return (await routeEntries(module, config)).map((r) => `${r.method} ${r.path}`);
+}
+
+/** Every route the module registers with the access it declares, in registration order. */
+export async function routeEntries(module: AnyModule, config: Config): Promise<{ method: string; path: string; access: string }[]> {
   if (!module.routes) return [];
-  const routes: string[] = [];
+  const routes: { method: string; path: string; access: string }[] = [];
   const http = await createHttpServer({ logger: pino({ enabled: false }), maxBodyBytes: config.limits.maxBodyBytes, version: '' });
   const plugin = module.routes;
   await http.register(async (app) => {
@@ -25,7 +30,7 @@ export async function routesOf(module: AnyModule, config: Config): Promise<strin
     app.addHook('onRoute', (route) => {
       for (const method of [route.method].flat()) {
         // Fastify adds HEAD for every GET by itself.
-        if (method !== 'HEAD') routes.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}')}`);
+        if (method !== 'HEAD') routes.push({ method, path: route.url.replace(/:(\w+)/g, '{$1}'), access: String((route.config as { access?: unknown } | undefined)?.access) });
       }
     });
     await plugin(app as never, notStarted, config);

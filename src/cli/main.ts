@@ -7,8 +7,10 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, describeConfig, loadConfig } from '../platform/config.ts';
 import { UnknownTargetError, VERSION, checkTargets, startOrbit } from '../app/orbit.ts';
-import { targets } from '../app/registry.ts';
-import { routesOf } from '../app/routes.ts';
+import { accessModule, targets } from '../app/registry.ts';
+import { routeEntries } from '../app/routes.ts';
+
+import { keysCommand, KeysCommandError } from '../app/keys.ts';
 import { REPLAY_TARGETS, replay, type ReplayTarget } from '../app/replay.ts';
 import { parseTimeParam } from '../core/time.ts';
 import { createLogger } from '../platform/logger.ts';
@@ -34,6 +36,12 @@ Usage:
                                       on stdin, "time,score,anomaly" on stdout; NAME: ${DETECTOR_NAMES.join(', ')}
                                       (default ${DEFAULT_DETECTOR}); X in [0, 1], default 0.5; --spacecraft and
                                       --channel use that channel's configured detector
+  orbit keys create --name NAME --role viewer|operator|admin [--mission ID]...
+                                      create an API key (its secret is printed once)
+  orbit keys list                     every key: id, role, missions, created, revoked, last used
+  orbit keys revoke ID                revoke a key
+                                      (keys work on ORBIT_SQL_URL, or on the embedded store in
+                                      ORBIT_DATA_DIR while no Orbit process holds it)
   orbit help
 
 Configuration comes from ORBIT_* environment variables; see 'orbit config'.`;
@@ -55,6 +63,9 @@ async function main(argv: string[]): Promise<void> {
       sensitivity: { type: 'string' },
       spacecraft: { type: 'string' },
       channel: { type: 'string' },
+      name: { type: 'string' },
+      role: { type: 'string' },
+      mission: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -89,10 +100,13 @@ async function main(argv: string[]): Promise<void> {
     }
     case 'targets': {
       const config = loadConfig(process.env);
-      for (const t of targets) {
-        process.stdout.write(`${t.name.padEnd(10)} ${t.target!.description}\n`);
-        for (const route of await routesOf(t, config)) process.stdout.write(`${''.padEnd(10)}   ${route}\n`);
-      }
+      const print = async (name: string, description: string, module: (typeof targets)[number]) => {
+        process.stdout.write(`${name.padEnd(10)} ${description}\n`);
+        for (const r of await routeEntries(module, config)) process.stdout.write(`${''.padEnd(10)}   ${r.access.padEnd(8)} ${r.method} ${r.path}\n`);
+      };
+      process.stdout.write('Each route with the role it needs when ORBIT_AUTH is on (viewer < operator < admin; public: anyone).\n');
+      for (const t of targets) await print(t.name, t.target!.description, t);
+      await print('(every)', 'Served by every process when ORBIT_AUTH is on: keys, audit log, session, sign-in', accessModule);
       return;
     }
     case 'config': {
@@ -100,7 +114,7 @@ async function main(argv: string[]): Promise<void> {
       for (const c of describeConfig(config, process.env)) {
         process.stdout.write(`${c.name}=${c.value}${c.source === 'default' ? '  (default)' : ''}\n    ${c.description}\n`);
       }
-      process.stdout.write(`# targets: ${config.targets.join(',')}; simulator: ${config.simulator ? 'on' : 'off'}; data: ${config.dataDir}\n`);
+      process.stdout.write(`# targets: ${config.targets.join(',')}; simulator: ${config.simulator ? 'on' : 'off'}; auth: ${config.auth.enabled ? 'on' : 'off'}; data: ${config.dataDir}\n`);
       return;
     }
     case 'replay': {
@@ -143,6 +157,17 @@ async function main(argv: string[]): Promise<void> {
         // Let stdout drain what was scored before the bad line, then stop reading stdin.
         process.stdin.destroy();
         process.exitCode = 1;
+      }
+      return;
+    }
+    case 'keys': {
+      const config = loadConfig(process.env);
+      const { logger } = createLogger('warn', 'keys', process.stderr);
+      try {
+        await keysCommand(config, logger, { action: positionals[1], id: positionals[2], name: values.name, role: values.role, missions: values.mission }, (line) => process.stdout.write(`${line}\n`));
+      } catch (error) {
+        if (error instanceof KeysCommandError) fail(error.message);
+        throw error;
       }
       return;
     }

@@ -16,6 +16,11 @@ const INSTALLATION = path.resolve(import.meta.dirname, '../..');
 export const EnvSchema = Type.Object({
   ORBIT_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'HTTP port of this process (0 picks a free one)' }),
   ORBIT_HOST: Type.String({ minLength: 1, default: '127.0.0.1', description: 'Address the HTTP server binds to' }),
+  ORBIT_AUTH: Type.Optional(Type.Enum(['on', 'off'], { description: 'Whether every request must present an API key or a signed-in session (default: on unless ORBIT_HOST is a loopback address; off with a non-loopback ORBIT_HOST is refused)' })),
+  ORBIT_ALLOWED_HOSTS: Type.Optional(Type.String({ pattern: '^\\s*(\\*|[^\\s,]+)(\\s*,\\s*(\\*|[^\\s,]+))*\\s*$', description: 'Host header names accepted, comma-separated, `*` for any (against DNS rebinding; default: localhost, 127.0.0.1 and [::1] when bound to loopback, else any); /healthz, /readyz and /metrics answer any' })),
+  ORBIT_SESSION_HOURS: Type.Number({ exclusiveMinimum: 0, default: 12, description: 'Hours a browser session (signed in with a key) lasts' }),
+  ORBIT_ADMIN_KEY: Type.Optional(Type.String({ minLength: 32, description: 'A bootstrap admin key (at least 32 characters, e.g. from a Kubernetes Secret); never stored, matched by its hash. Create named keys with it, then rotate it away' })),
+  ORBIT_API_KEY: Type.Optional(Type.String({ minLength: 1, description: 'The key this process presents to other Orbit processes (the simulator posting to ORBIT_INGEST_URL); in one process with auth on and none given, the simulator gets an in-memory credential' })),
   ORBIT_DATA_DIR: Type.String({ minLength: 1, default: './data', description: 'Where embedded engines keep their data' }),
   ORBIT_TARGET: Type.String({ minLength: 1, default: 'all', description: 'Targets to run, comma-separated (the --target flag wins)' }),
   ORBIT_SIMULATOR: Type.Optional(Type.Enum(['on', 'off'], { description: 'Whether the simulated fleet flies (default: on for target all, else off)' })),
@@ -36,7 +41,7 @@ export const EnvSchema = Type.Object({
   ORBIT_MAX_SPACECRAFT: Type.Integer({ minimum: 1, default: 10_000, description: 'Spacecraft one installation holds; creating or importing more answers 409' }),
   ORBIT_MAX_CHANNELS_PER_SPACECRAFT: Type.Integer({ minimum: 1, default: 2_000, description: 'Channels of one spacecraft, auto-registered ones included; more answer 409 (a definition) or 400 naming the channels (a telemetry batch, refused whole)' }),
   ORBIT_COMPUTE_MAX_BACKLOG: Type.Integer({ minimum: 1, default: 100, description: 'Compute jobs waiting for a worker before POST /v1/jobs answers 503 + Retry-After' }),
-  ORBIT_COMPUTE_MAX_SAMPLES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000, description: 'Samples (span / step + 1) one orbit.propagate job may compute; more answers 400 naming stepSeconds before any work' }),
+  ORBIT_COMPUTE_MAX_SAMPLES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000, description: 'Samples (span / step + 1) one orbit.propagate job may compute, and grid points per channel of a telemetry.spectrum job; more answers 400 naming the fields before any work (or fails the spectrum job when only its readings tell)' }),
   ORBIT_HISTORY_MAX_POINTS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 100_000, description: 'Largest `limit` of GET /v1/telemetry (points in one page) and of aggregate buckets returned' }),
   ORBIT_HISTORY_MAX_BUCKETS: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 100_000, description: 'Buckets an aggregate read may span (range / step); more answers 400 naming step' }),
   ORBIT_HISTORY_DEFAULT_HOURS: Type.Number({ exclusiveMinimum: 0, default: 24, description: 'Window of a history read without from: the hours before to (default: just after the channel\'s newest reading)' }),
@@ -75,6 +80,8 @@ export interface Config {
   simulator: boolean;
   logLevel: Env['ORBIT_LOG_LEVEL'];
   logFormat: Env['ORBIT_LOG_FORMAT'];
+  /** Access control (docs/security.md). `allowedHosts` undefined: any Host header. */
+  auth: { enabled: boolean; allowedHosts?: string[]; sessionMs: number; adminKey?: string; apiKey?: string };
   limits: { maxBodyBytes: number; maxBatchReadings: number; maxFutureMs: number; idempotencyKeepMs: number; streamMaxClients: number; ingestMaxInflight: number; ingestMaxBacklog: number };
   /** What one client can make the installation hold or do: see the ORBIT_MAX_* and related variables. */
   caps: { maxSpacecraft: number; maxChannelsPerSpacecraft: number; computeMaxBacklog: number; computeMaxSamples: number; historyMaxPoints: number; historyMaxBuckets: number; historyDefaultWindowMs: number };
@@ -124,6 +131,10 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
   const problems = [...byName.values()];
   if (problems.length || unknown.length) throw new ConfigError([...problems, ...unknown]);
   const env = converted as Env;
+  const loopback = isLoopback(env.ORBIT_HOST);
+  if (env.ORBIT_AUTH === 'off' && !loopback) {
+    throw new ConfigError([`ORBIT_AUTH=off with ORBIT_HOST=${env.ORBIT_HOST}: anyone who reaches that address could change the mission database; bind ORBIT_HOST to a loopback address (127.0.0.1) or leave ORBIT_AUTH on`]);
+  }
   const targets = overrides.targets ?? env.ORBIT_TARGET.split(',').map((t) => t.trim()).filter(Boolean);
   return {
     port: env.ORBIT_PORT,
@@ -135,6 +146,13 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     simulator: env.ORBIT_SIMULATOR ? env.ORBIT_SIMULATOR === 'on' : targets.includes('all'),
     logLevel: env.ORBIT_LOG_LEVEL,
     logFormat: env.ORBIT_LOG_FORMAT,
+    auth: {
+      enabled: env.ORBIT_AUTH ? env.ORBIT_AUTH === 'on' : !loopback,
+      allowedHosts: allowedHosts(env.ORBIT_ALLOWED_HOSTS, loopback),
+      sessionMs: env.ORBIT_SESSION_HOURS * 3_600_000,
+      adminKey: env.ORBIT_ADMIN_KEY,
+      apiKey: env.ORBIT_API_KEY,
+    },
     limits: { maxBodyBytes: env.ORBIT_MAX_BODY_BYTES, maxBatchReadings: env.ORBIT_MAX_BATCH_READINGS, maxFutureMs: env.ORBIT_INGEST_MAX_FUTURE_SECONDS * 1000, idempotencyKeepMs: env.ORBIT_IDEMPOTENCY_HOURS * 3_600_000, streamMaxClients: env.ORBIT_STREAM_MAX_CLIENTS, ingestMaxInflight: env.ORBIT_INGEST_MAX_INFLIGHT, ingestMaxBacklog: env.ORBIT_INGEST_MAX_BACKLOG },
     caps: {
       maxSpacecraft: env.ORBIT_MAX_SPACECRAFT,
@@ -170,6 +188,23 @@ export function loadConfig(source: NodeJS.ProcessEnv, overrides: { targets?: str
     logForwarding: { lokiUrl: env.ORBIT_LOKI_URL, logstashUrl: env.ORBIT_LOGSTASH_URL },
     env,
   };
+}
+
+/** Whether a bind address only takes connections from this machine: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * The Host header names accepted: a loopback bind accepts only loopback names by default,
+ * since a browser tricked by DNS rebinding sends the attacker's name; `*` means any.
+ */
+function allowedHosts(setting: string | undefined, loopback: boolean): string[] | undefined {
+  const names = setting?.split(',').map((h) => h.trim().toLowerCase()).filter(Boolean);
+  if (names?.includes('*')) return undefined;
+  if (names?.length) return names;
+  return loopback ? ['localhost', '127.0.0.1', '[::1]'] : undefined;
 }
 
 /**

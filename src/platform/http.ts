@@ -12,6 +12,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from 'pino';
 import { HttpProblem, problemBody, schemaFieldErrors, type SchemaError } from './problem.ts';
 import { bodyAjv, textAjv } from './validation.ts';
+import { declareAccess, SECURITY_SCHEMES, type AccessControl } from './access.ts';
 
 export type HttpServer = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;
 
@@ -29,9 +30,12 @@ export interface HttpOptions {
   isUnavailable?(error: unknown): boolean;
   /** Traces requests (platform/tracing.ts): registered before anything else, so it sees every route. */
   tracing?: FastifyPluginCallback;
+  /** Access control's hooks (platform/access.ts); without, every route is open (the routes must still declare their access). */
+  access?: AccessControl;
 }
 
 export const PROBLEM_JSON = 'application/problem+json';
+const DOCS_PREFIX = '/docs';
 
 /** Longest path parameter the router takes: the longest id or channel name (128); a longer one answers 414. */
 const MAX_PARAM_LENGTH = 128;
@@ -129,6 +133,16 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
     if (nul !== undefined) throw new HttpProblem(400, 'text may not contain the NUL character (U+0000)', { errors: [{ pointer: nul, detail: 'contains the NUL character (U+0000)' }] });
   });
 
+  // Before the OpenAPI plugin, which documents each route as this hook leaves it.
+  app.addHook('onRoute', (route) => declareAccess(route, DOCS_PREFIX));
+  if (options.access) {
+    app.addHook('onRequest', options.access.onRequest);
+    app.addHook('preHandler', options.access.preHandler);
+    app.addHook('preSerialization', options.access.preSerialization);
+    app.addHook('onSend', options.access.onSend);
+    app.addHook('onResponse', options.access.onResponse);
+  }
+
   app.addHook('onRoute', (route) => routes.add(route.method, route.url));
   app.setNotFoundHandler(answerUnrouted);
 
@@ -143,12 +157,14 @@ export async function createHttpServer(options: HttpOptions): Promise<HttpServer
         { name: 'jobs', description: 'Compute jobs' },
         { name: 'simulator', description: 'Simulated fleet and its injected anomalies' },
         { name: 'operations', description: 'Health, readiness, metrics' },
+        { name: 'access', description: 'API keys, sessions and the audit log' },
       ],
+      components: { securitySchemes: SECURITY_SCHEMES },
     },
     transformObject: (document) => ('openapiObject' in document ? documentErrorAnswers(document.openapiObject) : document.swaggerObject),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX });
+  app.get('/openapi.json', { schema: { hide: true }, config: { access: 'public' } }, () => app.swagger());
   const switchOver = switchToRoutes;
   if (switchOver) app.addHook('onReady', async () => switchOver());
   return app;

@@ -50,7 +50,8 @@ export async function idempotent(
   if (typeof key !== 'string' || key.length < 1 || key.length > 255) {
     throw new HttpProblem(400, 'Idempotency-Key must be one header of 1 to 255 characters');
   }
-  const scope = `${request.method} ${request.routeOptions.url}`;
+  // With access control on, each key has keys of its own: another caller's Idempotency-Key never answers with someone else's result.
+  const scope = `${request.principal ? `${request.principal.id} ` : ''}${request.method} ${request.routeOptions.url}`;
   const hash = createHash('sha256').update(typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null)).digest('hex');
   const claim = await records.claim(scope, key, hash, new Date(Date.now() - keepMs));
   if (claim.kind === 'answered') return send(claim.answer);

@@ -23,6 +23,11 @@ export interface ModuleContext<D extends Deps = Deps> {
   deps: Resolved<D>;
   /** This process's own base URL (valid once it listens, which is before any module starts). */
   url(): string;
+  /**
+   * With auth on and no ORBIT_API_KEY: a credential this process made for calling itself
+   * (its simulator), held in memory only and accepted by this process only.
+   */
+  internalKey?: string;
 }
 
 export interface Running<T> {

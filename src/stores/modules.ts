@@ -4,7 +4,9 @@
  */
 import { defineModule } from '../platform/modules.ts';
 import { SQL } from '../engines/sql/port.ts';
+import { ACCESS_STORE, AccessStore } from './access/store.ts';
 import { ALERTS, AlertStore } from './alerts/store.ts';
+import { AUDIT, AuditStore } from './audit/store.ts';
 import { IDEMPOTENCY, IdempotencyStore } from './idempotency/store.ts';
 import { JOBS, JobStore } from './jobs/store.ts';
 import { MISSIONS, MissionCatalog } from './missions/catalog.ts';
@@ -35,4 +37,17 @@ export const idempotencyModule = defineModule({
   },
 });
 
-export const storeModules = [missionsModule, telemetryModule, alertsModule, jobsModule, notificationsModule, idempotencyModule];
+/** Expired browser sessions are swept every ten minutes. */
+export const accessStoreModule = defineModule({
+  provides: ACCESS_STORE,
+  deps: { sql: SQL },
+  async start({ logger, deps }) {
+    const store = new AccessStore(deps.sql);
+    const timer = setInterval(() => store.expireSessions().catch((error: unknown) => logger.warn({ err: error }, 'expired sessions not swept')), 600_000);
+    timer.unref();
+    return { value: store, stop: async () => clearInterval(timer) };
+  },
+});
+export const auditModule = defineModule({ provides: AUDIT, deps: { sql: SQL }, start: async ({ deps }) => ({ value: new AuditStore(deps.sql) }) });
+
+export const storeModules = [missionsModule, telemetryModule, alertsModule, jobsModule, notificationsModule, idempotencyModule, accessStoreModule, auditModule];

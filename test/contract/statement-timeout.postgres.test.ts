@@ -81,7 +81,7 @@ describe('statement timeout on PostgreSQL', { concurrency: 1 }, () => {
       await migrate(store);
       const catalog = new MissionCatalog(store);
       await catalog.createMission({ id: 'm1', name: 'One' });
-      http.patch('/missions/:id', async (request) => catalog.updateMission((request.params as { id: string }).id, { name: 'Renamed' }));
+      http.patch('/missions/:id', { config: { access: 'public' } }, async (request) => catalog.updateMission((request.params as { id: string }).id, { name: 'Renamed' }));
       await http.ready();
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));

@@ -20,11 +20,13 @@ describe('the orbit command', () => {
     const { code, stdout } = await run(['targets']);
     assert.equal(code, 0);
     for (const t of ['ingest', 'processor', 'enricher', 'analyzer', 'compute', 'notifier', 'dashboard', 'console', 'simulator', 'all']) assert.match(stdout, new RegExp(`^${t} `, 'm'));
-    assert.match(stdout, /ingest[^\n]*\n\s+POST \/v1\/telemetry/);
+    assert.match(stdout, /ingest[^\n]*\n\s+operator POST \/v1\/telemetry/, 'each route with the role it needs');
     // Read from each target's route plugin: path parameters in OpenAPI form, no HEAD twins.
     const block = (target: string) => stdout.split(/^(?=\S)/m).find((b) => b.startsWith(`${target} `)) ?? '';
-    assert.match(block('analyzer'), /^\s+POST \/v1\/alerts\/\{id\}\/acknowledge$/m);
-    assert.match(block('console'), /^\s+GET \/v1\/queues\/\{queue\}\/dead-letters$/m);
+    assert.match(block('analyzer'), /^\s+operator +POST \/v1\/alerts\/\{id\}\/acknowledge$/m);
+    assert.match(block('console'), /^\s+viewer +GET \/v1\/queues\/\{queue\}\/dead-letters$/m);
+    assert.match(block('console'), /^\s+admin +PUT \/v1\/spacecraft\/\{id\}\/channels\/\{name\}$/m);
+    assert.match(stdout, /^\s+admin +POST \/v1\/keys$/m, 'the key routes every process serves with auth on are listed');
     assert.doesNotMatch(stdout, /HEAD /);
     assert.equal(block('processor').trim().split('\n').length, 1, 'the processor serves no routes');
   });
@@ -35,6 +37,10 @@ describe('the orbit command', () => {
     assert.match(stdout, /^ORBIT_PORT=9999$/m);
     assert.match(stdout, /^ORBIT_HOST=127\.0\.0\.1 {2}\(default\)$/m);
     assert.match(stdout, /# targets: ingest; simulator: off/);
+    assert.match(stdout, /; auth: off;/, 'loopback: access control off');
+    const routable = await run(['config'], { ORBIT_HOST: '0.0.0.0', ORBIT_ADMIN_KEY: 'x'.repeat(40) });
+    assert.match(routable.stdout, /; auth: on;/);
+    assert.match(routable.stdout, /^ORBIT_ADMIN_KEY=\*\*\*\*$/m, 'the bootstrap key is never printed');
   });
 
   test('a bad setting stops the start with a message naming it', async () => {

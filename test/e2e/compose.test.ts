@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,9 +18,10 @@ import { buildImage, imageContext, runOptions, RUNTIME } from '../../ops/image/i
 import { freshInstallation } from '../support/deployment.ts';
 import { roundRobin, startGateway, type Gateway } from '../support/gateway.ts';
 import { freePort } from '../support/net.ts';
-import { apiAt, eventually, seedMission } from '../support/orbit.ts';
+import { apiWithKey, eventually, seedMission } from '../support/orbit.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const ADMIN_KEY = randomBytes(32).toString('base64url');
 const COMPOSE_FILE = path.join(ROOT, 'deploy/compose/compose.host.yaml');
 const PODMAN_HOST = path.join(ROOT, 'ops/compose/podman-host');
 /** Service -> [target it serves, variable of its port]. */
@@ -84,6 +85,9 @@ before(async () => {
     ORBIT_IMAGE: image.reference,
     // Nothing but the flow below posts telemetry.
     ORBIT_SIMULATOR: 'off',
+    // Access control on, as where the services bind a routable address: the test presents the bootstrap key.
+    ORBIT_AUTH: 'on',
+    ORBIT_ADMIN_KEY: ADMIN_KEY,
     CONTAINERS_CONF: await containersConf(confDir),
   };
   up = true;
@@ -128,7 +132,8 @@ test('every container of the compose file is running and ready: two processors a
 });
 
 test('across containers: a red-limit violation posted through the gateway becomes a critical alert', { timeout: 300_000 }, async () => {
-  const api = apiAt(gateway!.url);
+  const api = apiWithKey(gateway!.url, ADMIN_KEY);
+  assert.equal((await fetch(`${gateway!.url}/v1/alerts`)).status, 401, 'access control is on');
   const spacecraft = `compose-${randomUUID().slice(0, 6)}`;
   await seedMission({ api }, spacecraft, { temp: { type: 'number', limits: { redHigh: 100, yellowHigh: 80 } } });
   const res = await api('/v1/telemetry', { method: 'POST', json: { spacecraft, readings: [{ channel: 'temp', time: Date.now(), value: 150 }] } });

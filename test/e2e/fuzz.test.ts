@@ -3,8 +3,11 @@
  * with every check, a fixed seed and a time budget: no server error, no answer the document
  * does not describe, no request it calls valid refused (nor one it calls invalid taken)
  * except where ops/fuzz/schemathesis.toml says why. `npm run fuzz:install` provides it.
+ * Access control is on, as wherever Orbit is reachable from elsewhere: Schemathesis calls as
+ * an admin, and its own checks send missing and invalid credentials, which must be refused.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +19,7 @@ const CONFIG = path.resolve(import.meta.dirname, '../../ops/fuzz/schemathesis.to
 const SEED = '14';
 /** Seconds of generating requests; with Orbit's start the test stays under three minutes on two loaded cores. */
 const BUDGET_SECONDS = 110;
+const ADMIN_KEY = randomBytes(32).toString('base64url');
 
 describe('fuzzing the API from its OpenAPI document', { timeout: 300_000 }, () => {
   let orbit: OrbitChild;
@@ -23,7 +27,7 @@ describe('fuzzing the API from its OpenAPI document', { timeout: 300_000 }, () =
 
   before(async () => {
     data = await tempDir();
-    orbit = await startOrbit({ dataDir: data.dir, timeoutMs: 60_000 });
+    orbit = await startOrbit({ dataDir: data.dir, timeoutMs: 60_000, env: { ORBIT_AUTH: 'on', ORBIT_ADMIN_KEY: ADMIN_KEY } });
   });
   after(async () => {
     await orbit?.stop();
@@ -41,6 +45,7 @@ describe('fuzzing the API from its OpenAPI document', { timeout: 300_000 }, () =
     assert.ok(schemathesisInstalled(), `schemathesis ${SCHEMATHESIS_VERSION} is not installed: run \`npm run fuzz:install\``);
     const args = [
       '--config-file', CONFIG, 'run', `${orbit.url}/openapi.json`,
+      '--header', `Authorization: Bearer ${ADMIN_KEY}`,
       '--checks', 'all', '--seed', SEED, '--max-time', String(BUDGET_SECONDS), '--request-timeout', '30', '--no-color',
       // One worker: with several, Hypothesis (under Python 3.11) can fail its own AST walk
       // describing a strategy ("AST constructor recursion depth mismatch"), a fault of the

@@ -12,9 +12,12 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { runContainer, type RunningContainer } from '../../ops/image/container.ts';
 import { podman, runOptions, UID } from '../../ops/image/image.ts';
-import { apiAt, eventually, seedMission } from '../support/orbit.ts';
+import { randomBytes } from 'node:crypto';
+import { apiAt, apiWithKey, eventually, seedMission } from '../support/orbit.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+/** Bound to 0.0.0.0 in its container, Orbit checks keys: the test is the installation's bootstrap admin. */
+const ADMIN_KEY = randomBytes(32).toString('base64url');
 
 /** `npm run image` as a user runs it: progress on stderr, the reference on the last stdout line. */
 async function npmRunImage(): Promise<{ reference: string; stderr: string }> {
@@ -34,7 +37,7 @@ describe('the image', { timeout: 20 * 60_000 }, () => {
 
   before(async () => {
     ({ reference } = await npmRunImage());
-    orbit = await runContainer(reference, { env: { ORBIT_SIMULATOR: 'off' }, readyTimeoutMs: 240_000 });
+    orbit = await runContainer(reference, { env: { ORBIT_SIMULATOR: 'off', ORBIT_ADMIN_KEY: ADMIN_KEY }, readyTimeoutMs: 240_000 });
   });
   after(async () => {
     await orbit?.remove();
@@ -62,7 +65,8 @@ describe('the image', { timeout: 20 * 60_000 }, () => {
   });
 
   test('all in one: a red-limit violation posted from the host raises a critical alert', async () => {
-    const api = apiAt(orbit!.url);
+    const api = apiWithKey(orbit!.url, ADMIN_KEY);
+    assert.equal((await apiAt(orbit!.url)('/v1/alerts')).status, 401, 'auth is on in the container (bound to 0.0.0.0)');
     await seedMission({ api }, 'boxed-1', {
       'thermal.battery_temp': { type: 'number', unit: 'degC', limits: { redLow: -10, yellowLow: 0, yellowHigh: 40, redHigh: 50 } },
     });

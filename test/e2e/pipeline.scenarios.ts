@@ -199,9 +199,10 @@ export function pipelineScenarios(name: string, start: () => Promise<Installatio
       }, 10_000, 'job finished');
       assert.equal(job.state, 'succeeded', job.error);
       assert.equal(job.progress, 1);
-      assert.equal(job.result.frame, 'TEME');
-      assert.equal(job.result.samples.length, 61);
-      const last = job.result.samples[60];
+      assert.deepEqual(job.result, { frame: 'TEME', rows: 61 });
+      const { rows: samples } = await (await orbit.api(`/v1/jobs/${id}/result`)).json();
+      assert.equal(samples.length, 61);
+      const last = samples[60];
       const expected = createPropagator(tle[0], tle[1])(new Date('2026-11-27T02:00:00Z'));
       assert.equal(last.time, '2026-11-27T02:00:00.000Z');
       for (let i = 0; i < 3; i++) assert.ok(Math.abs(last.positionKm[i] - expected.positionKm[i]) < 1e-6);

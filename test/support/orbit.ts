@@ -87,6 +87,12 @@ export function apiAt(url: string): (pathname: string, init?: RequestInit & { js
   };
 }
 
+/** Calls the API at `url` presenting an API key (`Authorization: Bearer`), as a client of a process with ORBIT_AUTH on does. */
+export function apiWithKey(url: string, key: string): (pathname: string, init?: RequestInit & { json?: unknown }) => Promise<ApiResponse> {
+  const api = apiAt(url);
+  return (pathname, init = {}) => api(pathname, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers as Record<string, string> | undefined) } });
+}
+
 /** The value of a metric's first sample on a process's /metrics (0 when absent). */
 export async function metric(url: string, name: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();

@@ -15,9 +15,10 @@ export interface SseClient {
   close(): void;
 }
 
-export async function openStream(url: string): Promise<SseClient> {
+/** `headers`: an Authorization header, say, for a server that checks keys. */
+export async function openStream(url: string, headers: Record<string, string> = {}): Promise<SseClient> {
   const controller = new AbortController();
-  const res = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream' } });
+  const res = await fetch(url, { signal: controller.signal, headers: { accept: 'text/event-stream', ...headers } });
   if (!res.ok || !res.body) throw new Error(`stream answered ${res.status}`);
   const events: SseEvent[] = [];
   const listeners: ((e: SseEvent) => void)[] = [];

@@ -1,7 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { JobDesk, type JobDeskDeps } from '../../src/components/compute/desk.ts';
-import { encodeStates } from '../../src/components/compute/result-codec.ts';
+import { encodeValues } from '../../src/components/compute/result-codec.ts';
 import type { JobMessage } from '../../src/components/compute/schemas.ts';
 import { QUEUES } from '../../src/core/messages.ts';
 import type { TaskQueue } from '../../src/engines/queue/port.ts';
@@ -135,7 +136,7 @@ test('when the queue cannot take the message the job is taken back and the answe
   assert.equal(await jobCount(), before);
 });
 
-test('get reads a job back with its stored states expanded to samples; an unknown id is undefined', async () => {
+test('get reads a job back with its summary, resultPage its rows from the stored parts; an unknown id is undefined', async () => {
   assert.equal(await desk().get('no-such-job'), undefined);
 
   const id = await desk().submit(propagate({}));
@@ -144,14 +145,34 @@ test('get reads a job back with its stored states expanded to samples; an unknow
 
   const values = Float64Array.from({ length: 18 }, (_, i) => i + 0.5);
   await jobs.start(id);
-  await jobs.succeed(id, encodeStates({ fromMs: Date.parse('2019-06-05T12:00:00Z'), stepMs: 60_000, count: 2, values }));
+  await jobs.succeed(id, { frame: 'TEME', rows: 2 }, [
+    { first: 0, count: 1, data: encodeValues(values.subarray(0, 9)) },
+    { first: 1, count: 1, data: encodeValues(values.subarray(9)) },
+  ]);
   const job = await desk().get(id);
   assert.equal(job?.state, 'succeeded');
-  assert.deepEqual(job?.result, {
-    frame: 'TEME',
-    samples: [
-      { time: '2019-06-05T12:00:00.000Z', positionKm: [0.5, 1.5, 2.5], velocityKmS: [3.5, 4.5, 5.5], latitudeDeg: 6.5, longitudeDeg: 7.5, altitudeKm: 8.5 },
-      { time: '2019-06-05T12:01:00.000Z', positionKm: [9.5, 10.5, 11.5], velocityKmS: [12.5, 13.5, 14.5], latitudeDeg: 15.5, longitudeDeg: 16.5, altitudeKm: 17.5 },
-    ],
-  });
+  assert.deepEqual(job?.result, { frame: 'TEME', rows: 2 });
+  const samples = [
+    { time: '2019-06-05T12:00:00.000Z', positionKm: [0.5, 1.5, 2.5], velocityKmS: [3.5, 4.5, 5.5], latitudeDeg: 6.5, longitudeDeg: 7.5, altitudeKm: 8.5 },
+    { time: '2019-06-05T12:01:00.000Z', positionKm: [9.5, 10.5, 11.5], velocityKmS: [12.5, 13.5, 14.5], latitudeDeg: 15.5, longitudeDeg: 16.5, altitudeKm: 17.5 },
+  ];
+  assert.deepEqual(await desk().resultPage(id, undefined, 10), { rows: samples, total: 2 });
+  const first = await desk().resultPage(id, undefined, 1);
+  assert.deepEqual(first.rows, [samples[0]]);
+  assert.deepEqual(await desk().resultPage(id, first.next, 1), { rows: [samples[1]], total: 2 });
+});
+
+test('migration 016 turns a propagation stored whole in jobs.result into a summary and one part the API reads', async () => {
+  const id = 'legacy-propagation';
+  const values = Float64Array.from({ length: 18 }, (_, i) => i + 0.25);
+  const legacy = { frame: 'TEME', layout: 'float64le-base64:x,y,z,vx,vy,vz,latitudeDeg,longitudeDeg,altitudeKm', fromMs: Date.parse('2019-06-05T12:00:00Z'), stepMs: 60_000, count: 2, values: encodeValues(values) };
+  const params = { spacecraft: 'iss', from: '2019-06-05T12:00:00.000Z', to: '2019-06-05T12:01:00.000Z', stepSeconds: 60, tle: ISS };
+  await env.sql.query(`INSERT INTO jobs (id, type, params, state, progress, result) VALUES ($1, 'orbit.propagate', $2::jsonb, 'succeeded', 1, $3::jsonb)`, [id, JSON.stringify(params), JSON.stringify(legacy)]);
+  // The data step of the migration, as it runs on a database that holds such a job.
+  const migration = await readFile(new URL('../../src/engines/sql/migrations/016_job_results.sql', import.meta.url), 'utf8');
+  await env.sql.exec(migration.slice(migration.indexOf('-- Propagations stored whole')));
+  assert.deepEqual((await desk().get(id))?.result, { frame: 'TEME', rows: 2 });
+  const page = await desk().resultPage(id, undefined, 10);
+  assert.equal(page.total, 2);
+  assert.deepEqual(page.rows[1], { time: '2019-06-05T12:01:00.000Z', positionKm: [9.25, 10.25, 11.25], velocityKmS: [12.25, 13.25, 14.25], latitudeDeg: 15.25, longitudeDeg: 16.25, altitudeKm: 17.25 });
 });

@@ -89,3 +89,25 @@ test('a worker script that cannot load makes start() fail', async () => {
   await assert.rejects(pool.start(), /cannot load/);
   assert.equal(pool.running, false);
 });
+
+test('an aborted signal drops its tasks still queued, lets the one on a worker finish, and leaves other tasks alone', async () => {
+  const pool = new WorkerPool<Input, unknown>(script, 1);
+  await pool.start();
+  try {
+    const cancel = new AbortController();
+    const reason = new Error('cancelled');
+    const running = pool.run({ do: 'echo', value: 1 }, cancel.signal);
+    const queued = [pool.run({ do: 'echo', value: 2 }, cancel.signal), pool.run({ do: 'echo', value: 3 }, cancel.signal)];
+    const other = pool.run({ do: 'echo', value: 4 });
+    assert.equal(pool.stats().queued, 3);
+    cancel.abort(reason);
+    assert.equal(pool.stats().queued, 1, 'only the task of another caller still waits');
+    for (const task of queued) await assert.rejects(task, (error) => error === reason);
+    assert.equal(((await running) as { echo: number }).echo, 1);
+    assert.equal(((await other) as { echo: number }).echo, 4);
+    await assert.rejects(pool.run({ do: 'echo', value: 5 }, cancel.signal), (error) => error === reason, 'a task given an aborted signal never queues');
+    assert.deepEqual(pool.stats(), { size: 1, busy: 0, queued: 0 });
+  } finally {
+    await pool.close();
+  }
+});

@@ -34,3 +34,14 @@ test('the CSV has a header line, then one line per sample in time order', () => 
     '2026-01-01T00:01:00.000Z,26,27,28,20,21,22,23,24,25',
   ]);
 });
+
+test('a queued or running job has a Cancel button posting to its cancel route; a finished or cancelled one has none', () => {
+  for (const state of ['queued', 'running'] as const) {
+    assert.match(jobLive({ job: job(state, 0.2), offset: 0 }).value, /<form method="post" action="\/console\/jobs\/j1\/cancel" class="cancel-job"><button type="submit">Cancel job<\/button><\/form>/);
+  }
+  for (const state of ['succeeded', 'failed', 'cancelled'] as const) assert.doesNotMatch(jobLive({ job: job(state, 1), offset: 0, states }).value, /Cancel job/);
+  assert.match(jobLive({ job: job('cancelled', 0.3), offset: 0 }).value, /The job was cancelled; it has no result/);
+  const page = jobPage({ job: job('running', 0.2), offset: 0 }).value;
+  assert.match(page, /<dt>Step \(s\)<\/dt><dd>30<\/dd>/);
+  assert.doesNotMatch(page, /<dt>Tle<\/dt>/, 'the element set is left out');
+});

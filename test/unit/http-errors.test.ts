@@ -10,11 +10,11 @@ describe('every error the HTTP server answers is problem+json', () => {
 
   before(async () => {
     http = await createHttpServer({ logger: pino({ level: 'silent' }), maxBodyBytes: 4096, version: 'test' });
-    http.post('/v1/things', { schema: { body: Type.Object({ name: Type.String() }) } }, (request) => request.body);
-    http.get('/v1/things', () => []);
-    http.get('/v1/things/:id', (request) => ({ id: (request.params as { id: string }).id }));
-    http.delete('/v1/things/:id', () => ({}));
-    http.get('/files/*', (_request, reply) => reply.callNotFound());
+    http.post('/v1/things', { config: { access: 'public' }, schema: { body: Type.Object({ name: Type.String() }) } }, (request) => request.body);
+    http.get('/v1/things', { config: { access: 'public' } }, () => []);
+    http.get('/v1/things/:id', { config: { access: 'public' } }, (request) => ({ id: (request.params as { id: string }).id }));
+    http.delete('/v1/things/:id', { config: { access: 'public' } }, () => ({}));
+    http.get('/files/*', { config: { access: 'public' } }, (_request, reply) => reply.callNotFound());
     await http.listen({ port: 0, host: '127.0.0.1' });
   });
   after(() => http.close());

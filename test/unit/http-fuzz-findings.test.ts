@@ -17,13 +17,13 @@ describe('HTTP platform: what fuzzing found', () => {
 
   before(async () => {
     http = await createHttpServer({ logger: pino({ level: 'silent' }), maxBodyBytes: 4096, version: 'test' });
-    http.post('/v1/things', { schema: { body: Type.Object({ name: Type.String(), tags: Type.Optional(Type.Array(Type.String())), kind: Type.String({ default: 'plain' }) }), response: { 201: Type.Object({ name: Type.String() }) } } }, async (request, reply) => {
+    http.post('/v1/things', { config: { access: 'public' }, schema: { body: Type.Object({ name: Type.String(), tags: Type.Optional(Type.Array(Type.String())), kind: Type.String({ default: 'plain' }) }), response: { 201: Type.Object({ name: Type.String() }) } } }, async (request, reply) => {
       seen.push(request.body);
       reply.status(201);
       return request.body;
     });
-    http.get('/v1/things', { schema: { querystring: Type.Object({ q: Type.Optional(Type.String()), limit: Type.Integer({ default: 10 }) }), response: { 200: Type.Array(Type.String()), 404: ProblemSchema } } }, () => []);
-    http.get('/v1/things/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 128 }) }) } }, (request) => ({ id: (request.params as { id: string }).id }));
+    http.get('/v1/things', { config: { access: 'public' }, schema: { querystring: Type.Object({ q: Type.Optional(Type.String()), limit: Type.Integer({ default: 10 }) }), response: { 200: Type.Array(Type.String()), 404: ProblemSchema } } }, () => []);
+    http.get('/v1/things/:id', { config: { access: 'public' }, schema: { params: Type.Object({ id: Type.String({ maxLength: 128 }) }) } }, (request) => ({ id: (request.params as { id: string }).id }));
     await http.ready();
   });
   after(() => http.close());

@@ -157,7 +157,10 @@ test('distributed: a Deployment and a Service per target, the engines in a Secre
   assert.deepEqual(of(distributed, 'Deployment').map(component).sort(), [...TARGETS].sort());
   assert.deepEqual(of(distributed, 'Service').map((s) => s.spec.selector['app.kubernetes.io/component']).sort(), [...TARGETS].sort());
   assert.deepEqual(of(withSimulator, 'Deployment').map(component).sort(), [...TARGETS, 'simulator'].sort());
-  const [secret] = of(distributed, 'Secret');
+  const secret = of(distributed, 'Secret').find((s) => s.metadata.name.startsWith('orbit-engines'));
+  const access = of(distributed, 'Secret').find((s) => s.metadata.name.startsWith('orbit-access'));
+  // Bound to 0.0.0.0, auth is on: every process gets the bootstrap admin key from its own Secret.
+  assert.deepEqual(Object.keys(access.data), ['ORBIT_ADMIN_KEY']);
   const [config] = of(distributed, 'ConfigMap');
   const secretKeys = Object.keys(secret.data).sort();
   assert.deepEqual(secretKeys, ['ORBIT_DOCS_URL', 'ORBIT_LOKI_URL', 'ORBIT_QUEUE_URL', 'ORBIT_SEARCH_URL', 'ORBIT_SQL_URL']);
@@ -167,6 +170,7 @@ test('distributed: a Deployment and a Service per target, the engines in a Secre
   assert.ok(config.data.ORBIT_EVENTS_BROKERS);
   for (const d of of(distributed, 'Deployment')) {
     assert.deepEqual(d.spec.template.spec.containers[0].envFrom, [{ configMapRef: { name: config.metadata.name } }, { secretRef: { name: secret.metadata.name } }]);
+    assert.deepEqual(d.spec.template.spec.containers[0].env.find((e: Json) => e.name === 'ORBIT_ADMIN_KEY').valueFrom, { secretKeyRef: { name: access.metadata.name, key: 'ORBIT_ADMIN_KEY' } });
   }
 });
 
@@ -224,7 +228,8 @@ describe('network policies', () => {
   test('each target reaches exactly the engines its modules open', () => {
     const ports = { postgresql: [5432], rabbitmq: [5672, 15672], kafka: [9092], mongodb: [27017], elasticsearch: [9200] };
     for (const target of [...TARGETS, 'simulator']) {
-      const opened = new Set(resolveOrder(modules, [target, 'logs']).map((m) => m.name));
+      // Bound to 0.0.0.0, auth is on, so every process also runs access control (keys in the relational store).
+      const opened = new Set(resolveOrder(modules, [target, 'logs', 'access']).map((m) => m.name));
       for (const [port, engine] of Object.entries(ENGINES)) {
         assert.deepEqual(egressTo(target, engine).sort((a, b) => a - b), opened.has(port) ? ports[engine] : [], `${target} -> ${engine}`);
       }

@@ -51,12 +51,12 @@ async function fakeApi(options: { unavailableFirst?: number } = {}) {
       return reply.status(503).header('retry-after', '0').send({ status: 503, title: 'Service Unavailable' });
     }
   });
-  app.post('/v1/missions', { schema: { body: MissionCreate } }, async (request, reply) => {
+  app.post('/v1/missions', { config: { access: 'public' }, schema: { body: MissionCreate } }, async (request, reply) => {
     if (missions.has(request.body.id)) return reply.status(409).send({ status: 409 });
     missions.add(request.body.id);
     return reply.status(201).send({ ...request.body });
   });
-  app.post('/v1/spacecraft', { schema: { body: SpacecraftCreate } }, async (request, reply) => {
+  app.post('/v1/spacecraft', { config: { access: 'public' }, schema: { body: SpacecraftCreate } }, async (request, reply) => {
     const body = request.body;
     if (!missions.has(body.missionId)) return reply.status(404).send({ status: 404, detail: `no mission ${body.missionId}` });
     if (body.tle && validateTle(...body.tle).length) return reply.status(400).send({ status: 400, detail: 'bad TLE' });
@@ -64,17 +64,17 @@ async function fakeApi(options: { unavailableFirst?: number } = {}) {
     spacecraft.set(body.id, { missionId: body.missionId, tle: body.tle });
     return reply.status(201).send(body);
   });
-  app.get('/v1/spacecraft', { schema: { querystring: Type.Object({ mission: Type.Optional(Type.String()) }) } }, async (request) =>
+  app.get('/v1/spacecraft', { config: { access: 'public' }, schema: { querystring: Type.Object({ mission: Type.Optional(Type.String()) }) } }, async (request) =>
     [...spacecraft].filter(([, s]) => !request.query.mission || s.missionId === request.query.mission).map(([id, s]) => ({ id, ...s })),
   );
-  app.put('/v1/spacecraft/:id/channels/:name', { schema: { params: Type.Object({ id: Type.String(), name: Type.String() }), body: ChannelDefinition } }, async (request, reply) => {
+  app.put('/v1/spacecraft/:id/channels/:name', { config: { access: 'public' }, schema: { params: Type.Object({ id: Type.String(), name: Type.String() }), body: ChannelDefinition } }, async (request, reply) => {
     const { id, name } = request.params;
     if (!spacecraft.has(id)) return reply.status(404).send({ status: 404 });
     if (!channels.has(id)) channels.set(id, new Map());
     channels.get(id)!.set(name, request.body);
     return reply.status(201).send({ spacecraft: id, name, ...request.body });
   });
-  app.post('/v1/telemetry', { schema: { body: TelemetryBatch } }, async (request, reply) => {
+  app.post('/v1/telemetry', { config: { access: 'public' }, schema: { body: TelemetryBatch } }, async (request, reply) => {
     if (!throttledOnce) {
       throttledOnce = true;
       return reply.status(429).header('retry-after', '0').send({ status: 429 });

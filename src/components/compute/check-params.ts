@@ -5,7 +5,7 @@
 import type { FieldError } from '../../platform/problem.ts';
 import { MAX_EPOCH_MS, toEpochMs } from '../../core/time.ts';
 import { MAX_SAMPLES, sampleCount } from './plan.ts';
-import type { PropagateParams } from './schemas.ts';
+import type { PropagateParams } from './jobs/propagate.ts';
 
 export interface TimeRange {
   fromMs: number;

@@ -11,8 +11,10 @@ import { QUEUE, type Consumer } from '../../engines/queue/port.ts';
 import { defineModule } from '../../platform/modules.ts';
 import { JOBS } from '../../stores/jobs/store.ts';
 import { MISSIONS } from '../../stores/missions/catalog.ts';
+import { TELEMETRY } from '../../stores/telemetry/store.ts';
 import { JobDesk } from './desk.ts';
-import { createPropagationPool } from './propagate.ts';
+import { WorkerPool } from './pool.ts';
+import type { ChunkTask } from './runner-chunks.ts';
 import { jobsPages } from './pages/routes.ts';
 import { computeRoutes, type ComputeApi } from './routes.ts';
 import { IDEMPOTENCY } from '../../stores/idempotency/store.ts';
@@ -24,12 +26,12 @@ const STOP_GRACE_MS = 5_000;
 
 export const computeModule = defineModule({
   name: 'compute',
-  deps: { catalog: MISSIONS, jobs: JOBS, queue: QUEUE, events: EVENTS, idempotency: IDEMPOTENCY },
-  target: { description: 'Heavy jobs (orbit propagation) on a worker-thread pool' },
-  async start({ config, metrics, logger, deps: { catalog, jobs, queue, events, idempotency } }) {
+  deps: { catalog: MISSIONS, jobs: JOBS, queue: QUEUE, events: EVENTS, idempotency: IDEMPOTENCY, telemetry: TELEMETRY },
+  target: { description: 'Heavy jobs (orbit propagation, telemetry spectra) on a worker-thread pool' },
+  async start({ config, metrics, logger, deps: { catalog, jobs, queue, events, idempotency, telemetry } }) {
 
     const crashes = new Counter({ name: 'orbit_compute_worker_crashes_total', help: 'Worker threads that died and were replaced', registers: [metrics] });
-    const pool = createPropagationPool(config.compute.workers, {
+    const pool = new WorkerPool<ChunkTask, unknown>(new URL('./worker.ts', import.meta.url), config.compute.workers, {
       onCrash: (error) => {
         crashes.inc();
         logger.error({ err: error }, 'compute worker thread crashed');
@@ -62,7 +64,7 @@ export const computeModule = defineModule({
     try {
       consumer = await queue.consume<JobMessage>(
         QUEUES.jobs,
-        createJobHandler({ jobs, pool, events, logger, metrics: runnerMetrics, maxAttempts: QUEUE_OPTIONS[QUEUES.jobs].maxAttempts, stopping: () => stopping }),
+        createJobHandler({ jobs, pool, catalog, telemetry, maxSamples: config.caps.computeMaxSamples, events, logger, metrics: runnerMetrics, maxAttempts: QUEUE_OPTIONS[QUEUES.jobs].maxAttempts, stopping: () => stopping }),
         // One job per worker: each job spreads its chunks over every free worker anyway.
         { prefetch: config.compute.workers },
       );
@@ -77,7 +79,7 @@ export const computeModule = defineModule({
       isReady: () => pool.running && queue.isReady(),
       async stop() {
         stopping = true;
-        // Jobs are bounded (at most ORBIT_COMPUTE_MAX_SAMPLES states) and usually finish in seconds; past
+        // Jobs are bounded (at most ORBIT_COMPUTE_MAX_SAMPLES samples) and usually finish in seconds; past
         // the grace period closing the pool abandons them, and they are queued again.
         const grace = setTimeout(() => void pool.close(), STOP_GRACE_MS);
         try {

@@ -86,10 +86,35 @@ export class WorkerPool<I, O> {
     return { size: this.size, busy, queued: this.#queue.length };
   }
 
-  run(input: I): Promise<O> {
+  /**
+   * Runs a task on the first idle worker. When `signal` aborts, a task still queued is
+   * dropped and rejects with the signal's reason; one already on a worker runs to its end
+   * (a worker thread cannot be interrupted short of ending it).
+   */
+  run(input: I, signal?: AbortSignal): Promise<O> {
     if (this.#state !== 'running') return Promise.reject(this.#state === 'closed' ? new PoolClosedError() : new Error('the worker pool is not started'));
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<O>((resolve, reject) => {
-      this.#queue.push({ id: this.#nextId++, input, resolve, reject });
+      const task: Task<I, O> = { id: this.#nextId++, input, resolve, reject };
+      if (signal) {
+        const drop = () => {
+          const at = this.#queue.indexOf(task);
+          if (at >= 0) {
+            this.#queue.splice(at, 1);
+            reject(signal.reason as Error);
+          }
+        };
+        signal.addEventListener('abort', drop, { once: true });
+        task.resolve = (value) => {
+          signal.removeEventListener('abort', drop);
+          resolve(value);
+        };
+        task.reject = (error) => {
+          signal.removeEventListener('abort', drop);
+          reject(error);
+        };
+      }
+      this.#queue.push(task);
       this.#dispatch();
     });
   }

@@ -1,17 +1,9 @@
 /**
- * orbit.propagate on the worker pool: the time range is cut into chunks, run on as
- * many workers as are free, and reassembled in time order.
+ * The propagation maths of orbit.propagate: one chunk of samples through SGP4/SDP4 in a
+ * worker thread, and the states read back as samples.
  */
-import { Sgp4Error, type Vector3 } from '../../core/orbit/sgp4.ts';
-import { TleError } from '../../core/orbit/tle.ts';
-import { WorkerPool, WorkerTaskError } from './pool.ts';
-import { SAMPLE_WIDTH, chunksOf, sampleCount, sampleTime, type PropagationChunk, type PropagationPlan } from './plan.ts';
-
-export type PropagationPool = WorkerPool<PropagationChunk, Float64Array>;
-
-export function createPropagationPool(size: number, options: { onCrash?: (error: Error) => void } = {}): PropagationPool {
-  return new WorkerPool<PropagationChunk, Float64Array>(new URL('./worker.ts', import.meta.url), size, options);
-}
+import { createPropagator, type StateVector, type Vector3 } from '../../core/orbit/sgp4.ts';
+import { SAMPLE_WIDTH, sampleTime, type PropagationChunk } from './plan.ts';
 
 export interface Sample {
   time: string;
@@ -22,12 +14,6 @@ export interface Sample {
   altitudeKm: number;
 }
 
-/** The API's form of a propagation result. */
-export interface PropagationResult {
-  frame: 'TEME';
-  samples: Sample[];
-}
-
 /** The states as computed: SAMPLE_WIDTH numbers per sample, in time order, on the plan's time grid. */
 export interface StateTable {
   fromMs: number;
@@ -36,62 +22,45 @@ export interface StateTable {
   values: Float64Array;
 }
 
-/** Errors from a worker come back as WorkerTaskError; the orbit ones are rebuilt as themselves. */
-function rebuild(error: unknown): unknown {
-  if (!(error instanceof WorkerTaskError)) return error;
-  const d = error.details;
-  if (error.name === 'Sgp4Error') return new Sgp4Error(Number(d.code), String(d.satnum), Number(d.minutesSinceEpoch));
-  if (error.name === 'TleError') return new TleError(d.problems as string[]);
-  return error;
+// Consecutive chunks of one job share their element set; initialising SGP4 once per set saves the deep-space setup.
+let cached: { key: string; propagate: (time: Date) => StateVector } | undefined;
+
+function propagatorFor(line1: string, line2: string): (time: Date) => StateVector {
+  const key = `${line1}\n${line2}`;
+  if (cached?.key !== key) cached = { key, propagate: createPropagator(line1, line2) };
+  return cached.propagate;
 }
 
-/**
- * Propagates the plan, reporting the fraction of samples done (0 first, 1 last) as
- * chunks complete. Throws the error of the earliest failing chunk, e.g. an Sgp4Error
- * from the first sample at which SGP4 gives up; no further chunks start after one fails.
- */
-export async function propagateOnPool(pool: PropagationPool, plan: PropagationPlan, onProgress?: (fraction: number) => void): Promise<StateTable> {
-  const chunks = chunksOf(plan);
-  const count = sampleCount(plan.fromMs, plan.toMs, plan.stepMs);
-  const values = new Float64Array(count * SAMPLE_WIDTH);
-  const failures = new Map<number, unknown>();
-  let next = 0;
-  let done = 0;
-  onProgress?.(0);
-
-  // Each lane keeps one chunk in flight; lanes stop taking chunks once any has failed,
-  // and every chunk before a failed one has already started, so the earliest failure is known.
-  const lane = async (): Promise<void> => {
-    while (failures.size === 0 && next < chunks.length) {
-      const index = next++;
-      const chunk = chunks[index];
-      try {
-        values.set(await pool.run(chunk), chunk.first * SAMPLE_WIDTH);
-        done += chunk.count;
-        onProgress?.(done / count);
-      } catch (error) {
-        failures.set(index, error);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(pool.size, chunks.length) }, lane));
-  if (failures.size) throw rebuild(failures.get(Math.min(...failures.keys())));
-  return { fromMs: plan.fromMs, stepMs: plan.stepMs, count, values };
-}
-
-export function toResult(table: StateTable): PropagationResult {
-  const v = table.values;
-  const samples: Sample[] = new Array(table.count);
-  for (let i = 0; i < table.count; i++) {
+/** SAMPLE_WIDTH numbers per sample of the chunk; throws the Sgp4Error of the first sample SGP4 gives up on. */
+export function propagateChunk(chunk: PropagationChunk): Float64Array {
+  const propagate = propagatorFor(chunk.line1, chunk.line2);
+  const out = new Float64Array(chunk.count * SAMPLE_WIDTH);
+  for (let i = 0; i < chunk.count; i++) {
+    const s = propagate(new Date(sampleTime(chunk, chunk.first + i)));
     const o = i * SAMPLE_WIDTH;
-    samples[i] = {
-      time: new Date(sampleTime(table, i)).toISOString(),
-      positionKm: [v[o], v[o + 1], v[o + 2]],
-      velocityKmS: [v[o + 3], v[o + 4], v[o + 5]],
-      latitudeDeg: v[o + 6],
-      longitudeDeg: v[o + 7],
-      altitudeKm: v[o + 8],
-    };
+    out[o] = s.positionKm[0];
+    out[o + 1] = s.positionKm[1];
+    out[o + 2] = s.positionKm[2];
+    out[o + 3] = s.velocityKmS[0];
+    out[o + 4] = s.velocityKmS[1];
+    out[o + 5] = s.velocityKmS[2];
+    out[o + 6] = s.latitudeDeg;
+    out[o + 7] = s.longitudeDeg;
+    out[o + 8] = s.altitudeKm;
   }
-  return { frame: 'TEME', samples };
+  return out;
+}
+
+/** Sample `index` of the table, as the API writes it; `offset` is the table's first sample in the job, for a table of one part. */
+export function sampleOf(table: StateTable, index: number, offset = 0): Sample {
+  const v = table.values;
+  const o = index * SAMPLE_WIDTH;
+  return {
+    time: new Date(sampleTime(table, offset + index)).toISOString(),
+    positionKm: [v[o]!, v[o + 1]!, v[o + 2]!],
+    velocityKmS: [v[o + 3]!, v[o + 4]!, v[o + 5]!],
+    latitudeDeg: v[o + 6]!,
+    longitudeDeg: v[o + 7]!,
+    altitudeKm: v[o + 8]!,
+  };
 }

@@ -1,81 +1,77 @@
 /**
- * Request and response shapes of /v1/jobs. One job type exists, so the body schema
- * names its parameters exactly and validation reports every bad field; a second type
- * turns `JobCreate` into a union discriminated by `type`.
+ * Request and response shapes of /v1/jobs, built from the job types (jobs/index.ts): the
+ * body of POST /v1/jobs is a union discriminated by `type`, each member naming its type's
+ * params exactly.
  */
-import { Type, type Static } from 'typebox';
-import { TimeInput, TimeOutput } from '../../core/schemas.ts';
+import { Type, type TSchema } from 'typebox';
+import { TimeOutput } from '../../core/schemas.ts';
+import type { Job as StoredJob } from '../../stores/jobs/store.ts';
+import { badRequest } from '../../platform/problem.ts';
+import { checkBody } from '../../platform/validation.ts';
+import { JOB_KINDS, JOB_TYPES } from './jobs/index.ts';
 
-export const JOB_TYPES = ['orbit.propagate'] as const;
-export type JobType = (typeof JOB_TYPES)[number];
+/** For the dashboard, which shares a component's schemas.ts only. */
+export { Sample as PropagationSample } from './jobs/propagate.ts';
 
-export const PropagateParams = Type.Object(
-  {
-    spacecraft: Type.String({ minLength: 1, maxLength: 128, description: 'Id of a spacecraft that has a TLE' }),
-    from: TimeInput,
-    to: TimeInput,
-    stepSeconds: Type.Number({ minimum: 0.001, description: 'Seconds between samples; (to - from) / stepSeconds + 1 samples, at most ORBIT_COMPUTE_MAX_SAMPLES per job' }),
-  },
-  { additionalProperties: false, description: 'Samples at from, from + step, ... up to to' },
-);
-export type PropagateParams = Static<typeof PropagateParams>;
+const bodies = new Map(JOB_KINDS.map((k) => [
+  k.type,
+  Type.Object({ type: Type.Literal(k.type, { description: 'Kind of job' }), params: k.params }, { additionalProperties: false, title: `Create ${k.type}`, description: k.description }),
+]));
 
-export const JobCreate = Type.Object(
-  {
-    type: Type.Enum([...JOB_TYPES], { description: 'Kind of job' }),
-    params: PropagateParams,
-  },
-  { additionalProperties: false },
-);
-export type JobCreate = Static<typeof JobCreate>;
+export const JobCreate = Type.Union([...bodies.values()], { description: 'A job; `type` says which kind and what its params are' });
+export type JobCreate = { type: string; params: unknown };
 
-const Vector = (unit: string) => Type.Array(Type.Number(), { minItems: 3, maxItems: 3, description: `x, y, z in ${unit} (TEME)` });
+/**
+ * The body checked against its own type's schema (defaults applied), so the problems name
+ * that type's fields only, not every alternative of the union.
+ */
+export function checkJobBody(body: unknown): JobCreate {
+  const type = (body as { type?: unknown } | null | undefined)?.type;
+  const schema = typeof type === 'string' ? bodies.get(type) : undefined;
+  if (!schema) {
+    const detail = typeof type === 'string' ? `"${type}" is not a job type; known: ${JOB_TYPES.join(', ')}` : `is required: one of ${JOB_TYPES.join(', ')}`;
+    throw badRequest(typeof type === 'string' ? `unknown job type "${type}"` : 'the job has no type', [{ pointer: '/type', detail }]);
+  }
+  return checkBody(schema, body) as JobCreate;
+}
 
-export const Sample = Type.Object({
-  time: TimeOutput,
-  positionKm: Vector('km'),
-  velocityKmS: Vector('km/s'),
-  latitudeDeg: Type.Number(),
-  longitudeDeg: Type.Number(),
-  altitudeKm: Type.Number({ description: 'Above the WGS-84 ellipsoid' }),
-});
-
-export const PropagationResult = Type.Object({
-  frame: Type.Literal('TEME'),
-  samples: Type.Array(Sample),
-});
-
-/** Parameters as stored with the job: times normalised, and the TLE the job flies. */
-export const StoredPropagateParams = Type.Object({
-  spacecraft: Type.String(),
-  from: TimeOutput,
-  to: TimeOutput,
-  stepSeconds: Type.Number(),
-  tle: Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: 'The element set at the time the job was created' }),
-});
-export type StoredPropagateParams = Static<typeof StoredPropagateParams>;
-
-export const JobState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]);
+export const JobState = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed'), Type.Literal('cancelled')]);
 
 export const Job = Type.Object({
   id: Type.String(),
   type: Type.String(),
   state: JobState,
-  progress: Type.Number({ minimum: 0, maximum: 1, description: 'Fraction done' }),
-  params: StoredPropagateParams,
-  result: Type.Optional(PropagationResult),
+  progress: Type.Number({ minimum: 0, maximum: 1, description: 'Fraction of the work done, updated as each chunk completes' }),
+  params: Type.Union(JOB_KINDS.map((k) => k.storedParams), { description: 'As stored: times normalised, defaults filled in' }) as TSchema,
+  result: Type.Optional(Type.Union(JOB_KINDS.map((k) => k.summary), { description: 'Once succeeded: a summary with `rows`, the number of rows of GET /v1/jobs/{id}/result' }) as TSchema),
   error: Type.Optional(Type.String()),
   createdAt: TimeOutput,
   startedAt: Type.Optional(TimeOutput),
   finishedAt: Type.Optional(TimeOutput),
 });
+/** Every job type's params name a spacecraft; the rest is the type's own. */
+export type Job = StoredJob<{ spacecraft: string } & Record<string, unknown>, { rows: number } & Record<string, unknown>>;
 
 export const JobAccepted = Type.Object({ id: Type.String(), state: JobState });
 
 export const JobId = Type.Object({ id: Type.String({ minLength: 1, maxLength: 128 }) });
 
+export const MAX_RESULT_PAGE = 10_000;
+
+export const ResultQuery = Type.Object({
+  cursor: Type.Optional(Type.String({ maxLength: 64, description: 'From `next` of the previous page; absent for the first' })),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_RESULT_PAGE, default: 1000, description: 'Rows in the page' }),
+  format: Type.Optional(Type.Literal('ndjson', { description: 'Every row, one JSON object per line (as Accept: application/x-ndjson)' })),
+});
+
+export const ResultPage = Type.Object({
+  rows: Type.Array(Type.Union(JOB_KINDS.map((k) => k.row)) as TSchema, { description: 'Rows of the job type: samples of a propagation; frequencies then lags of a spectrum' }),
+  total: Type.Integer({ description: 'Rows in the whole result' }),
+  next: Type.Optional(Type.String({ description: 'Opaque cursor of the next page; absent on the last' })),
+});
+
 /** Body of a compute.jobs message. */
 export interface JobMessage {
   id: string;
-  type: JobType;
+  type: string;
 }

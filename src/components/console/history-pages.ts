@@ -92,7 +92,7 @@ async function historyView(api: ConsoleApi, raw: RawQuery, now: number): Promise
 }
 
 export function historyPages(app: HttpServer, api: ConsoleApi): void {
-  app.get('/console/history', { schema: { hide: true } }, async (request: FastifyRequest, reply) => {
+  app.get('/console/history', { config: { access: 'viewer' }, schema: { hide: true } }, async (request: FastifyRequest, reply) => {
     const { view, status } = await historyView(api, request.query as RawQuery, Date.now());
     return sendHtml(reply, historyPage(view), status);
   });

@@ -19,7 +19,7 @@ const PARAMS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId', 'lim
 const FIELDS = ['q', 'service', 'module', 'level', 'from', 'to', 'traceId'];
 
 export function logPages(app: HttpServer, api: ConsoleApi): void {
-  app.get('/console/logs', { schema: { hide: true } }, async (request: FastifyRequest, reply) => {
+  app.get('/console/logs', { config: { access: 'viewer' }, schema: { hide: true } }, async (request: FastifyRequest, reply) => {
     const raw = request.query as RawQuery;
     const form: LogSearchForm = Object.fromEntries(PARAMS.map((name) => [name, firstOf(raw[name])]));
     try {

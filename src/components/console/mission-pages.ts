@@ -22,6 +22,7 @@ import { channelBody, CHANNEL_FIELDS } from './pages/channel-form.ts';
 import { nestedBody, numberOrText, optionalText, text, type FormValues } from '../../platform/html/form-values.ts';
 import { MISSION_FIELDS, missionPage, missionsPage, notFoundPage, SPACECRAFT_FIELDS, type MissionView } from './pages/missions.ts';
 import { spacecraftPage, type SpacecraftView } from './pages/spacecraft.ts';
+import { missionInPath, spacecraftInPath } from '../../platform/scopes.ts';
 
 /** A TLE pasted as two lines (blank lines and surrounding spaces ignored); null when empty. */
 function tleLines(value: string): string[] | null {
@@ -85,10 +86,10 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       return spacecraftPage({ spacecraft: view.spacecraft, channels, history, actor, channel: picked, ...posted });
     };
 
-    app.get('/console/missions', HIDDEN, async (request, reply) =>
+    app.get('/console/missions', { ...HIDDEN, config: { access: 'viewer' } }, async (request, reply) =>
       sendHtml(reply, missionsPage({ missions: await api.catalog.listMissions(), actor: rememberedActor(request) })));
 
-    app.post('/console/missions', HIDDEN, async (request, reply) => {
+    app.post('/console/missions', { ...HIDDEN, config: { access: 'admin' } }, async (request, reply) => {
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
       try {
@@ -101,10 +102,10 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.get('/console/missions/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) =>
+    app.get('/console/missions/:id', { config: { access: 'viewer', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) =>
       sendPage(reply, await missionView(request.params.id, rememberedActor(request)), `No mission "${request.params.id}"`));
 
-    app.post('/console/missions/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/missions/:id', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -117,7 +118,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/missions/:id/spacecraft', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/missions/:id/spacecraft', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -131,7 +132,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/missions/:id/import', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/missions/:id/import', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -153,10 +154,10 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.get('/console/spacecraft/:id', { schema: { hide: true, params: IdParams, querystring: Type.Object({ channel: Type.Optional(Type.String()) }) } }, async (request, reply) =>
+    app.get('/console/spacecraft/:id', { config: { access: 'viewer', scope: spacecraftInPath() }, schema: { hide: true, params: IdParams, querystring: Type.Object({ channel: Type.Optional(Type.String()) }) } }, async (request, reply) =>
       sendPage(reply, await spacecraftView(request.params.id, request.query.channel, rememberedActor(request)), `No spacecraft "${request.params.id}"`));
 
-    app.post('/console/spacecraft/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/spacecraft/:id', { config: { access: 'admin', scope: spacecraftInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);
@@ -169,7 +170,7 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       }
     });
 
-    app.post('/console/spacecraft/:id/channels', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.post('/console/spacecraft/:id/channels', { config: { access: 'admin', scope: spacecraftInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const { id } = request.params;
       const form = request.body as FormValues;
       const by = postedActor(form, reply);

@@ -29,11 +29,11 @@ async function alertsToHandle(api: ConsoleApi) {
 const pageRoutes: Routes<ConsoleApi> = (http, api) =>
   consolePages(http, (app) => {
     assetRoutes(app);
-    app.get('/console', { schema: { hide: true } }, async (_request, reply) => {
+    app.get('/console', { config: { access: 'viewer' }, schema: { hide: true } }, async (_request, reply) => {
       const [missions, spacecraft, alerts] = await Promise.all([api.catalog.listMissions(), api.catalog.listSpacecraft(), alertsToHandle(api)]);
       return sendHtml(reply, overviewPage({ missions, spacecraft, alerts }));
     });
-    app.get('/console/overview/alerts', { schema: { hide: true } }, async (_request, reply) => sendHtml(reply, alertsTable(await alertsToHandle(api))));
+    app.get('/console/overview/alerts', { config: { access: 'viewer' }, schema: { hide: true } }, async (_request, reply) => sendHtml(reply, alertsTable(await alertsToHandle(api))));
     historyPages(app, api);
     logPages(app, api);
   });

@@ -12,6 +12,7 @@ import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
 import { buckets, checkBucketCount, pointsPage, resolveRange, withDefaultWindow } from './telemetry-history.ts';
 import { EXPORT_FORMATS, exportLines, isoFormatter, type ExportFormat } from './export-format.ts';
+import { spacecraftInQuery } from '../../platform/scopes.ts';
 
 export const telemetryRoutes: Routes<ConsoleApi> = (http, api, config) => {
   const { historyMaxPoints, historyMaxBuckets, historyDefaultWindowMs } = config.caps;
@@ -24,7 +25,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api, config) => {
   };
   // Never the whole archive by accident: an open range is the default window (ORBIT_HISTORY_DEFAULT_HOURS).
   const window = async (q: { spacecraft: string; channel: string; from?: string; to?: string }) => withDefaultWindow(api, await resolveRange(api, q), historyDefaultWindowMs);
-  http.get('/v1/telemetry', {
+  http.get('/v1/telemetry', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'Processed readings of one channel, in time order',
       description: 'At most `limit` points. When the range holds more, `next` is a cursor: ask again with `cursor=<next>` (and the same range) for the following page.',
@@ -43,7 +44,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api, config) => {
     return pointsPage(api, range, request.query.limit, request.query.cursor);
   });
 
-  http.get('/v1/telemetry/latest', {
+  http.get('/v1/telemetry/latest', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'The newest stored reading of each channel of a spacecraft',
       description: 'One reading per channel that has any, in channel order: what a fleet overview shows, and where a live view starts.',
@@ -58,7 +59,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api, config) => {
     return { readings: readings.sort((a, b) => (a.channel < b.channel ? -1 : a.channel > b.channel ? 1 : 0)) };
   });
 
-  http.get('/v1/telemetry/export', {
+  http.get('/v1/telemetry/export', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'Every reading of one channel in a range, streamed as CSV or NDJSON',
       description: 'CSV: a `time,value,raw` header, then one reading per line. NDJSON: one `{time, value, raw}` object per line. In time order; any number of readings, streamed a page at a time. Without `from`, the range is the default window.',
@@ -85,7 +86,7 @@ export const telemetryRoutes: Routes<ConsoleApi> = (http, api, config) => {
       .send(Readable.from(lines(), { objectMode: false }) as unknown as string);
   });
 
-  http.get('/v1/telemetry/aggregate', {
+  http.get('/v1/telemetry/aggregate', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'], summary: 'Min, max, average and count per time bucket of one channel',
       description: `The range divided by \`step\` may give at most ${historyMaxBuckets} buckets (ORBIT_HISTORY_MAX_BUCKETS); more answers 400 naming \`step\`.`,

@@ -15,6 +15,8 @@ import { toIso } from '../../core/time.ts';
 interface Client {
   res: ServerResponse;
   spacecraft?: string;
+  /** Whether this client may see a spacecraft's events (a key limited to missions); absent: every one. */
+  allows?: (spacecraft: string) => boolean;
 }
 
 /** Clients written to in one turn of the event loop. */
@@ -53,8 +55,8 @@ export class EventStream {
     return this.#clients.size >= this.#maxClients;
   }
 
-  add(res: ServerResponse, spacecraft?: string): void {
-    const client = { res, spacecraft };
+  add(res: ServerResponse, spacecraft?: string, allows?: (spacecraft: string) => boolean): void {
+    const client = { res, spacecraft, allows };
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n: connected\n\n');
     this.#clients.add(client);
@@ -117,7 +119,11 @@ export class EventStream {
       const c = batch.clients[batch.next]!;
       if (!this.#clients.has(c)) continue;
       let bytes: Buffer | null | undefined;
-      if (!c.spacecraft) bytes = batch.all ??= Buffer.from(batch.frames.map((p) => p.frame).join(''));
+      if (c.allows) {
+        // A key limited to missions: this client's own selection, not shared with others.
+        const frames = batch.frames.filter((p) => (!c.spacecraft || p.spacecraft === c.spacecraft) && c.allows!(p.spacecraft));
+        bytes = frames.length ? Buffer.from(frames.map((p) => p.frame).join('')) : null;
+      } else if (!c.spacecraft) bytes = batch.all ??= Buffer.from(batch.frames.map((p) => p.frame).join(''));
       else {
         bytes = batch.bySpacecraft.get(c.spacecraft);
         if (bytes === undefined) {

@@ -9,6 +9,7 @@ import type { Routes } from '../../platform/modules.ts';
 import { badRequest } from '../../platform/problem.ts';
 import { BUCKET_SECONDS, type EnrichedDoc } from './enrich.ts';
 import { TimeParam } from '../../platform/validation.ts';
+import { spacecraftInQuery } from '../../platform/scopes.ts';
 
 const Stats = { min: Type.Number(), max: Type.Number(), mean: Type.Number(), count: Type.Integer() };
 const EnrichedSchema = Type.Object({
@@ -23,7 +24,7 @@ const EnrichedSchema = Type.Object({
 });
 
 export const enricherRoutes: Routes<Collection<EnrichedDoc>> = (app, docs) => {
-  app.get('/v1/telemetry/enriched', {
+  app.get('/v1/telemetry/enriched', { config: { access: 'viewer', scope: spacecraftInQuery() },
     schema: {
       tags: ['telemetry'],
       summary: 'Enriched telemetry of one channel: per-minute statistics, the rolling window and the rate of change, in time order',

@@ -6,6 +6,7 @@ import { Type } from 'typebox';
 import { Accepted, TelemetryBatch } from '../../core/schemas.ts';
 import { ProblemSchema } from '../../platform/http.ts';
 import { IdempotencyHeaders, idempotent, type IdempotencyRecords } from '../../platform/idempotency.ts';
+import type { RouteScope } from '../../platform/access.ts';
 import type { Routes } from '../../platform/modules.ts';
 import { HttpProblem, type FieldError, type SchemaError } from '../../platform/problem.ts';
 import type { Admission } from './admission.ts';
@@ -24,9 +25,31 @@ export interface IngestApi {
   };
 }
 
+/**
+ * The spacecraft a batch names, for a key limited to missions: one in a JSON batch, any
+ * number in NDJSON (read line by line only for such keys; a bad line is left for the
+ * parser to report).
+ */
+const INGEST_SCOPE: RouteScope = {
+  request(request) {
+    const body = request.body;
+    if (typeof body !== 'string') return { spacecraft: [(body as { spacecraft?: unknown } | undefined)?.spacecraft as string | undefined] };
+    const spacecraft = new Set<string>();
+    for (const line of body.split('\n')) {
+      try {
+        const id = (JSON.parse(line) as { spacecraft?: unknown } | null)?.spacecraft;
+        if (typeof id === 'string') spacecraft.add(id);
+      } catch {
+        // Not JSON: the route answers 400 for it.
+      }
+    }
+    return { spacecraft: [...spacecraft] };
+  },
+};
+
 export const ingestRoutes: Routes<IngestApi> = (app, api, config) => {
   const { maxBatchReadings } = config.limits;
-  app.post('/v1/telemetry', {
+  app.post('/v1/telemetry', { config: { access: 'operator', scope: INGEST_SCOPE, audit: false },
     schema: {
       tags: ['telemetry'],
       summary: 'Ingest a batch of readings',

@@ -19,6 +19,8 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
   /** A request that takes longer is abandoned and counts as a failure. */
   timeoutMs?: number;
+  /** Sent as `Authorization: Bearer` when the API checks keys. */
+  apiKey?: string;
   /** Told about every completed request, for metrics. */
   onAnswer?: (method: string, route: string, status: number | 'error', seconds: number) => void;
 }
@@ -40,12 +42,14 @@ export class ApiClient {
   #fetch: typeof fetch;
   #timeoutMs: number;
   #onAnswer?: ApiClientOptions['onAnswer'];
+  #authorization: Record<string, string>;
 
   constructor(options: ApiClientOptions) {
     this.#baseUrl = options.baseUrl;
     this.#fetch = options.fetch ?? fetch;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#onAnswer = options.onAnswer;
+    this.#authorization = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
   }
 
   get baseUrl(): string {
@@ -58,7 +62,7 @@ export class ApiClient {
     try {
       const response = await this.#fetch(`${this.baseUrl}${path}`, {
         method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        headers: body === undefined ? this.#authorization : { ...this.#authorization, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
         signal: AbortSignal.timeout(this.#timeoutMs),
       });

@@ -18,7 +18,7 @@ export const simulatorModule = defineModule({
   // It appends every injected anomaly to simulator/injections.jsonl.
   usesDataDir: () => true,
   target: { description: 'Simulated fleet posting telemetry to ingest' },
-  async start({ config, logger, metrics, url }) {
+  async start({ config, logger, metrics, url, internalKey }) {
     const log = new InjectionLog(path.join(config.dataDir, 'simulator', 'injections.jsonl'), logger);
     await log.load();
     if (!config.simulator) {
@@ -43,6 +43,8 @@ export const simulatorModule = defineModule({
 
     const api = new ApiClient({
       baseUrl: config.sim.ingestUrl ?? url,
+      // Another process's API takes ORBIT_API_KEY; this process's own also the credential it made for itself.
+      apiKey: config.auth.apiKey ?? (config.sim.ingestUrl ? undefined : internalKey),
       onAnswer: (method, route, status, seconds) => {
         requests.inc({ method, route, status_code: String(status) });
         duration.observe({ method, route }, seconds);

@@ -10,6 +10,7 @@ import { parseTimeParam } from '../../core/time.ts';
 import { ANOMALY_KINDS, type AnomalyKind } from './anomalies.ts';
 import type { InjectionLog } from './injection-log.ts';
 import { TimeParam } from '../../platform/validation.ts';
+import { spacecraftItems } from '../../platform/scopes.ts';
 
 const Kind = Type.Unsafe<AnomalyKind>(Type.Union(ANOMALY_KINDS.map((k) => Type.Literal(k))));
 
@@ -30,7 +31,7 @@ export const InjectionSchema = Type.Object({
 export const injectionRoutes: Routes<InjectionLog> = (http, log) => {
   http.get(
     '/v1/simulator/injections',
-    {
+    { config: { access: 'viewer', scope: spacecraftItems('spacecraft', 'spacecraft') },
       schema: {
         tags: ['simulator'],
         summary: 'Anomalies the simulator injected',

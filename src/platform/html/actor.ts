@@ -8,8 +8,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 const COOKIE = 'orbit_actor';
 const ONE_YEAR_S = 365 * 24 * 3600;
 
-/** The remembered name; '' when there is none. */
+/** The remembered name; '' when there is none. Signed in, the key's name is offered instead. */
 export function rememberedActor(request: FastifyRequest): string {
+  if (request.principal) return request.principal.name;
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
     if (name !== COOKIE) continue;

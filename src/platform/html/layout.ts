@@ -5,7 +5,8 @@
  * data (missions, history and logs by `console`, the alarm desk by `analyzer`, jobs by
  * `compute`), all under /console behind one gateway.
  */
-import { html, type Html } from './html.ts';
+import { html, trusted, type Html } from './html.ts';
+import { ACCOUNT_MARK } from '../access.ts';
 
 export const SECTIONS = [
   { id: 'overview', href: '/console', label: 'Overview' },
@@ -16,7 +17,8 @@ export const SECTIONS = [
   { id: 'logs', href: '/console/logs', label: 'Logs' },
 ] as const;
 
-export type Section = (typeof SECTIONS)[number]['id'];
+/** `audit` is linked from the account menu, for admins only (it exists with ORBIT_AUTH on). */
+export type Section = (typeof SECTIONS)[number]['id'] | 'audit';
 
 /** Where the console's static files are served (by the `console` target). */
 export const CONSOLE_ASSETS = '/console/assets';
@@ -47,6 +49,7 @@ export function page({ title, section, body }: PageOptions): Html {
     ${SECTIONS.map((s) => html`<a href="${s.href}"${s.id === section ? html` aria-current="page" class="active"` : ''}>${s.label}</a>`)}
     <a href="/dashboard/">Dashboard</a>
   </nav>
+  ${trusted(ACCOUNT_MARK)}
 </header>
 <main id="main">
 ${body}

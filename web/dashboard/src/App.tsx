@@ -3,6 +3,7 @@
  * under /dashboard) and the alerts panel, which stays beside every view.
  */
 import { Link, Route, Router, Switch } from 'wouter';
+import { Account } from './Account.tsx';
 import { AlertsPanel } from './alerts/AlertsPanel.tsx';
 import { ConnectionBadge } from './live/ConnectionBadge.tsx';
 import { FleetView } from './views/fleet/FleetView.tsx';
@@ -23,6 +24,7 @@ export function App() {
           <a href="/console">Console</a>
         </nav>
         <ConnectionBadge />
+        <Account />
       </header>
       <div className="layout">
         <main id="main" tabIndex={-1}>

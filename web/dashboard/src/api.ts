@@ -19,11 +19,34 @@ export class ApiError extends Error {
   }
 }
 
+/** Who is signed in, and the session's CSRF token; undefined when the server checks no keys (ORBIT_AUTH off). */
+export interface SessionInfo {
+  key: { id: string; name: string; role: string; missions?: string[] };
+  csrfToken?: string;
+}
+
+let session: Promise<SessionInfo | undefined> | undefined;
+
+/** Read once: 404 means access control is off (no session to show, no token to send). */
+export function currentSession(): Promise<SessionInfo | undefined> {
+  session ??= fetch('/v1/session', { headers: { accept: 'application/json' } }).then(
+    async (res) => (res.ok ? ((await res.json()) as SessionInfo) : undefined),
+    () => undefined,
+  );
+  return session;
+}
+
 export async function request<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
+  const headers: Record<string, string> = body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' };
+  // A change made with the session cookie carries the session's CSRF token.
+  if (method !== 'GET') {
+    const token = (await currentSession())?.csrfToken;
+    if (token) headers['x-csrf-token'] = token;
+  }
   const res = await fetch(path, {
     method,
     signal,
-    headers: body === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => undefined));
@@ -49,5 +72,8 @@ export const api = {
   acknowledge: (id: string, by: string, comment?: string) => request<Alert>('POST', `/v1/alerts/${encodeURIComponent(id)}/acknowledge`, { by, ...(comment ? { comment } : {}) }),
   submitJob: (type: string, params: unknown) => request<{ id: string }>('POST', '/v1/jobs', { type, params }),
   job: <R = unknown>(id: string, signal?: AbortSignal) =>
-    request<{ id: string; type: string; state: 'queued' | 'running' | 'succeeded' | 'failed'; progress: number; result?: R; error?: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}`, undefined, signal),
+    request<{ id: string; type: string; state: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled'; progress: number; result?: R; error?: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}`, undefined, signal),
+  /** A page of a succeeded job's result rows; `next` is the cursor of the page after. */
+  jobResult: <Row = unknown>(id: string, limit: number, signal?: AbortSignal) =>
+    request<{ rows: Row[]; total: number; next?: string }>('GET', `/v1/jobs/${encodeURIComponent(id)}/result?limit=${limit}`, undefined, signal),
 };

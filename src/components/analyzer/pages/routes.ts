@@ -46,7 +46,7 @@ const ActionParams = Type.Object({ id: Type.String(), verb: Type.Union(ALERT_VER
 
 export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void> {
   return consolePages(http, (app) => {
-    app.get('/console/alerts', { schema: { hide: true } }, async (request, reply) => {
+    app.get('/console/alerts', { config: { access: 'viewer' }, schema: { hide: true } }, async (request, reply) => {
       const { form, query, offset } = filterFormOf(request.query as FormValues);
       const [missions, spacecraft] = await Promise.all([api.catalog.listMissions(), api.catalog.listSpacecraft()]);
       try {
@@ -59,30 +59,31 @@ export function alarmDeskPages(http: HttpServer, api: AnalyzerApi): Promise<void
       }
     });
 
-    app.get('/console/alerts/table', { schema: { hide: true } }, async (request, reply) => {
+    app.get('/console/alerts/table', { config: { access: 'viewer' }, schema: { hide: true } }, async (request, reply) => {
       const { form, query, offset } = filterFormOf(request.query as FormValues);
       return sendHtml(reply, alarmTable(await readTable(api, form, query, offset), true));
     });
 
-    app.get('/console/alerts/:id', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.get('/console/alerts/:id', { config: { access: 'viewer' }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const alert = await api.alerts.get(request.params.id);
       if (!alert) return sendHtml(reply, alertNotFoundPage(request.params.id), 404);
       return sendHtml(reply, alertDetailPage({ alert, actor: actorOf(request), errors: NO_ERRORS }));
     });
 
-    app.get('/console/alerts/:id/live', { schema: { hide: true, params: IdParams } }, async (request, reply) => {
+    app.get('/console/alerts/:id/live', { config: { access: 'viewer' }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
       const alert = await api.alerts.get(request.params.id);
       if (!alert) return sendHtml(reply, alertNotFoundPage(request.params.id), 404);
       return sendHtml(reply, alertLive(alert));
     });
 
-    app.post('/console/alerts/:id/:verb', { schema: { hide: true, params: ActionParams } }, async (request, reply) => {
+    app.post('/console/alerts/:id/:verb', { config: { access: 'operator' }, schema: { hide: true, params: ActionParams } }, async (request, reply) => {
       const { id, verb } = request.params as { id: string; verb: AlertVerb };
       const form = (request.body ?? {}) as FormValues;
-      const by = text(form, 'by').trim();
+      // Signed in with a key, the key's name is who acted, whatever the field says.
+      const by = request.principal?.name ?? text(form, 'by').trim();
       if (by) rememberActor(reply, by);
       try {
-        await performAction(api, id, verb, checkBody(ALERT_ACTIONS[verb].body, actionBody(verb, form)));
+        await performAction(api, id, verb, checkBody(ALERT_ACTIONS[verb].body, actionBody(verb, { ...form, by })));
         return seeOther(reply, `/console/alerts/${encodeURIComponent(id)}`);
       } catch (error) {
         if (!(error instanceof HttpProblem)) throw error;

@@ -8,7 +8,9 @@ import { html, type Html } from '../../../platform/html/html.ts';
 import { page } from '../../../platform/html/layout.ts';
 import { timeText } from '../../../platform/html/times.ts';
 import type { JobSummary } from '../desk.ts';
+import type { StoredPropagateParams } from '../jobs/propagate.ts';
 import type { StateTable } from '../propagate.ts';
+import { spectrumResult } from './spectrum-result.ts';
 import type { LonLat } from '../../../core/geo/equirectangular.ts';
 import { groundTrackSvg } from './ground-track.ts';
 import { percent } from './jobs-list.ts';
@@ -24,7 +26,8 @@ export interface JobView {
   land?: readonly (readonly LonLat[])[];
 }
 
-export const isFinished = (job: JobSummary) => job.state === 'succeeded' || job.state === 'failed';
+export const isFinished = (job: JobSummary) => job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled';
+const canCancel = (job: JobSummary) => job.state === 'queued' || job.state === 'running';
 
 const statusText = (job: JobSummary) => `${job.state}, ${percent(job.progress)}`;
 const fixed = (value: number, digits: number) => value.toFixed(digits);
@@ -52,15 +55,18 @@ ${last < states.count ? html`<a href="${pageAt(last)}" rel="next">Later samples 
 function result(v: JobView): Html {
   const { job, states } = v;
   if (job.state === 'failed') return html`<div class="problem" role="alert"><strong>The job failed</strong><p>${job.error}</p></div>`;
+  if (job.state === 'cancelled') return html`<p class="muted">The job was cancelled; it has no result.</p>`;
+  if (job.state === 'succeeded' && job.type === 'telemetry.spectrum') return spectrumResult(job);
   if (job.state !== 'succeeded' || !states) return html``;
+  const params = job.params as unknown as StoredPropagateParams;
   const track: LonLat[] = Array.from({ length: states.count }, (_, i) => {
     const r = sampleRow(states, i);
     return { lat: r.latitudeDeg, lon: r.longitudeDeg };
   });
   return html`<section aria-labelledby="h-track"><h2 id="h-track">Ground track</h2>
 ${groundTrackSvg(track, {
-    title: `Ground track of ${job.params.spacecraft}`,
-    description: `${states.count} samples from ${job.params.from} to ${job.params.to}; the dot marks the first`,
+    title: `Ground track of ${params.spacecraft}`,
+    description: `${states.count} samples from ${params.from} to ${params.to}; the dot marks the first`,
     ...(v.land && { land: v.land }),
   })}
 </section>
@@ -70,17 +76,36 @@ ${resultTable(v, states)}
 </section>`;
 }
 
-/** What changes while the job runs: the bar and, once finished, the result; with `oob`, the status line too. */
+/** Stops the job; shown while it can be. */
+function cancelForm(job: JobSummary): Html {
+  if (!canCancel(job)) return html``;
+  return html`<form method="post" action="${jobHref(job)}/cancel" class="cancel-job"><button type="submit">Cancel job</button></form>`;
+}
+
+/** What changes while the job runs: the bar, the cancel button and, once finished, the result; with `oob`, the status line too. */
 export function jobLive(v: JobView, oob = false): Html {
   const { job } = v;
   return html`<progress id="job-progress" max="100" value="${Math.floor(job.progress * 100)}" aria-label="Progress">${percent(job.progress)}</progress>
+${cancelForm(job)}
 ${result(v)}
 ${oob ? html`<span id="job-status" hx-swap-oob="innerHTML">${statusText(job)}</span>` : ''}`;
 }
 
+/** The job's parameters as facts: times as times, lists joined, the TLE left out (it is long and shown on the spacecraft). */
+function paramFacts(params: Record<string, unknown>): Html[] {
+  // camelCase names as words, units in brackets: stepSeconds -> "Step (s)", sampleRateHz -> "Sample rate (Hz)".
+  const label = (key: string) =>
+    key.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`).replace(/ seconds$/, ' (s)').replace(/ hz$/, ' (Hz)').replace(/^./, (c) => c.toUpperCase());
+  return Object.entries(params)
+    .filter(([key, value]) => key !== 'tle' && key !== 'units' && value !== undefined)
+    .map(([key, value]) => {
+      const shown = (key === 'from' || key === 'to') && typeof value === 'string' ? timeText(value) : Array.isArray(value) ? value.join(', ') : String(value);
+      return html`<dt>${label(key)}</dt><dd>${shown}</dd>`;
+    });
+}
+
 export function jobPage(v: JobView): Html {
   const { job } = v;
-  const p = job.params;
   const polling = isFinished(job) ? html`` : html` hx-get="${jobHref(job)}/live" hx-trigger="every 500ms" hx-swap="innerHTML"`;
   return page({
     title: `Job ${job.id.slice(0, 8)}`,
@@ -89,10 +114,7 @@ export function jobPage(v: JobView): Html {
 <h1>Job <code>${job.id}</code></h1>
 <dl class="facts">
 <dt>Type</dt><dd>${job.type}</dd>
-<dt>Spacecraft</dt><dd>${p.spacecraft}</dd>
-<dt>From</dt><dd>${timeText(p.from)}</dd>
-<dt>To</dt><dd>${timeText(p.to)}</dd>
-<dt>Step</dt><dd>${p.stepSeconds} s</dd>
+${paramFacts(job.params)}
 <dt>Created</dt><dd>${timeText(job.createdAt)}</dd>
 ${job.startedAt ? html`<dt>Started</dt><dd>${timeText(job.startedAt)}</dd>` : ''}
 ${job.finishedAt ? html`<dt>Finished</dt><dd>${timeText(job.finishedAt)}</dd>` : ''}

@@ -60,6 +60,7 @@ export function jobsPage(v: JobsView): Html {
     section: 'jobs',
     body: html`<h1>Jobs</h1>
 <section aria-labelledby="h-submit" class="panel"><h2 id="h-submit">Propagate an orbit</h2>${propagationForm(v)}</section>
+<p><a href="/console/jobs/spectrum">Spectrum of telemetry →</a></p>
 <section aria-labelledby="h-recent"><h2 id="h-recent">Recent jobs</h2>${jobsTable(v.jobs)}</section>`,
   });
 }

@@ -12,8 +12,10 @@ export function rememberedActor(request: FastifyRequest): string {
   return remembered(request) || ANONYMOUS;
 }
 
-/** The name posted with a form (anonymous when blank), remembered for the next forms. */
+/** The name posted with a form (anonymous when blank), remembered for the next forms; signed in with a key, the key's name. */
 export function postedActor(form: FormValues, reply: FastifyReply): string {
+  const signedIn = reply.request.principal?.name;
+  if (signedIn) return signedIn;
   const actor = text(form, ACTOR_FIELD).trim().slice(0, 200) || ANONYMOUS;
   rememberActor(reply, actor);
   return actor;

@@ -18,7 +18,7 @@ const FILES: Record<string, { file: string; type: string }> = {
 
 export function assetRoutes(http: HttpServer): void {
   const loaded = new Map(Object.entries(FILES).map(([name, f]) => [name, { body: readFileSync(f.file), type: f.type }]));
-  http.get(`${CONSOLE_ASSETS}/:file`, { schema: { hide: true, params: Type.Object({ file: Type.String() }) } }, (request, reply) => {
+  http.get(`${CONSOLE_ASSETS}/:file`, { config: { access: 'public' }, schema: { hide: true, params: Type.Object({ file: Type.String() }) } }, (request, reply) => {
     const asset = loaded.get(request.params.file);
     if (!asset) return reply.callNotFound();
     // Not content-hashed: cached briefly, so an upgrade reaches browsers within the hour.

@@ -4,9 +4,9 @@
  * never runs out. Spacecraft without a usable TLE get none.
  */
 import { useEffect, useState } from 'react';
-import type { Static } from 'typebox';
 import { api, type Spacecraft } from '../../api.ts';
-import type { PropagationResult } from '../../../../../src/components/compute/schemas.ts';
+import type { Static } from 'typebox';
+import type { PropagationSample } from '../../../../../src/components/compute/schemas.ts';
 import { orbitalPeriodMinutes } from '../../geo/period.ts';
 import type { TrackSample } from '../../geo/track.ts';
 
@@ -37,10 +37,12 @@ async function propagate(spacecraft: string, periodMinutes: number, signal: Abor
   });
   for (;;) {
     await sleep(POLL_MS, signal);
-    const job = await api.job<Static<typeof PropagationResult>>(id, signal);
-    if (job.state === 'failed') throw new Error(job.error ?? 'propagation failed');
-    if (job.state === 'succeeded' && job.result) {
-      return job.result.samples.map((s) => ({ time: Date.parse(s.time), lat: s.latitudeDeg, lon: s.longitudeDeg }));
+    const job = await api.job(id, signal);
+    if (job.state === 'failed' || job.state === 'cancelled') throw new Error(job.error ?? `propagation ${job.state}`);
+    if (job.state === 'succeeded') {
+      // At most SAMPLES_PER_TRACK + 1 samples: one page.
+      const { rows } = await api.jobResult<Static<typeof PropagationSample>>(id, SAMPLES_PER_TRACK + 1, signal);
+      return rows.map((s) => ({ time: Date.parse(s.time), lat: s.latitudeDeg, lon: s.longitudeDeg }));
     }
   }
 }

@@ -1,0 +1,4 @@
+import { postgresStoreOnFreshDatabase } from '../support/postgres.ts';
+import { accessContract } from './access.contract.ts';
+
+accessContract('PostgreSQL', postgresStoreOnFreshDatabase);
