@@ -2,10 +2,11 @@
  * Every job type. Adding one: write its module beside these (see kind.ts) and add it here.
  */
 import type { JobKind } from '../kind.ts';
+import { conjunctionsJob } from './conjunctions.ts';
 import { propagateJob } from './propagate.ts';
 import { spectrumJob } from './spectrum.ts';
 
-export const JOB_KINDS: readonly JobKind[] = [propagateJob, spectrumJob];
+export const JOB_KINDS: readonly JobKind[] = [propagateJob, spectrumJob, conjunctionsJob];
 
 const byType = new Map(JOB_KINDS.map((k) => [k.type, k]));
 
