@@ -7,8 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { gstime } from 'satellite.js';
-import { createPropagator, propagateMinutes, Sgp4Error } from '../../src/core/orbit/sgp4.ts';
+import { createPropagator, gmstAt, propagateMinutes, Sgp4Error } from '../../src/core/orbit/sgp4.ts';
 import { parseTle } from '../../src/core/orbit/tle.ts';
 
 const DATA = path.resolve(import.meta.dirname, '../../../shared/data/sgp4');
@@ -179,7 +178,7 @@ describe('createPropagator', () => {
       const lon = (s.longitudeDeg * Math.PI) / 180;
       const n = WGS84_A / Math.sqrt(1 - WGS84_E2 * Math.sin(lat) ** 2);
       const ecf = [(n + s.altitudeKm) * Math.cos(lat) * Math.cos(lon), (n + s.altitudeKm) * Math.cos(lat) * Math.sin(lon), (n * (1 - WGS84_E2) + s.altitudeKm) * Math.sin(lat)];
-      const g = gstime(time);
+      const g = gmstAt(time.getTime());
       const teme = [ecf[0] * Math.cos(g) - ecf[1] * Math.sin(g), ecf[0] * Math.sin(g) + ecf[1] * Math.cos(g), ecf[2]];
       assert.ok(distance(teme, s.positionKm) < 1e-3, `round trip off by ${distance(teme, s.positionKm)} km at ${minutes} min`);
     }

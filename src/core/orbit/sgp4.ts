@@ -1,10 +1,11 @@
 /**
- * SGP4/SDP4 propagation of two-line element sets, over satellite.js (a port of
- * Vallado's reference code). Positions and velocities are in TEME, the frame SGP4
- * works in; geodetic coordinates come from rotating by Greenwich mean sidereal time.
+ * SGP4/SDP4 propagation of one two-line element set at a time, over Orbit's engine
+ * (./sgp4/, Vallado's 2006 revision; its Sgp4Batch propagates many satellites and times
+ * at once). Positions and velocities are in TEME, the frame SGP4 works in; geodetic
+ * coordinates come from rotating by Greenwich mean sidereal time.
  */
-import { eciToGeodetic, gstime, sgp4, twoline2satrec, type SatRec } from 'satellite.js';
-import { TleError, validateTle } from './tle.ts';
+import { Sgp4Batch, STATE_WIDTH } from './sgp4/batch.ts';
+import { gmstAt, temeToGeodetic } from './sgp4/earth.ts';
 
 export type Vector3 = [number, number, number];
 
@@ -46,48 +47,52 @@ export class Sgp4Error extends Error {
  * store-side validation is the place to insist on them), the format is. Throws TleError
  * for malformed lines and Sgp4Error when the elements fail at epoch.
  */
-function initialise(line1: string, line2: string): SatRec {
-  const problems = validateTle(line1, line2, { checksums: false });
-  if (problems.length) throw new TleError(problems);
-  const satrec = twoline2satrec(line1.trimEnd(), line2.trimEnd());
-  if (satrec.error) throw new Sgp4Error(satrec.error, satrec.satnum, 0);
-  return satrec;
+function initialise(line1: string, line2: string): { batch: Sgp4Batch; satnum: string } {
+  const batch = Sgp4Batch.fromTle([[line1.trimEnd(), line2.trimEnd()]]);
+  const satnum = line1.slice(2, 7);
+  const code = batch.epochError(0);
+  if (code) throw new Sgp4Error(code, satnum, 0);
+  return { batch, satnum };
 }
 
-function run(satrec: SatRec, minutes: number): { positionKm: Vector3; velocityKmS: Vector3 } {
-  const result = sgp4(satrec, minutes);
-  if (!result) throw new Sgp4Error(satrec.error || 6, satrec.satnum, minutes);
-  const { position: p, velocity: v } = result;
-  return { positionKm: [p.x, p.y, p.z], velocityKmS: [v.x, v.y, v.z] };
-}
-
-/** Epoch in epoch-milliseconds, from the year and day fields rather than the Julian date, which would cost ~40 µs of precision. */
-function epochMs(satrec: SatRec): number {
-  const year = satrec.epochyr < 57 ? 2000 + satrec.epochyr : 1900 + satrec.epochyr;
-  return Date.UTC(year, 0, 1) + (satrec.epochdays - 1) * 86_400_000;
+/** A one-satellite run: the state at minutes from epoch, or Sgp4Error with the reference's code. */
+function runner(line1: string, line2: string): { epochMs: number; run: (minutes: number) => { positionKm: Vector3; velocityKmS: Vector3 } } {
+  const { batch, satnum } = initialise(line1, line2);
+  const state = new Float64Array(STATE_WIDTH);
+  const code = new Uint8Array(1);
+  return {
+    epochMs: batch.epochMs(0),
+    run: (minutes) => {
+      batch.propagateMinutes(0, minutes, 0, 1, state, code);
+      if (code[0]) throw new Sgp4Error(code[0], satnum, minutes);
+      return { positionKm: [state[0], state[1], state[2]], velocityKmS: [state[3], state[4], state[5]] };
+    },
+  };
 }
 
 const DEG = 180 / Math.PI;
 
 /** A function giving the state at any time; each call throws Sgp4Error if SGP4 fails there. */
 export function createPropagator(line1: string, line2: string): (time: Date) => StateVector {
-  const satrec = initialise(line1, line2);
-  const epoch = epochMs(satrec);
+  const { epochMs, run } = runner(line1, line2);
   return (time: Date): StateVector => {
-    const { positionKm, velocityKmS } = run(satrec, (time.getTime() - epoch) / 60_000);
-    const geodetic = eciToGeodetic({ x: positionKm[0], y: positionKm[1], z: positionKm[2] }, gstime(time));
+    const { positionKm, velocityKmS } = run((time.getTime() - epochMs) / 60_000);
+    const geodetic = temeToGeodetic(positionKm[0], positionKm[1], positionKm[2], gmstAt(time.getTime()));
     return {
       time,
       positionKm,
       velocityKmS,
       latitudeDeg: geodetic.latitude * DEG,
       longitudeDeg: geodetic.longitude * DEG,
-      altitudeKm: geodetic.height,
+      altitudeKm: geodetic.altitude,
     };
   };
 }
 
 /** TEME state at minutes from the element set's epoch, as the reference test data is tabulated. */
 export function propagateMinutes(line1: string, line2: string, minutesSinceEpoch: number): { positionKm: Vector3; velocityKmS: Vector3 } {
-  return run(initialise(line1, line2), minutesSinceEpoch);
+  return runner(line1, line2).run(minutesSinceEpoch);
 }
+
+export { gmst, gmstAt, temeToGeodetic } from './sgp4/earth.ts';
+export { meanElementsOfTle, Sgp4Batch, STATE_WIDTH } from './sgp4/batch.ts';
