@@ -1,9 +1,12 @@
 /**
- * The catalogue as the screening sees it: each element set initialised once for SGP4,
- * with the orbit figures the filters need (perigee and apogee radii, the fastest speed
- * and turn rate it reaches). Sets that cannot be initialised are reported, not fatal.
+ * The catalogue as the screening sees it: the element sets initialised once into one
+ * batch of Orbit's SGP4 engine (structure of arrays), with the orbit figures the filters
+ * need (perigee and apogee radii, the fastest speed and turn rate reached). Sets that
+ * cannot be initialised are reported, not fatal.
  */
-import { sgp4, twoline2satrec, type SatRec } from 'satellite.js';
+import { meanElementsOfTle, Sgp4Batch } from '../sgp4.ts';
+import { XKE } from '../sgp4/constants.ts';
+import * as Layout from '../sgp4/layout.ts';
 import { parseTle, TleError } from '../tle.ts';
 
 /** WGS-72, the constants SGP4's element sets are fitted with. */
@@ -22,9 +25,9 @@ export interface ObjectId {
 }
 
 export interface ScreenedObject extends ObjectId {
-  satrec: SatRec;
-  /** Epoch in epoch-milliseconds, from the year and day fields (as sgp4.ts does). */
-  epochMs: number;
+  /** The batch holding this object's SGP4 coefficients (shared by all the objects of a screening), and its place there. */
+  batch: Sgp4Batch;
+  index: number;
   /** Mean perigee and apogee radii (km from the Earth's centre). */
   perigeeKm: number;
   apogeeKm: number;
@@ -40,11 +43,6 @@ export interface PropagationFailure extends ObjectId {
   /** When SGP4 first failed; undefined when the element set could not be initialised. */
   at?: Date;
   reason: string;
-}
-
-function epochMs(satrec: SatRec): number {
-  const year = satrec.epochyr < 57 ? 2000 + satrec.epochyr : 1900 + satrec.epochyr;
-  return Date.UTC(year, 0, 1) + (satrec.epochdays - 1) * 86_400_000;
 }
 
 /** The NORAD number written in columns 3-7 when the set is too broken to parse. */
@@ -72,62 +70,61 @@ export function sgp4ErrorText(code: number): string {
  * numbers the objects the same way.
  */
 export function prepareObjects(sets: readonly ElementSet[], fromMs: number, toMs: number): { objects: ScreenedObject[]; failures: PropagationFailure[] } {
-  const objects: ScreenedObject[] = [];
   const failures: PropagationFailure[] = [];
+  const parsed: { id: ObjectId; halfMeanMotionRate: number; set: ElementSet }[] = [];
   for (const set of sets) {
     const name = set.name?.trim() || undefined;
-    let satnum: number;
     try {
-      satnum = parseTle(set.line1, set.line2, { checksums: false }).satnum;
+      const elements = parseTle(set.line1, set.line2, { checksums: false });
+      parsed.push({ id: { satnum: elements.satnum, ...(name ? { name } : {}) }, halfMeanMotionRate: elements.meanMotionDot ?? 0, set });
     } catch (error) {
       const reason = error instanceof TleError ? error.message : String(error);
       failures.push({ satnum: looseSatnum(set.line1), ...(name ? { name } : {}), reason });
-      continue;
     }
-    const satrec = twoline2satrec(set.line1.trimEnd(), set.line2.trimEnd());
-    const id = { satnum, ...(name ? { name } : {}) };
-    // satellite.js flags some failures only on the first propagation.
-    if (satrec.error || !sgp4(satrec, 0)) {
-      failures.push({ ...id, reason: sgp4ErrorText(satrec.error || 6) });
-      continue;
+  }
+  const batch = new Sgp4Batch(parsed.map((p) => meanElementsOfTle(p.set.line1, p.set.line2)));
+  const n = batch.count;
+  const objects: ScreenedObject[] = [];
+  parsed.forEach((p, index) => {
+    const code = batch.epochError(index);
+    if (code) {
+      failures.push({ ...p.id, reason: sgp4ErrorText(code) });
+      return;
     }
-    const a = satrec.a * EARTH_RADIUS_KM;
-    const e = satrec.ecco;
+    // SGP4's own mean motion (rad/min, recovered from the TLE's Kozai value) and eccentricity.
+    const meanMotion = batch.data[Layout.NO * n + index];
+    const e = batch.data[Layout.ECCO * n + index];
+    const a = (XKE / meanMotion) ** (2 / 3) * EARTH_RADIUS_KM;
     const perigeeKm = a * (1 - e);
     const apogeeKm = a * (1 + e);
-    const epoch = epochMs(satrec);
-    // satrec.ndot is the TLE's half-rate of mean motion in rad/min²; over the time from
-    // epoch to the far end of the window the mean motion changes by 2·ndot·t and the
-    // semi-major axis by (2/3)·a·Δn/n.
-    const minutes = Math.max(Math.abs(fromMs - epoch), Math.abs(toMs - epoch)) / 60_000;
-    const decayKm = ((2 / 3) * a * Math.abs(2 * satrec.ndot * minutes)) / satrec.no;
+    const epoch = batch.epochMs(index);
+    // The TLE's first-derivative field is half the rate of mean motion (rev/day²); over the
+    // time from epoch to the far end of the window the mean motion changes by twice it
+    // times the days, and the semi-major axis by (2/3)·a·Δn/n.
+    const days = Math.max(Math.abs(fromMs - epoch), Math.abs(toMs - epoch)) / 86_400_000;
+    const revPerDay = (meanMotion * 1440) / (2 * Math.PI);
+    const decayKm = ((2 / 3) * a * Math.abs(2 * p.halfMeanMotionRate * days)) / revPerDay;
     objects.push({
-      ...id,
-      satrec,
-      epochMs: epoch,
+      ...p.id,
+      batch,
+      index,
       perigeeKm,
       apogeeKm,
       perigeeSpeedKmS: Math.sqrt((MU_KM3_S2 * (1 + e)) / perigeeKm),
       perigeeAccelerationKmS2: MU_KM3_S2 / (perigeeKm * perigeeKm),
       decayKm: Number.isFinite(decayKm) ? decayKm : 0,
     });
-  }
+  });
   return { objects, failures };
 }
+
+const code = new Uint8Array(1);
 
 /**
  * TEME position (km) and velocity (km/s) of the object at epoch-milliseconds `ms`,
  * written at `out[offset..offset+5]`; returns the SGP4 error code, 0 on success.
  */
 export function stateAt(object: ScreenedObject, ms: number, out: Float64Array, offset: number): number {
-  const result = sgp4(object.satrec, (ms - object.epochMs) / 60_000);
-  if (!result) return object.satrec.error || 6;
-  const { position: p, velocity: v } = result;
-  out[offset] = p.x;
-  out[offset + 1] = p.y;
-  out[offset + 2] = p.z;
-  out[offset + 3] = v.x;
-  out[offset + 4] = v.y;
-  out[offset + 5] = v.z;
-  return 0;
+  object.batch.propagateTimes(object.index, ms, 0, 1, out, code, offset, 0);
+  return code[0];
 }
