@@ -21,9 +21,14 @@ export interface ComputeApi {
 const NDJSON = 'application/x-ndjson';
 
 export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
-  // A job names its spacecraft only in its stored parameters: a key limited to missions reaches it through them.
-  const jobScope = { request: async (r: FastifyRequest) => ({ spacecraft: [(await api.desk.get((r.params as { id: string }).id))?.params.spacecraft] }) };
-  app.post('/v1/jobs', { config: { access: 'operator', scope: { request: (r) => ({ spacecraft: [((r.body as { params?: { spacecraft?: unknown } } | undefined)?.params?.spacecraft as string | undefined)] }) } },
+  // A job names its spacecraft (or, screening conjunctions, its mission) only in its stored
+  // parameters: a key limited to missions reaches it through them.
+  const targetsOf = (params: { spacecraft?: unknown; mission?: unknown } | undefined) => ({
+    spacecraft: [params?.spacecraft as string | undefined],
+    missions: [params?.mission as string | undefined],
+  });
+  const jobScope = { request: async (r: FastifyRequest) => targetsOf((await api.desk.get((r.params as { id: string }).id))?.params) };
+  app.post('/v1/jobs', { config: { access: 'operator', scope: { request: (r) => targetsOf((r.body as { params?: { spacecraft?: unknown; mission?: unknown } } | undefined)?.params) } },
     schema: {
       tags: ['jobs'],
       summary: 'Submit a compute job',
@@ -44,7 +49,7 @@ export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
     }),
   );
 
-  app.get('/v1/jobs/:id', { config: { access: 'viewer', scope: { item: ((job: { params?: { spacecraft?: string } }) => ({ spacecraft: [job.params?.spacecraft] })) as never } },
+  app.get('/v1/jobs/:id', { config: { access: 'viewer', scope: { item: ((job: { params?: { spacecraft?: string; mission?: string } }) => targetsOf(job.params)) as never } },
     schema: {
       tags: ['jobs'],
       summary: "A job: state, progress, and its result's summary once succeeded",
