@@ -4,7 +4,7 @@
  * reads and writes, the console validates.
  */
 import { fieldChanges } from './field-changes.ts';
-import type { ChannelDefinition, DefinitionChange, Mission, MissionDefinition, Spacecraft } from './schemas.ts';
+import type { ChannelDefinition, DefinitionChange, GroundStationDefinition, Mission, MissionDefinition, Spacecraft } from './schemas.ts';
 
 export type MissionSettings = Pick<Mission, 'name' | 'description' | 'autoRegisterChannels' | 'retentionDays'>;
 export type SpacecraftSettings = Pick<Spacecraft, 'name' | 'tle'>;
@@ -16,6 +16,16 @@ export function missionSettings(m: MissionDefinition['mission'] | Mission): Miss
 
 export function spacecraftSettings(s: Pick<Spacecraft, 'name' | 'tle'>): SpacecraftSettings {
   return { name: s.name, tle: s.tle };
+}
+
+export type GroundStationSettings = Required<Omit<GroundStationDefinition, 'horizonMask'>> & Pick<GroundStationDefinition, 'horizonMask'>;
+
+/** A ground station's settings, defaults filled in, in schema order (for histories and comparisons). */
+export function groundStationSettings(g: GroundStationDefinition): GroundStationSettings {
+  return {
+    name: g.name, latitudeDeg: g.latitudeDeg, longitudeDeg: g.longitudeDeg, altitudeM: g.altitudeM ?? 0, elevationMaskDeg: g.elevationMaskDeg ?? 0,
+    ...(g.horizonMask && { horizonMask: g.horizonMask.map((p) => ({ azimuthDeg: p.azimuthDeg, elevationDeg: p.elevationDeg })) }),
+  };
 }
 
 /** A channel's definition without its name, identity or times. */
@@ -41,6 +51,11 @@ export function definitionChanges(current: MissionDefinition | undefined, next: 
       const was = channels.get(c.name);
       add('channel', `${s.id}/${c.name}`, was && channelSettings(was), channelSettings(c));
     }
+  }
+  const stations = new Map((current?.groundStations ?? []).map((g) => [g.id, g]));
+  for (const g of next.groundStations ?? []) {
+    const was = stations.get(g.id);
+    add('ground-station', g.id, was && groundStationSettings(was), groundStationSettings(g));
   }
   return changes;
 }

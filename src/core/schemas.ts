@@ -300,6 +300,48 @@ export const SpacecraftPatch = Type.Object(
 );
 export type SpacecraftPatch = Static<typeof SpacecraftPatch>;
 
+export const HorizonPoint = Type.Object(
+  {
+    azimuthDeg: Type.Number({ minimum: 0, exclusiveMaximum: 360, description: 'From north, clockwise' }),
+    elevationDeg: Type.Number({ minimum: -5, maximum: 90 }),
+  },
+  { additionalProperties: false },
+);
+export type HorizonPoint = Static<typeof HorizonPoint>;
+
+export const GroundStationDefinition = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    latitudeDeg: Type.Number({ minimum: -90, maximum: 90, description: 'Geodetic latitude on WGS-84, degrees north' }),
+    longitudeDeg: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude, degrees east' }),
+    altitudeM: Type.Optional(Type.Number({ minimum: -1000, maximum: 20_000, default: 0, description: 'Height above the WGS-84 ellipsoid, metres (default 0)' })),
+    elevationMaskDeg: Type.Optional(Type.Number({
+      minimum: -5, maximum: 90, default: 0,
+      description: 'Elevation below which the station cannot see a spacecraft, degrees (default 0; a station on high ground may see a little below the horizontal)',
+    })),
+    horizonMask: Type.Optional(Type.Array(HorizonPoint, {
+      minItems: 1, maxItems: 720,
+      description: 'The horizon by azimuth (terrain, buildings): points by strictly increasing azimuth, joined linearly and around through north; the mask at an azimuth is the higher of this and elevationMaskDeg',
+    })),
+  },
+  { additionalProperties: false },
+);
+export type GroundStationDefinition = Static<typeof GroundStationDefinition>;
+
+export const GroundStation = Type.Object({
+  id: Type.String(),
+  missionId: Type.String(),
+  name: Type.String(),
+  latitudeDeg: Type.Number(),
+  longitudeDeg: Type.Number(),
+  altitudeM: Type.Number(),
+  elevationMaskDeg: Type.Number(),
+  horizonMask: Type.Optional(Type.Array(HorizonPoint)),
+  createdAt: TimeOutput,
+  updatedAt: TimeOutput,
+});
+export type GroundStation = Static<typeof GroundStation>;
+
 export const FieldChange = Type.Object({
   field: Type.String({ description: 'The field, a dotted path into nested settings (limits.redHigh)' }),
   old: Type.Unknown({ description: 'null when it was not set' }),
@@ -307,9 +349,9 @@ export const FieldChange = Type.Object({
 });
 export type FieldChange = Static<typeof FieldChange>;
 
-export const ChangeAction = Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('import')]);
+export const ChangeAction = Type.Union([Type.Literal('create'), Type.Literal('update'), Type.Literal('import'), Type.Literal('delete')]);
 export type ChangeAction = Static<typeof ChangeAction>;
-export const ChangedEntity = Type.Union([Type.Literal('mission'), Type.Literal('spacecraft'), Type.Literal('channel')]);
+export const ChangedEntity = Type.Union([Type.Literal('mission'), Type.Literal('spacecraft'), Type.Literal('channel'), Type.Literal('ground-station')]);
 export type ChangedEntity = Static<typeof ChangedEntity>;
 
 export const ChangeEntry = Type.Object({
@@ -320,6 +362,7 @@ export const ChangeEntry = Type.Object({
   mission: Type.String(),
   spacecraft: Type.Optional(Type.String()),
   channel: Type.Optional(Type.String()),
+  groundStation: Type.Optional(Type.String()),
   changes: Type.Array(FieldChange),
 });
 export type ChangeEntry = Static<typeof ChangeEntry>;
@@ -337,6 +380,9 @@ export const DefinitionSpacecraft = Type.Object(
   { additionalProperties: false },
 );
 export type DefinitionSpacecraft = Static<typeof DefinitionSpacecraft>;
+
+export const DefinitionGroundStation = Type.Object({ id: Id, ...GroundStationDefinition.properties }, { additionalProperties: false });
+export type DefinitionGroundStation = Static<typeof DefinitionGroundStation>;
 
 /**
  * A mission's whole definition, as exported and imported: the mission, its spacecraft and
@@ -356,6 +402,7 @@ export const MissionDefinition = Type.Object(
       { additionalProperties: false },
     ),
     spacecraft: Type.Array(DefinitionSpacecraft, { maxItems: 10_000 }),
+    groundStations: Type.Optional(Type.Array(DefinitionGroundStation, { maxItems: 1000, description: "The mission's ground stations (left out when it has none)" })),
   },
   { additionalProperties: false },
 );
@@ -363,7 +410,7 @@ export type MissionDefinition = Static<typeof MissionDefinition>;
 
 export const DefinitionChange = Type.Object({
   entity: ChangedEntity,
-  id: Type.String({ description: 'The mission or spacecraft id; for a channel, spacecraft/channel' }),
+  id: Type.String({ description: 'The mission or spacecraft id; for a channel, spacecraft/channel; for a ground station, its id' }),
   action: Type.Union([Type.Literal('create'), Type.Literal('update')]),
   fields: Type.Array(FieldChange),
 });
@@ -372,6 +419,6 @@ export type DefinitionChange = Static<typeof DefinitionChange>;
 export const DefinitionImport = Type.Object({
   applied: Type.Boolean({ description: 'false for a dry run, or when nothing changed' }),
   changes: Type.Array(DefinitionChange),
-  note: Type.String({ description: 'Spacecraft and channels absent from the document are left as they are, never deleted' }),
+  note: Type.String({ description: 'Spacecraft, channels and ground stations absent from the document are left as they are, never deleted' }),
 });
 export type DefinitionImport = Static<typeof DefinitionImport>;

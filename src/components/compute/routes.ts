@@ -21,11 +21,12 @@ export interface ComputeApi {
 const NDJSON = 'application/x-ndjson';
 
 export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
-  // A job names its spacecraft (or, screening conjunctions, its mission) only in its stored
-  // parameters: a key limited to missions reaches it through them.
+  // A job names its spacecraft (an id, a list of ids, or stored as { id, tle }) and its
+  // mission only in its parameters: a key limited to missions reaches it through them.
+  const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof (v as { id?: unknown } | null)?.id === 'string' ? (v as { id: string }).id : undefined);
   const targetsOf = (params: { spacecraft?: unknown; mission?: unknown } | undefined) => ({
-    spacecraft: [params?.spacecraft as string | undefined],
-    missions: [params?.mission as string | undefined],
+    spacecraft: Array.isArray(params?.spacecraft) ? params.spacecraft.map(idOf) : [idOf(params?.spacecraft)],
+    missions: [idOf(params?.mission)],
   });
   const jobScope = { request: async (r: FastifyRequest) => targetsOf((await api.desk.get((r.params as { id: string }).id))?.params) };
   app.post('/v1/jobs', { config: { access: 'operator', scope: { request: (r) => targetsOf((r.body as { params?: { spacecraft?: unknown; mission?: unknown } } | undefined)?.params) } },

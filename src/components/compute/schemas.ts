@@ -65,7 +65,7 @@ export const ResultQuery = Type.Object({
 });
 
 export const ResultPage = Type.Object({
-  rows: Type.Array(Type.Union(JOB_KINDS.map((k) => k.row)) as TSchema, { description: 'Rows of the job type: samples of a propagation; frequencies then lags of a spectrum' }),
+  rows: Type.Array(Type.Union(JOB_KINDS.map((k) => k.row)) as TSchema, { description: 'Rows of the job type: samples of a propagation; frequencies then lags of a spectrum; passes in AOS order' }),
   total: Type.Integer({ description: 'Rows in the whole result' }),
   next: Type.Optional(Type.String({ description: 'Opaque cursor of the next page; absent on the last' })),
 });

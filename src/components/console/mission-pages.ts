@@ -7,7 +7,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyReply } from 'fastify';
 import { Type } from 'typebox';
-import { ChannelDefinition, ChannelName, MissionCreate, MissionDefinition, MissionPatch, SpacecraftCreate, SpacecraftPatch } from '../../core/schemas.ts';
+import { ChannelDefinition, ChannelName, GroundStationDefinition, Id, MissionCreate, MissionDefinition, MissionPatch, SpacecraftCreate, SpacecraftPatch } from '../../core/schemas.ts';
 import { formErrors, NO_ERRORS } from '../../platform/html/form.ts';
 import type { Html } from '../../platform/html/html.ts';
 import { consolePages, seeOther, sendHtml } from '../../platform/html/pages.ts';
@@ -16,7 +16,8 @@ import { HttpProblem } from '../../platform/problem.ts';
 import { checkBody } from '../../platform/validation.ts';
 import type { ConsoleApi } from './api.ts';
 import { parseDefinitionText } from './definition-format.ts';
-import { createMission, createSpacecraft, importDefinition, putChannel, updateMission, updateSpacecraft } from './mission-service.ts';
+import { createMission, createSpacecraft, deleteGroundStation, importDefinition, putChannel, putGroundStation, updateMission, updateSpacecraft } from './mission-service.ts';
+import { groundStationBody, GROUND_STATION_FIELDS } from './pages/ground-stations.ts';
 import { postedActor, rememberedActor } from './pages/actor.ts';
 import { channelBody, CHANNEL_FIELDS } from './pages/channel-form.ts';
 import { nestedBody, numberOrText, optionalText, text, type FormValues } from '../../platform/html/form-values.ts';
@@ -73,8 +74,8 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
     const missionView = async (id: string, actor: string, posted: Partial<MissionView> = {}) => {
       const mission = await api.catalog.getMission(id);
       if (!mission) return undefined;
-      const [spacecraft, history] = await Promise.all([api.catalog.listSpacecraft(id), api.catalog.history({ mission: id })]);
-      return missionPage({ mission, spacecraft, history, actor, ...posted });
+      const [spacecraft, groundStations, history] = await Promise.all([api.catalog.listSpacecraft(id), api.catalog.groundStations(id), api.catalog.history({ mission: id })]);
+      return missionPage({ mission, spacecraft, groundStations: groundStations ?? [], history, actor, ...posted });
     };
 
     const spacecraftView = async (id: string, channelName: string | undefined, actor: string, posted: Partial<SpacecraftView> = {}) => {
@@ -129,6 +130,33 @@ export const missionPageRoutes: Routes<ConsoleApi> = (http, api) =>
       } catch (error) {
         const problem = problemOf(error);
         return sendPage(reply, await missionView(id, by, { newSpacecraft: { form, errors: formErrors(problem, SPACECRAFT_FIELDS) } }), problem.message, problem.status);
+      }
+    });
+
+    app.post('/console/missions/:id/ground-stations', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: IdParams } }, async (request, reply) => {
+      const { id } = request.params;
+      const form = request.body as FormValues;
+      const by = postedActor(form, reply);
+      try {
+        const stationId = text(form, 'id').trim();
+        checkBody(Type.Object({ id: Id }), { id: stationId });
+        await putGroundStation(api, id, stationId, checkBody(GroundStationDefinition, groundStationBody(form)), by);
+        return seeOther(reply, `/console/missions/${id}#h-ground-stations`);
+      } catch (error) {
+        const problem = problemOf(error);
+        return sendPage(reply, await missionView(id, by, { groundStation: { form, errors: formErrors(problem, GROUND_STATION_FIELDS) } }), problem.message, problem.status);
+      }
+    });
+
+    app.post('/console/missions/:id/ground-stations/:stationId/delete', { config: { access: 'admin', scope: missionInPath() }, schema: { hide: true, params: Type.Object({ id: Type.String(), stationId: Type.String() }) } }, async (request, reply) => {
+      const { id, stationId } = request.params;
+      const by = postedActor(request.body as FormValues, reply);
+      try {
+        await deleteGroundStation(api, id, stationId, by);
+        return seeOther(reply, `/console/missions/${id}#h-ground-stations`);
+      } catch (error) {
+        const problem = problemOf(error);
+        return sendPage(reply, await missionView(id, by), problem.message, problem.status);
       }
     });
 

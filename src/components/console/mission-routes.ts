@@ -8,12 +8,12 @@ import { parse as parseYaml } from 'yaml';
 import { ProblemSchema, type HttpServer } from '../../platform/http.ts';
 import { badRequest, notFound } from '../../platform/problem.ts';
 import {
-  Actor, ANONYMOUS, ChangeEntry, Channel, ChannelDefinition, ChannelName, DefinitionImport, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft,
+  Actor, ANONYMOUS, ChangeEntry, Channel, ChannelDefinition, ChannelName, DefinitionImport, GroundStation, GroundStationDefinition, Id, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft,
   SpacecraftCreate, SpacecraftPatch,
 } from '../../core/schemas.ts';
 import type { Routes } from '../../platform/modules.ts';
 import type { ConsoleApi } from './api.ts';
-import { createMission, createSpacecraft, importDefinition, putChannel, updateMission, updateSpacecraft } from './mission-service.ts';
+import { createMission, createSpacecraft, deleteGroundStation, importDefinition, putChannel, putGroundStation, updateMission, updateSpacecraft } from './mission-service.ts';
 import { definitionDocument, DEFINITION_FORMATS, YAML_TYPES } from './definition-format.ts';
 import { missionInBody, missionInPath, missionItems, spacecraftInPath } from '../../platform/scopes.ts';
 
@@ -23,6 +23,7 @@ const ActorHeader = Type.Object({
 const actor = (request: FastifyRequest) => request.principal?.name ?? (request.headers as { 'orbit-actor'?: string })['orbit-actor'] ?? ANONYMOUS;
 const IdParams = Type.Object({ id: Type.String() });
 const ChannelParams = Type.Object({ id: Type.String(), name: ChannelName });
+const StationParams = Type.Object({ id: Type.String(), stationId: Id });
 const HistoryQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })) });
 const HISTORY = 'Newest first: who changed what, with each field\'s old and new value';
 
@@ -45,6 +46,36 @@ export const missionRoutes: Routes<ConsoleApi> = async (http, api) => {
   }, async (request) => {
     if (!(await api.catalog.getMission(request.params.id))) throw notFound(`no mission "${request.params.id}"`);
     return api.catalog.history({ mission: request.params.id }, request.query.limit);
+  });
+
+  http.get('/v1/missions/:id/ground-stations', { config: { access: 'viewer', scope: missionInPath() },
+    schema: { tags: ['missions'], summary: "A mission's ground stations", params: IdParams, response: { 200: Type.Array(GroundStation), 404: ProblemSchema } },
+  }, async (request) => {
+    const stations = await api.catalog.groundStations(request.params.id);
+    if (!stations) throw notFound(`no mission "${request.params.id}"`);
+    return stations;
+  });
+
+  http.put('/v1/missions/:id/ground-stations/:stationId', { config: { access: 'admin', scope: missionInPath() },
+    schema: {
+      tags: ['missions'], summary: 'Define or redefine a ground station (201 created, 200 replaced)',
+      description: 'Position on WGS-84 and elevation mask, for pass prediction. Settings left out take their defaults (altitude 0 m, mask 0°)',
+      params: StationParams, headers: ActorHeader, body: GroundStationDefinition,
+      response: { 200: GroundStation, 201: GroundStation, 400: ProblemSchema, 404: ProblemSchema },
+    },
+  }, async (request, reply) => {
+    const { station, created } = await putGroundStation(api, request.params.id, request.params.stationId, request.body, actor(request));
+    return reply.status(created ? 201 : 200).send(station);
+  });
+
+  http.delete('/v1/missions/:id/ground-stations/:stationId', { config: { access: 'admin', scope: missionInPath() },
+    schema: {
+      tags: ['missions'], summary: 'Delete a ground station (recorded in the mission history with its last settings)', params: StationParams, headers: ActorHeader,
+      response: { 204: Type.Null({ description: 'Deleted' }), 404: ProblemSchema },
+    },
+  }, async (request, reply) => {
+    await deleteGroundStation(api, request.params.id, request.params.stationId, actor(request));
+    return reply.code(204).send(null);
   });
 
   http.post('/v1/spacecraft', { config: { access: 'admin', scope: missionInBody('missionId') },

@@ -9,7 +9,7 @@ import { validateTle } from '../../core/orbit/tle.ts';
 import { expressionProblems, type Definition } from '../../core/derived.ts';
 import { channelSettings } from '../../core/mission-definition.ts';
 import type {
-  Channel, ChannelDefinition, DefinitionImport, Limits, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft, SpacecraftCreate, SpacecraftPatch,
+  Channel, ChannelDefinition, DefinitionImport, GroundStation, GroundStationDefinition, Limits, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft, SpacecraftCreate, SpacecraftPatch,
 } from '../../core/schemas.ts';
 import type { ConsoleApi } from './api.ts';
 
@@ -100,6 +100,28 @@ export async function putChannel(stores: Stores, spacecraft: string, name: strin
   return stores.catalog.putChannel(spacecraft, name, def, by);
 }
 
+/** A horizon's azimuths must increase strictly: the points are joined in that order. */
+function horizonProblems(def: GroundStationDefinition, at = ''): FieldError[] {
+  const points = def.horizonMask ?? [];
+  return points.flatMap((p, i) => (i > 0 && p.azimuthDeg <= points[i - 1]!.azimuthDeg
+    ? [{ pointer: `${at}/horizonMask/${i}/azimuthDeg`, detail: `must be greater than the azimuth before it (${points[i - 1]!.azimuthDeg})` }]
+    : []));
+}
+
+export async function putGroundStation(stores: Stores, missionId: string, id: string, def: GroundStationDefinition, by: string): Promise<{ station: GroundStation; created: boolean }> {
+  const problems = horizonProblems(def);
+  if (problems.length) throw badRequest('invalid ground station', problems);
+  const result = await stores.catalog.putGroundStation(missionId, id, def, by);
+  if (result === 'no-mission') throw notFound(`no mission "${missionId}"`);
+  return result;
+}
+
+export async function deleteGroundStation(stores: Stores, missionId: string, id: string, by: string): Promise<void> {
+  const result = await stores.catalog.deleteGroundStation(missionId, id, by);
+  if (result === 'no-mission') throw notFound(`no mission "${missionId}"`);
+  if (result === 'no-station') throw notFound(`no ground station "${id}" in mission "${missionId}"`);
+}
+
 /** Every problem of a definition document the schema accepted, each with its pointer into the document. */
 async function documentProblems(stores: Stores, missionId: string, doc: MissionDefinition): Promise<FieldError[]> {
   const problems: FieldError[] = [];
@@ -126,10 +148,16 @@ async function documentProblems(stores: Stores, missionId: string, doc: MissionD
       if (typeChange) problems.push(typeChange.error);
     }
   }
+  const stations = new Set<string>();
+  for (const [i, g] of (doc.groundStations ?? []).entries()) {
+    if (stations.has(g.id)) problems.push({ pointer: `/groundStations/${i}/id`, detail: 'appears twice' });
+    stations.add(g.id);
+    problems.push(...horizonProblems(g, `/groundStations/${i}`));
+  }
   return problems;
 }
 
-export const IMPORT_NOTE = 'Spacecraft and channels absent from the document are left as they are: an import never deletes.';
+export const IMPORT_NOTE = 'Spacecraft, channels and ground stations absent from the document are left as they are: an import never deletes.';
 
 /** Validates the whole document, then applies it in one transaction (unless a dry run); either way answers what it changes. */
 export async function importDefinition(stores: Stores, missionId: string, doc: MissionDefinition, options: { by: string; dryRun: boolean }): Promise<DefinitionImport> {

@@ -9,11 +9,12 @@
 import { UniqueViolationError, type SqlExecutor, type SqlStore } from '../../engines/sql/port.ts';
 import { ANONYMOUS, ChannelDefinition as ChannelDefinitionSchema, MissionDefinition as MissionDefinitionSchema } from '../../core/schemas.ts';
 import type {
-  ChangeAction, ChangeEntry, Channel, ChannelDefinition, DefinitionChange, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft, SpacecraftCreate, SpacecraftPatch,
+  ChangeAction, ChangeEntry, Channel, ChannelDefinition, DefinitionChange, GroundStation, GroundStationDefinition, Mission, MissionCreate, MissionDefinition, MissionPatch, Spacecraft, SpacecraftCreate, SpacecraftPatch,
 } from '../../core/schemas.ts';
 import { fieldChanges, inSchemaOrder } from '../../core/field-changes.ts';
-import { channelSettings, definitionChanges, missionSettings, spacecraftSettings, type MissionSettings, type SpacecraftSettings } from '../../core/mission-definition.ts';
+import { channelSettings, definitionChanges, groundStationSettings, missionSettings, spacecraftSettings, type MissionSettings, type SpacecraftSettings } from '../../core/mission-definition.ts';
 import { readHistory, recordChange, type HistoryScope } from './history.ts';
+import { readGroundStations, removeGroundStation, writeGroundStation } from './ground-stations.ts';
 import { toIso } from '../../core/time.ts';
 import { service } from '../../core/service.ts';
 import { HttpProblem, type FieldError } from '../../platform/problem.ts';
@@ -308,6 +309,31 @@ export class MissionCatalog {
     this.#cache.delete(spacecraftId);
   }
 
+  /** A mission's ground stations by id; undefined when there is no such mission. */
+  async groundStations(missionId: string): Promise<GroundStation[] | undefined> {
+    if (!(await this.getMission(missionId))) return undefined;
+    return readGroundStations(this.#sql, missionId);
+  }
+
+  /** Creates or replaces a ground station; 'no-mission' when the mission is unknown. */
+  async putGroundStation(missionId: string, id: string, definition: GroundStationDefinition, by: string = ANONYMOUS): Promise<{ station: GroundStation; created: boolean } | 'no-mission'> {
+    return this.#sql.transaction(async (tx) => {
+      // The mission's row lock orders this with an import of the mission's definition.
+      const { rows } = await tx.query('SELECT 1 FROM missions WHERE id = $1 FOR UPDATE', [missionId]);
+      if (!rows[0]) return 'no-mission';
+      return writeGroundStation(tx, missionId, id, definition, { by, action: 'update' });
+    });
+  }
+
+  /** 'deleted', 'no-station' or 'no-mission'. */
+  async deleteGroundStation(missionId: string, id: string, by: string = ANONYMOUS): Promise<'deleted' | 'no-station' | 'no-mission'> {
+    return this.#sql.transaction(async (tx) => {
+      const { rows } = await tx.query('SELECT 1 FROM missions WHERE id = $1 FOR UPDATE', [missionId]);
+      if (!rows[0]) return 'no-mission';
+      return (await removeGroundStation(tx, missionId, id, by)) ? 'deleted' : 'no-station';
+    });
+  }
+
   /** Newest first. */
   history(scope: HistoryScope, limit = 200): Promise<ChangeEntry[]> {
     return readHistory(this.#sql, scope, limit);
@@ -331,6 +357,9 @@ export class MissionCatalog {
         return { ...s, channels: channels.filter((c) => c.spacecraft_id === row.id).map((c) => ({ name: c.name, ...channelSettings(channelOf(c)) })) };
       }),
     };
+    // Left out when there are none, so definitions from before ground stations read the same.
+    const stations = await readGroundStations(tx, missionId);
+    if (stations.length) document.groundStations = stations.map((g) => ({ id: g.id, ...groundStationSettings(g) }));
     return inSchemaOrder(MissionDefinitionSchema, document) as MissionDefinition;
   }
 
@@ -361,6 +390,10 @@ export class MissionCatalog {
             if (was && !fieldChanges(channelSettings(was) as Record<string, unknown>, channelSettings(c) as Record<string, unknown>).length) continue;
             await this.#writeChannel(tx, s.id, c.name, channelSettings(c), options.by, 'import');
           }
+        }
+        for (const g of document.groundStations ?? []) {
+          const { id, ...definition } = g;
+          await writeGroundStation(tx, document.mission.id, id, definition, how);
         }
         return changes;
       });

@@ -5,8 +5,9 @@ import type { JobKind } from '../kind.ts';
 import { conjunctionsJob } from './conjunctions.ts';
 import { propagateJob } from './propagate.ts';
 import { spectrumJob } from './spectrum.ts';
+import { passesJob } from './passes.ts';
 
-export const JOB_KINDS: readonly JobKind[] = [propagateJob, spectrumJob, conjunctionsJob];
+export const JOB_KINDS: readonly JobKind[] = [propagateJob, spectrumJob, passesJob, conjunctionsJob];
 
 const byType = new Map(JOB_KINDS.map((k) => [k.type, k]));
 

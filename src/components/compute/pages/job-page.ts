@@ -11,6 +11,8 @@ import type { JobSummary } from '../desk.ts';
 import type { StoredPropagateParams } from '../jobs/propagate.ts';
 import type { StateTable } from '../propagate.ts';
 import { spectrumResult } from './spectrum-result.ts';
+import { passesResult } from './passes-result.ts';
+import type { PassRow } from '../../../core/orbit/passes.ts';
 import type { LonLat } from '../../../core/geo/equirectangular.ts';
 import { groundTrackSvg } from './ground-track.ts';
 import { percent } from './jobs-list.ts';
@@ -24,6 +26,8 @@ export interface JobView {
   /** First row of the result table shown. */
   offset: number;
   land?: readonly (readonly LonLat[])[];
+  /** The first passes of an orbit.passes result. */
+  passes?: readonly PassRow[];
 }
 
 export const isFinished = (job: JobSummary) => job.state === 'succeeded' || job.state === 'failed' || job.state === 'cancelled';
@@ -57,6 +61,7 @@ function result(v: JobView): Html {
   if (job.state === 'failed') return html`<div class="problem" role="alert"><strong>The job failed</strong><p>${job.error}</p></div>`;
   if (job.state === 'cancelled') return html`<p class="muted">The job was cancelled; it has no result.</p>`;
   if (job.state === 'succeeded' && job.type === 'telemetry.spectrum') return spectrumResult(job);
+  if (job.state === 'succeeded' && job.type === 'orbit.passes') return passesResult(job, v.passes ?? []);
   if (job.state !== 'succeeded' || !states) return html``;
   const params = job.params as unknown as StoredPropagateParams;
   const track: LonLat[] = Array.from({ length: states.count }, (_, i) => {

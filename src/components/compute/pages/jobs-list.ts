@@ -28,13 +28,20 @@ export interface JobsView {
   errors: FormErrors;
 }
 
+/** The spacecraft a job is about: one id, or (orbit.passes) several. */
+function spacecraftOf(params: unknown): string {
+  const named = (params as { spacecraft?: unknown }).spacecraft;
+  if (Array.isArray(named)) return named.map((s: { id?: string } | string) => (typeof s === 'string' ? s : s.id ?? '')).join(', ');
+  return typeof named === 'string' ? named : '';
+}
+
 export const percent = (progress: number) => `${Math.floor(progress * 100)} %`;
 
 function jobsTable(jobs: JobSummary[]): Html {
   return html`<table class="jobs-table">
 <thead><tr><th scope="col">Job</th><th scope="col">Type</th><th scope="col">Spacecraft</th><th scope="col">State</th><th scope="col" class="num">Progress</th><th scope="col">Created</th></tr></thead>
 <tbody>${jobs.length
-    ? jobs.map((j) => html`<tr data-job-id="${j.id}"><td><a href="/console/jobs/${encodeURIComponent(j.id)}"><code>${j.id.slice(0, 8)}</code></a></td><td>${j.type}</td><td>${j.params.spacecraft}</td><td><span class="job-state job-${j.state}">${j.state}</span></td><td class="num">${percent(j.progress)}</td><td>${timeText(j.createdAt)}</td></tr>`)
+    ? jobs.map((j) => html`<tr data-job-id="${j.id}"><td><a href="/console/jobs/${encodeURIComponent(j.id)}"><code>${j.id.slice(0, 8)}</code></a></td><td>${j.type}</td><td>${spacecraftOf(j.params)}</td><td><span class="job-state job-${j.state}">${j.state}</span></td><td class="num">${percent(j.progress)}</td><td>${timeText(j.createdAt)}</td></tr>`)
     : html`<tr><td colspan="6" class="empty">No jobs yet</td></tr>`}</tbody>
 </table>`;
 }

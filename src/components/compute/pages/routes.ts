@@ -17,6 +17,8 @@ import { isFinished, jobLive, jobNotFoundPage, jobPage, type JobView } from './j
 import { JOB_FIELDS, jobsPage, type PropagationForm } from './jobs-list.ts';
 import { SPECTRUM_FIELDS, spectrumPage, type SpectrumForm } from './spectrum-form.ts';
 import { landRings } from './land.ts';
+import { SHOWN_PASSES } from './passes-result.ts';
+import type { PassRow } from '../../../core/orbit/passes.ts';
 import { csvPieces } from './samples.ts';
 
 const RECENT_JOBS = 50;
@@ -61,6 +63,10 @@ export function jobsPages(http: HttpServer, api: { desk: JobDesk }): Promise<voi
     const summary = await api.desk.get(id);
     if (!summary) return undefined;
     // The result (megabytes for a long job) is read only once there is one to show.
+    if (summary.state === 'succeeded' && summary.type === 'orbit.passes') {
+      const { rows } = await api.desk.resultPage(id, undefined, SHOWN_PASSES);
+      return { job: summary, passes: rows as PassRow[], offset };
+    }
     const found = summary.state === 'succeeded' && summary.type === 'orbit.propagate' ? await api.desk.withStates(id) : { job: summary };
     return found && { ...found, offset, land: landRings() };
   };

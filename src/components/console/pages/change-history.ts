@@ -10,6 +10,7 @@ export function shownValue(value: unknown): string {
 
 function subject(e: ChangeEntry): Html {
   if (e.entity === 'channel') return html`channel <a href="/console/spacecraft/${e.spacecraft}?channel=${encodeURIComponent(e.channel ?? '')}">${e.spacecraft}/${e.channel}</a>`;
+  if (e.entity === 'ground-station') return html`ground station ${e.groundStation} of <a href="/console/missions/${e.mission}">${e.mission}</a>`;
   if (e.entity === 'spacecraft') return html`spacecraft <a href="/console/spacecraft/${e.spacecraft}">${e.spacecraft}</a>`;
   return html`mission <a href="/console/missions/${e.mission}">${e.mission}</a>`;
 }

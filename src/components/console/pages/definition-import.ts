@@ -27,12 +27,12 @@ ${result.changes.length ? html`<table aria-label="Changes of the import"><thead>
 export function definitionSection(missionId: string, actor: string, importing?: Importing): Html {
   const errors = importing?.errors ?? NO_ERRORS;
   return html`<section aria-labelledby="h-definition"><h2 id="h-definition">Definition</h2>
-<p>The mission, its spacecraft with their TLEs and their channels with every setting, as one document:
+<p>The mission, its spacecraft with their TLEs and their channels with every setting, and its ground stations, as one document:
 <a class="button" href="/v1/missions/${missionId}/definition?format=json" download>Export JSON</a>
 <a class="button" href="/v1/missions/${missionId}/definition?format=yaml" download>Export YAML</a></p>
 <div class="panel">
 <h3>Import</h3>
-<p class="muted">Creates what is new and updates what differs. Spacecraft and channels the document leaves out are kept: an import never deletes.</p>
+<p class="muted">Creates what is new and updates what differs. Spacecraft, channels and ground stations the document leaves out are kept: an import never deletes.</p>
 ${problemNotice(errors)}
 ${importing?.result ? changesTable(importing.result, importing.dryRun) : ''}
 <form method="post" action="/console/missions/${missionId}/import" enctype="multipart/form-data" class="stack">

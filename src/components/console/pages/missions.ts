@@ -1,15 +1,17 @@
 /**
  * The mission database's pages for missions: the list with a form for a new mission, and
- * a mission's page (its settings, its spacecraft with a form for a new one, its definition
+ * a mission's page (its settings, its spacecraft with a form for a new one, its ground
+ * stations, its definition
  * to export and import, its change history).
  */
-import type { ChangeEntry, DefinitionImport, Mission, Spacecraft } from '../../../core/schemas.ts';
+import type { ChangeEntry, DefinitionImport, GroundStation, Mission, Spacecraft } from '../../../core/schemas.ts';
 import { field, problemNotice, textArea, NO_ERRORS, type FormErrors } from '../../../platform/html/form.ts';
 import { html, type Html } from '../../../platform/html/html.ts';
 import { page } from '../../../platform/html/layout.ts';
 import { actorField } from './actor.ts';
 import { changeHistory } from './change-history.ts';
 import { definitionSection } from './definition-import.ts';
+import { groundStationsSection } from './ground-stations.ts';
 import { text, type FormValues } from '../../../platform/html/form-values.ts';
 
 /** A form as it was posted, with the problem it met; absent: the form shows the record as it is. */
@@ -63,10 +65,12 @@ ${actorField(view.actor, 'new-mission')}
 export interface MissionView {
   mission: Mission;
   spacecraft: Spacecraft[];
+  groundStations?: GroundStation[];
   history: ChangeEntry[];
   actor: string;
   edit?: Posted;
   newSpacecraft?: Posted;
+  groundStation?: Posted;
   importing?: Posted & { result?: DefinitionImport; dryRun: boolean };
 }
 
@@ -103,9 +107,10 @@ ${actorField(view.actor, 'spacecraft')}
 <tbody>${view.spacecraft.length
     ? view.spacecraft.map((s) => html`<tr><td><a href="/console/spacecraft/${s.id}">${s.id}</a></td><td>${s.name}</td><td><code class="tle">${s.tle?.[0] ?? '—'}</code></td><td>${s.createdAt}</td></tr>`)
     : html`<tr><td colspan="4" class="empty">No spacecraft yet</td></tr>`}</tbody></table></section>
+${groundStationsSection(m.id, view.groundStations ?? [], view.actor, view.groundStation)}
 ${definitionSection(m.id, view.actor, view.importing)}
 <section aria-labelledby="h-history"><h2 id="h-history">Change history</h2>
-<p class="muted">The mission's changes and those of its spacecraft and channels, newest first.</p>
+<p class="muted">The mission's changes and those of its spacecraft, channels and ground stations, newest first.</p>
 ${changeHistory(view.history, `Change history of ${m.id}`)}</section>`,
   });
 }

@@ -1,0 +1,4 @@
+import { postgresStoreOnFreshDatabase } from '../support/postgres.ts';
+import { groundStationsContract } from './ground-stations.contract.ts';
+
+groundStationsContract('PostgreSQL', postgresStoreOnFreshDatabase);
