@@ -77,6 +77,11 @@ test("a mission's spacecraft are screened on the workers: the conjunctions the l
   } while (cursor);
   assert.deepEqual(rows, expected);
   for (const row of rows as { missDistanceKm: number; primary: { satnum: number } }[]) assert.ok(row.missDistanceKm < 1);
+
+  // The console's job page counts the element sets rather than printing them.
+  const page = await (await orbit.api(`/console/jobs/${id}`)).text();
+  assert.match(page, /<dt>Element sets<\/dt><dd>3<\/dd>/);
+  assert.match(page, /<dt>Threshold \(km\)<\/dt><dd>1<\/dd>/);
 });
 
 test('an uploaded list: a set that does not parse is reported in the summary and the rest screened', async () => {
