@@ -171,7 +171,7 @@ test('bad job requests are refused with every bad field named', async () => {
   const unknownType = await post({ type: 'orbit.teleport', params: { spacecraft: 'iss', from: 0, to: 1000, stepSeconds: 1 } });
   assert.equal(unknownType.statusCode, 400);
   assert.equal(unknownType.headers['content-type'], 'application/problem+json; charset=utf-8');
-  assert.deepEqual(unknownType.json().errors, [{ pointer: '/type', detail: '"orbit.teleport" is not a job type; known: orbit.propagate, telemetry.spectrum, orbit.passes' }]);
+  assert.deepEqual(unknownType.json().errors, [{ pointer: '/type', detail: '"orbit.teleport" is not a job type; known: orbit.propagate, telemetry.spectrum, orbit.passes, orbit.conjunctions' }]);
 
   const badFields = await post({ type: 'orbit.propagate', params: { spacecraft: 'iss', from: 'yesterday', stepSeconds: 0, colour: 'red' } });
   assert.equal(badFields.statusCode, 400);

@@ -21,9 +21,15 @@ export interface ComputeApi {
 const NDJSON = 'application/x-ndjson';
 
 export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
-  // A job names its spacecraft only in its stored parameters: a key limited to missions reaches it through them.
-  const jobScope = { request: async (r: FastifyRequest) => ({ spacecraft: [(await api.desk.get((r.params as { id: string }).id))?.params.spacecraft] }) };
-  app.post('/v1/jobs', { config: { access: 'operator', scope: { request: (r) => ({ spacecraft: [((r.body as { params?: { spacecraft?: unknown } } | undefined)?.params?.spacecraft as string | undefined)] }) } },
+  // A job names its spacecraft (an id, a list of ids, or stored as { id, tle }) and its
+  // mission only in its parameters: a key limited to missions reaches it through them.
+  const idOf = (v: unknown): string | undefined => (typeof v === 'string' ? v : typeof (v as { id?: unknown } | null)?.id === 'string' ? (v as { id: string }).id : undefined);
+  const targetsOf = (params: { spacecraft?: unknown; mission?: unknown } | undefined) => ({
+    spacecraft: Array.isArray(params?.spacecraft) ? params.spacecraft.map(idOf) : [idOf(params?.spacecraft)],
+    missions: [idOf(params?.mission)],
+  });
+  const jobScope = { request: async (r: FastifyRequest) => targetsOf((await api.desk.get((r.params as { id: string }).id))?.params) };
+  app.post('/v1/jobs', { config: { access: 'operator', scope: { request: (r) => targetsOf((r.body as { params?: { spacecraft?: unknown; mission?: unknown } } | undefined)?.params) } },
     schema: {
       tags: ['jobs'],
       summary: 'Submit a compute job',
@@ -44,7 +50,7 @@ export const computeRoutes: Routes<ComputeApi> = (app, api, config) => {
     }),
   );
 
-  app.get('/v1/jobs/:id', { config: { access: 'viewer', scope: { item: ((job: { params?: { spacecraft?: string } }) => ({ spacecraft: [job.params?.spacecraft] })) as never } },
+  app.get('/v1/jobs/:id', { config: { access: 'viewer', scope: { item: ((job: { params?: { spacecraft?: string; mission?: string } }) => targetsOf(job.params)) as never } },
     schema: {
       tags: ['jobs'],
       summary: "A job: state, progress, and its result's summary once succeeded",

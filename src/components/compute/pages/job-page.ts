@@ -96,15 +96,22 @@ ${result(v)}
 ${oob ? html`<span id="job-status" hx-swap-oob="innerHTML">${statusText(job)}</span>` : ''}`;
 }
 
+/** A list parameter: values joined, records by their ids, and records without one (a conjunction screening's element sets, thousands of them) counted. */
+function listText(values: unknown[]): string {
+  if (values.every((x) => typeof x !== 'object' || x === null)) return values.join(', ');
+  if (values.every((x) => typeof (x as { id?: unknown }).id === 'string')) return values.map((x) => (x as { id: string }).id).join(', ');
+  return String(values.length);
+}
+
 /** The job's parameters as facts: times as times, lists joined, the TLE left out (it is long and shown on the spacecraft). */
 function paramFacts(params: Record<string, unknown>): Html[] {
   // camelCase names as words, units in brackets: stepSeconds -> "Step (s)", sampleRateHz -> "Sample rate (Hz)".
   const label = (key: string) =>
-    key.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`).replace(/ seconds$/, ' (s)').replace(/ hz$/, ' (Hz)').replace(/^./, (c) => c.toUpperCase());
+    key.replace(/([a-z])([A-Z])/g, (_, a: string, b: string) => `${a} ${b.toLowerCase()}`).replace(/ seconds$/, ' (s)').replace(/ hz$/, ' (Hz)').replace(/ km$/, ' (km)').replace(/^./, (c) => c.toUpperCase());
   return Object.entries(params)
     .filter(([key, value]) => key !== 'tle' && key !== 'units' && value !== undefined)
     .map(([key, value]) => {
-      const shown = (key === 'from' || key === 'to') && typeof value === 'string' ? timeText(value) : Array.isArray(value) ? value.join(', ') : String(value);
+      const shown = (key === 'from' || key === 'to') && typeof value === 'string' ? timeText(value) : Array.isArray(value) ? listText(value) : String(value);
       return html`<dt>${label(key)}</dt><dd>${shown}</dd>`;
     });
 }
