@@ -1,6 +1,6 @@
 /**
- * What the body schema cannot say about orbit.propagate parameters: the order of the
- * times and the number of samples they ask for.
+ * What the body schemas cannot say about job parameters: that times are representable
+ * and in order, windows within their bounds, and (orbit.propagate) how many samples they ask for.
  */
 import type { FieldError } from '../../platform/problem.ts';
 import { MAX_EPOCH_MS, toEpochMs } from '../../core/time.ts';
@@ -14,6 +14,27 @@ export interface TimeRange {
   samples: number;
 }
 
+type Times = Record<'from' | 'to', string | number>;
+
+/** `params[name]` in epoch milliseconds; a problem under /params/<name> when it is no time a Date can hold. */
+export function paramTime(params: Times, name: 'from' | 'to', errors: FieldError[]): number {
+  const ms = toEpochMs(params[name]);
+  // Date holds ±8.64e15 ms; beyond that a time cannot be written back as ISO 8601.
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_EPOCH_MS) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
+  return ms;
+}
+
+/** A window from `from` to a later `to`, at most `maxDays` long when given; undefined after adding its problems. */
+export function checkWindow(params: Times, errors: FieldError[], maxDays?: number): { fromMs: number; toMs: number } | undefined {
+  const before = errors.length;
+  const fromMs = paramTime(params, 'from', errors);
+  const toMs = paramTime(params, 'to', errors);
+  if (errors.length > before) return undefined;
+  if (toMs <= fromMs) errors.push({ pointer: '/params/to', detail: `must be after from (${new Date(fromMs).toISOString()})` });
+  else if (maxDays !== undefined && toMs - fromMs > maxDays * 86_400_000) errors.push({ pointer: '/params/to', detail: `must be at most ${maxDays} days after from` });
+  return errors.length > before ? undefined : { fromMs, toMs };
+}
+
 /**
  * Adds a problem per bad field (pointers under /params) and returns the range when there
  * are none. More than `maxSamples` samples is refused here, before any work is queued:
@@ -21,14 +42,8 @@ export interface TimeRange {
  */
 export function checkTimeRange(params: PropagateParams, errors: FieldError[], maxSamples = MAX_SAMPLES): TimeRange | undefined {
   const before = errors.length;
-  const time = (name: 'from' | 'to'): number => {
-    const ms = toEpochMs(params[name]);
-    // Date holds ±8.64e15 ms; beyond that a time cannot be written back as ISO 8601.
-    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_EPOCH_MS) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
-    return ms;
-  };
-  const fromMs = time('from');
-  const toMs = time('to');
+  const fromMs = paramTime(params, 'from', errors);
+  const toMs = paramTime(params, 'to', errors);
   const stepMs = params.stepSeconds * 1000;
   if (errors.length > before) return undefined;
   if (toMs < fromMs) {

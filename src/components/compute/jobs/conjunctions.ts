@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type Static } from 'typebox';
 import { TimeInput, TimeOutput } from '../../../core/schemas.ts';
-import { MAX_EPOCH_MS, toEpochMs } from '../../../core/time.ts';
+import { checkWindow } from '../check-params.ts';
 import { assembleResult, planScreening, screenSliceOfSets, type ElementSet, type ScreeningOptions, type ScreeningPlan, type Slice, type SliceResult } from '../../../core/orbit/conjunctions/screen.ts';
 import type { ScreenedObject, PropagationFailure } from '../../../core/orbit/conjunctions/objects.ts';
 import { HttpProblem } from '../../../platform/problem.ts';
@@ -107,17 +107,7 @@ export const conjunctionsJob = kind({
   row: ConjunctionRow,
 
   async resolve(params: ConjunctionsParams, ctx, errors): Promise<StoredConjunctionsParams | undefined> {
-    const time = (name: 'from' | 'to'): number => {
-      const ms = toEpochMs(params[name]);
-      if (!Number.isFinite(ms) || Math.abs(ms) > MAX_EPOCH_MS) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
-      return ms;
-    };
-    const fromMs = time('from');
-    const toMs = time('to');
-    if (Number.isFinite(fromMs) && Number.isFinite(toMs)) {
-      if (toMs <= fromMs) errors.push({ pointer: '/params/to', detail: `must be after from (${new Date(fromMs).toISOString()})` });
-      else if (toMs - fromMs > MAX_WINDOW_DAYS * 86_400_000) errors.push({ pointer: '/params/to', detail: `must be at most ${MAX_WINDOW_DAYS} days after from` });
-    }
+    const window = checkWindow(params, errors, MAX_WINDOW_DAYS);
     if ((params.mission === undefined) === (params.elementSets === undefined)) {
       errors.push({ pointer: '/params', detail: 'give either mission or elementSets' });
       return undefined;
@@ -139,8 +129,8 @@ export const conjunctionsJob = kind({
     if (errors.length) return undefined;
     return {
       ...(params.mission !== undefined ? { mission: params.mission } : {}),
-      from: new Date(fromMs).toISOString(),
-      to: new Date(toMs).toISOString(),
+      from: new Date(window!.fromMs).toISOString(),
+      to: new Date(window!.toMs).toISOString(),
       thresholdKm: params.thresholdKm,
       elementSets,
     };

@@ -9,7 +9,8 @@
 import { Type, type Static } from 'typebox';
 import { HorizonPoint, Id, TimeInput, TimeOutput } from '../../../core/schemas.ts';
 import type { GroundStation, Mission, Spacecraft } from '../../../core/schemas.ts';
-import { MAX_EPOCH_MS, toEpochMs, toIso } from '../../../core/time.ts';
+import { toIso } from '../../../core/time.ts';
+import { checkWindow } from '../check-params.ts';
 import { byAos, predictPasses, type PassPrediction, type PassRow } from '../../../core/orbit/passes.ts';
 import { HttpProblem, type FieldError } from '../../../platform/problem.ts';
 import type { ResultPart } from '../../../stores/jobs/store.ts';
@@ -83,14 +84,7 @@ export interface PassCatalog {
  */
 export async function resolvePassesParams(catalog: PassCatalog, params: PassesParams): Promise<{ params: StoredPassesParams } | { errors: FieldError[] }> {
   const errors: FieldError[] = [];
-  const time = (name: 'from' | 'to'): number => {
-    const ms = toEpochMs(params[name]);
-    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_EPOCH_MS) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
-    return ms;
-  };
-  const [fromMs, toMs] = [time('from'), time('to')];
-  if (!errors.length && !(toMs > fromMs)) errors.push({ pointer: '/params/to', detail: `must be after from (${toIso(fromMs)})` });
-  else if (!errors.length && toMs - fromMs > MAX_PASS_WINDOW_DAYS * 86_400_000) errors.push({ pointer: '/params/to', detail: `must be at most ${MAX_PASS_WINDOW_DAYS} days after from` });
+  const window = checkWindow(params, errors, MAX_PASS_WINDOW_DAYS);
 
   let missionId = params.mission;
   if (missionId !== undefined && !(await catalog.getMission(missionId))) {
@@ -134,8 +128,8 @@ export async function resolvePassesParams(catalog: PassCatalog, params: PassesPa
   return {
     params: {
       mission: missionId,
-      from: toIso(fromMs),
-      to: toIso(toMs),
+      from: toIso(window!.fromMs),
+      to: toIso(window!.toMs),
       spacecraft: spacecraft.map((s) => ({ id: s.id, tle: [...s.tle!] })),
       stations: stations.map((g) => ({
         id: g.id, name: g.name, latitudeDeg: g.latitudeDeg, longitudeDeg: g.longitudeDeg, altitudeM: g.altitudeM, elevationMaskDeg: g.elevationMaskDeg,

@@ -13,10 +13,10 @@
  */
 import { Type, type Static } from 'typebox';
 import { ChannelName, TimeInput, TimeOutput } from '../../../core/schemas.ts';
-import { MAX_EPOCH_MS, toEpochMs } from '../../../core/time.ts';
+import { checkWindow } from '../check-params.ts';
 import { medianInterval, resample } from '../../../core/signal/resample.ts';
 import { DETRENDS, WINDOWS, crossCorrelation, isPowerOfTwo, peakBin, powerOfTwoBelow, welch, type Detrend, type WindowName } from '../../../core/signal/spectrum.ts';
-import { HttpProblem, type FieldError } from '../../../platform/problem.ts';
+import { HttpProblem } from '../../../platform/problem.ts';
 import type { ResultPart } from '../../../stores/jobs/store.ts';
 import { JobFailure, kind, type RunContext } from '../kind.ts';
 
@@ -109,22 +109,6 @@ interface Grid {
   variances: number[];
 }
 
-function checkTimes(params: SpectrumParams, errors: FieldError[]): { fromMs: number; toMs: number } | undefined {
-  const time = (name: 'from' | 'to') => {
-    const ms = toEpochMs(params[name]);
-    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_EPOCH_MS) errors.push({ pointer: `/params/${name}`, detail: 'is not a representable time' });
-    return ms;
-  };
-  const fromMs = time('from');
-  const toMs = time('to');
-  if (!Number.isFinite(fromMs) || !Number.isFinite(toMs)) return undefined;
-  if (toMs <= fromMs) {
-    errors.push({ pointer: '/params/to', detail: `must be after from (${new Date(fromMs).toISOString()})` });
-    return undefined;
-  }
-  return { fromMs, toMs };
-}
-
 /** Readings read per channel, as a multiple of the grid's cap: a range holding more would not fit the grid anyway, unless resampled far coarser. */
 const READINGS_PER_GRID_POINT = 10;
 
@@ -173,7 +157,7 @@ export const spectrumJob = kind({
   row: SpectrumRow,
 
   async resolve(params: SpectrumParams, ctx, errors): Promise<StoredSpectrumParams | undefined> {
-    const range = checkTimes(params, errors);
+    const range = checkWindow(params, errors);
     const segmentLength = params.segmentLength ?? DEFAULTS.segmentLength;
     if (!isPowerOfTwo(segmentLength)) errors.push({ pointer: '/params/segmentLength', detail: `must be a power of two (${powerOfTwoBelow(segmentLength)} or ${powerOfTwoBelow(segmentLength) * 2}), got ${segmentLength}` });
     if (range && params.sampleRateHz !== undefined) {
