@@ -97,7 +97,7 @@ export function analyzerEnv(prefix: string): { env: ComponentEnv; stores: Analyz
     stores.telemetry = new TelemetryStore(env.sql);
   });
   beforeEach(async () => {
-    await env.sql.exec('TRUNCATE alert_outbox, alert_outbox_sequences, alert_outbox_leases, alert_transitions, alerts, telemetry_segments, telemetry_batches, channels, spacecraft, missions');
+    await env.sql.exec('TRUNCATE alert_outbox, alert_outbox_sequences, alert_outbox_leases, alert_transitions, alerts, telemetry_segments, telemetry_batches, channels, ground_stations, spacecraft, missions');
     stores.catalog = new MissionCatalog(env.sql);
   });
   const spacecraft = async (channels: Record<string, ChannelDefinition>) => {
