@@ -21,7 +21,7 @@ after(() => deployment?.stop());
 const SAMPLES = 100_000;
 const FROM = Date.parse('2026-11-27T00:00:00Z');
 
-test('a job whose compute process is killed with SIGKILL mid-job is redelivered to another and completes with the full result', async () => {
+test('a job whose compute process is killed with SIGKILL mid-job is redelivered to another and completes with the full result', { timeout: 300_000 }, async () => {
   const epoch = new Date('2026-11-27T00:00:00Z');
   const tle = formatTle({ satnum: 90002, epoch, inclinationDeg: 97.4, raanDeg: 40, eccentricity: 0.001, argPerigeeDeg: 80, meanAnomalyDeg: 20, meanMotionRevPerDay: 15.2, bstar: 0.0001 });
   const ok = async (res: Promise<ApiResponse>, status: number) => {
