@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createPropagator } from '../../src/core/orbit/sgp4.ts';
 import { formatTle } from '../../src/core/orbit/tle.ts';
 import { startDeployment, type Deployment } from '../support/deployment.ts';
-import { eventually, type ApiResponse } from '../support/orbit.ts';
+import { eventually, expectJson } from '../support/orbit.ts';
 
 let deployment: Deployment;
 
@@ -24,19 +24,13 @@ const FROM = Date.parse('2026-11-27T00:00:00Z');
 test('a job whose compute process is killed with SIGKILL mid-job is redelivered to another and completes with the full result', { timeout: 300_000 }, async () => {
   const epoch = new Date('2026-11-27T00:00:00Z');
   const tle = formatTle({ satnum: 90002, epoch, inclinationDeg: 97.4, raanDeg: 40, eccentricity: 0.001, argPerigeeDeg: 80, meanAnomalyDeg: 20, meanMotionRevPerDay: 15.2, bstar: 0.0001 });
-  const ok = async (res: Promise<ApiResponse>, status: number) => {
-    const r = await res;
-    const text = await r.text();
-    assert.equal(r.status, status, text);
-    return JSON.parse(text);
-  };
-  await ok(deployment.api('/v1/missions', { method: 'POST', json: { id: 'm-kill', name: 'Kill' } }), 201);
-  await ok(deployment.api('/v1/spacecraft', { method: 'POST', json: { id: 'sat-kill', missionId: 'm-kill', name: 'Sat', tle } }), 201);
+  await expectJson(deployment.api('/v1/missions', { method: 'POST', json: { id: 'm-kill', name: 'Kill' } }), 201);
+  await expectJson(deployment.api('/v1/spacecraft', { method: 'POST', json: { id: 'sat-kill', missionId: 'm-kill', name: 'Sat', tle } }), 201);
 
   // Jobs in a row, so there is one in the middle of its chunks for seconds: whichever runs when the process dies is the one under test.
   const ids: string[] = [];
   for (let k = 0; k < 8; k++) {
-    const res = await ok(deployment.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.propagate', params: { spacecraft: 'sat-kill', from: FROM + k * 1000, to: FROM + k * 1000 + (SAMPLES - 1) * 1000, stepSeconds: 1 } } }), 202);
+    const res = await expectJson(deployment.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.propagate', params: { spacecraft: 'sat-kill', from: FROM + k * 1000, to: FROM + k * 1000 + (SAMPLES - 1) * 1000, stepSeconds: 1 } } }), 202);
     ids.push(res.id);
   }
   const victim = await eventually(async () => {

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatTle } from '../../src/core/orbit/tle.ts';
 import { screenConjunctions } from '../../src/core/orbit/conjunctions/screen.ts';
-import { eventually, startOrbit, tempDir, type ApiResponse, type OrbitChild } from '../support/orbit.ts';
+import { eventually, expectJson, type OrbitChild, startOrbit, tempDir } from '../support/orbit.ts';
 
 let orbit: OrbitChild;
 let data: { dir: string; remove(): Promise<void> };
@@ -25,28 +25,22 @@ const to = '2026-11-27T04:00:00.000Z';
 before(async () => {
   data = await tempDir();
   orbit = await startOrbit({ dataDir: data.dir });
-  await json(orbit.api('/v1/missions', { method: 'POST', json: { id: 'm-pair', name: 'Mirrored pair' } }), 201);
+  await expectJson(orbit.api('/v1/missions', { method: 'POST', json: { id: 'm-pair', name: 'Mirrored pair' } }), 201);
   for (const [id, tle] of [['sat-a', a], ['sat-b', b], ['sat-c', c]] as const) {
-    await json(orbit.api('/v1/spacecraft', { method: 'POST', json: { id, missionId: 'm-pair', name: id, tle } }), 201);
+    await expectJson(orbit.api('/v1/spacecraft', { method: 'POST', json: { id, missionId: 'm-pair', name: id, tle } }), 201);
   }
-  await json(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'no-tle', missionId: 'm-pair', name: 'no TLE' } }), 201);
+  await expectJson(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'no-tle', missionId: 'm-pair', name: 'no TLE' } }), 201);
 });
 after(async () => {
   await orbit?.stop();
   await data?.remove();
 });
 
-async function json(response: Promise<ApiResponse>, status: number) {
-  const r = await response;
-  const text = await r.text();
-  assert.equal(r.status, status, text);
-  return text ? JSON.parse(text) : undefined;
-}
 
-const submit = (params: unknown) => json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params } }), 202).then((r) => r.id as string);
+const submit = (params: unknown) => expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params } }), 202).then((r) => r.id as string);
 const finished = (id: string) =>
   eventually(async () => {
-    const j = await json(orbit.api(`/v1/jobs/${id}`), 200);
+    const j = await expectJson(orbit.api(`/v1/jobs/${id}`), 200);
     return ['succeeded', 'failed', 'cancelled'].includes(j.state) ? j : undefined;
   }, 120_000, `job ${id} finished`);
 
@@ -71,7 +65,7 @@ test("a mission's spacecraft are screened on the workers: the conjunctions the l
   const rows: unknown[] = [];
   let cursor: string | undefined;
   do {
-    const page = await json(orbit.api(`/v1/jobs/${id}/result?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`), 200);
+    const page = await expectJson(orbit.api(`/v1/jobs/${id}/result?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`), 200);
     rows.push(...page.rows);
     cursor = page.next;
   } while (cursor);
@@ -106,13 +100,13 @@ test('an uploaded list: a set that does not parse is reported in the summary and
 });
 
 test('submissions that cannot be screened are refused naming the field', async () => {
-  const both = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', elementSets: [{ line1: a[0], line2: a[1] }, { line1: b[0], line2: b[1] }], from, to, thresholdKm: 1 } } }), 400);
+  const both = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', elementSets: [{ line1: a[0], line2: a[1] }, { line1: b[0], line2: b[1] }], from, to, thresholdKm: 1 } } }), 400);
   assert.deepEqual(both.errors.map((e: { pointer: string }) => e.pointer), ['/params']);
-  const backwards = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', from: to, to: from, thresholdKm: 1 } } }), 400);
+  const backwards = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', from: to, to: from, thresholdKm: 1 } } }), 400);
   assert.deepEqual(backwards.errors.map((e: { pointer: string }) => e.pointer), ['/params/to']);
-  const tooLong = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', from, to: '2026-12-27T00:00:00Z', thresholdKm: 1 } } }), 400);
+  const tooLong = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', from, to: '2026-12-27T00:00:00Z', thresholdKm: 1 } } }), 400);
   assert.match(tooLong.errors[0].detail, /at most 7 days/);
-  const threshold = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', from, to, thresholdKm: 0 } } }), 400);
+  const threshold = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-pair', from, to, thresholdKm: 0 } } }), 400);
   assert.ok(threshold.errors.some((e: { pointer: string }) => e.pointer === '/params/thresholdKm'));
-  await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-nowhere', from, to, thresholdKm: 1 } } }), 404);
+  await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.conjunctions', params: { mission: 'm-nowhere', from, to, thresholdKm: 1 } } }), 404);
 });

@@ -6,7 +6,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatTle } from '../../src/core/orbit/tle.ts';
-import { eventually, seedMission, startOrbit, tempDir, type ApiResponse, type OrbitChild } from '../support/orbit.ts';
+import { eventually, expectJson, type OrbitChild, seedMission, startOrbit, tempDir } from '../support/orbit.ts';
 
 let orbit: OrbitChild;
 let data: { dir: string; remove(): Promise<void> };
@@ -17,22 +17,16 @@ before(async () => {
   orbit = await startOrbit({ dataDir: data.dir, env: { ORBIT_COMPUTE_WORKERS: '1' } });
   await seedMission(orbit, 'vib-1', { accel: { type: 'number', unit: 'g' }, 'accel-late': { type: 'number', unit: 'g' }, mode: { type: 'string' } });
   const tle = formatTle({ satnum: 90003, epoch: new Date('2026-11-27T00:00:00Z'), inclinationDeg: 51.6, raanDeg: 10, eccentricity: 0.0007, argPerigeeDeg: 30, meanAnomalyDeg: 40, meanMotionRevPerDay: 15.5, bstar: 0.0001 });
-  await json(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'sat-1', missionId: 'm-vib-1', name: 'Sat', tle } }), 201);
+  await expectJson(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'sat-1', missionId: 'm-vib-1', name: 'Sat', tle } }), 201);
 });
 after(async () => {
   await orbit?.stop();
   await data?.remove();
 });
 
-async function json(response: Promise<ApiResponse>, status: number) {
-  const r = await response;
-  const text = await r.text();
-  assert.equal(r.status, status, text);
-  return text ? JSON.parse(text) : undefined;
-}
 
-const job = (id: string) => json(orbit.api(`/v1/jobs/${id}`), 200);
-const submit = (body: unknown) => json(orbit.api('/v1/jobs', { method: 'POST', json: body }), 202).then((r) => r.id as string);
+const job = (id: string) => expectJson(orbit.api(`/v1/jobs/${id}`), 200);
+const submit = (body: unknown) => expectJson(orbit.api('/v1/jobs', { method: 'POST', json: body }), 202).then((r) => r.id as string);
 /** 100,000 samples: seconds of work for one thread. */
 const bigPropagation = (offsetSeconds = 0) => ({ type: 'orbit.propagate', params: { spacecraft: 'sat-1', from: Date.parse('2026-11-27T00:00:00Z') + offsetSeconds * 1000, to: Date.parse('2026-11-27T00:00:00Z') + (offsetSeconds + 99_999 * 3) * 1000, stepSeconds: 3 } });
 const finished = (id: string) => eventually(async () => {
@@ -46,11 +40,11 @@ test('a running job is cancelled: it stops within a chunk, keeps the progress it
     const j = await job(id);
     return j.state === 'running' && j.progress > 0 ? j : undefined;
   }, 60_000, 'the job running');
-  const cancelled = await json(orbit.api(`/v1/jobs/${id}/cancel`, { method: 'POST' }), 200);
+  const cancelled = await expectJson(orbit.api(`/v1/jobs/${id}/cancel`, { method: 'POST' }), 200);
   assert.equal(cancelled.state, 'cancelled');
   assert.ok(cancelled.progress >= running.progress && cancelled.progress < 1);
-  assert.equal((await json(orbit.api(`/v1/jobs/${id}/cancel`, { method: 'POST' }), 200)).state, 'cancelled');
-  const problem = await json(orbit.api(`/v1/jobs/${id}/result`), 409);
+  assert.equal((await expectJson(orbit.api(`/v1/jobs/${id}/cancel`, { method: 'POST' }), 200)).state, 'cancelled');
+  const problem = await expectJson(orbit.api(`/v1/jobs/${id}/result`), 409);
   assert.match(problem.detail, /is cancelled: it has no result/);
 
   // The thread is free again at once: a small job after it runs and succeeds.
@@ -61,7 +55,7 @@ test('a running job is cancelled: it stops within a chunk, keeps the progress it
   assert.equal(after.state, 'cancelled');
   assert.equal(after.result, undefined);
   assert.ok(after.progress < 1, `it stopped at ${after.progress}`);
-  await json(orbit.api(`/v1/jobs/${next}/cancel`, { method: 'POST' }), 409);
+  await expectJson(orbit.api(`/v1/jobs/${next}/cancel`, { method: 'POST' }), 409);
 });
 
 test('a queued job that is cancelled never runs; the console shows a Cancel button while a job can be cancelled', async () => {
@@ -70,7 +64,7 @@ test('a queued job that is cancelled never runs; the console shows a Cancel butt
   const viaConsole = await submit(bigPropagation(13));
   await eventually(async () => ((await job(first)).state === 'running' ? true : undefined), 60_000, 'the first job running');
 
-  const cancelled = await json(orbit.api(`/v1/jobs/${queued}/cancel`, { method: 'POST' }), 200);
+  const cancelled = await expectJson(orbit.api(`/v1/jobs/${queued}/cancel`, { method: 'POST' }), 200);
   assert.equal(cancelled.state, 'cancelled');
   assert.equal(cancelled.startedAt, undefined, 'it had not started');
 
@@ -112,14 +106,14 @@ test('telemetry.spectrum over HTTP: 1.5 Hz and 7 Hz tones read back from the arc
     const value = signal(time - t0) + 0.3 * noise();
     readings.push({ channel: 'accel', time, value }, { channel: 'accel-late', time: time + 500, value });
   }
-  for (let i = 0; i < readings.length; i += 500) await json(orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'vib-1', readings: readings.slice(i, i + 500) } }), 202);
-  const stored = (channel: string) => json(orbit.api(`/v1/telemetry/aggregate?spacecraft=vib-1&channel=${channel}&from=${t0 - 60_000}&to=${t0 + 600_000}&step=3600`), 200)
+  for (let i = 0; i < readings.length; i += 500) await expectJson(orbit.api('/v1/telemetry', { method: 'POST', json: { spacecraft: 'vib-1', readings: readings.slice(i, i + 500) } }), 202);
+  const stored = (channel: string) => expectJson(orbit.api(`/v1/telemetry/aggregate?spacecraft=vib-1&channel=${channel}&from=${t0 - 60_000}&to=${t0 + 600_000}&step=3600`), 200)
     .then((r) => r.buckets.reduce((sum: number, b: { count: number }) => sum + b.count, 0));
   await eventually(async () => ((await stored('accel')) === n && (await stored('accel-late')) === n ? true : undefined), 60_000, 'every reading archived');
 
-  const refused = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'telemetry.spectrum', params: { spacecraft: 'vib-1', channels: ['mode'], from: t0, to: t0 + 60_000, window: 'triangle' } } }), 400);
+  const refused = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'telemetry.spectrum', params: { spacecraft: 'vib-1', channels: ['mode'], from: t0, to: t0 + 60_000, window: 'triangle' } } }), 400);
   assert.deepEqual(refused.errors.map((e: { pointer: string }) => e.pointer), ['/params/window']);
-  const wrongType = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'telemetry.spectrum', params: { spacecraft: 'vib-1', channels: ['mode'], from: t0, to: t0 + 60_000 } } }), 400);
+  const wrongType = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'telemetry.spectrum', params: { spacecraft: 'vib-1', channels: ['mode'], from: t0, to: t0 + 60_000 } } }), 400);
   assert.match(wrongType.errors[0].detail, /"mode" is a string channel/);
 
   const id = await submit({ type: 'telemetry.spectrum', params: { spacecraft: 'vib-1', channels: ['accel', 'accel-late'], from: t0 - 1000, to: t0 + 61_000, segmentLength: 512, maxLagSeconds: 1.5 } });
@@ -143,7 +137,7 @@ test('telemetry.spectrum over HTTP: 1.5 Hz and 7 Hz tones read back from the arc
   const rows: { frequencyHz?: number; psd?: number[]; lagSeconds?: number; correlation?: number[] }[] = [];
   let cursor: string | undefined;
   do {
-    const page = await json(orbit.api(`/v1/jobs/${id}/result?limit=100${cursor ? `&cursor=${cursor}` : ''}`), 200);
+    const page = await expectJson(orbit.api(`/v1/jobs/${id}/result?limit=100${cursor ? `&cursor=${cursor}` : ''}`), 200);
     rows.push(...page.rows);
     cursor = page.next;
   } while (cursor);
@@ -165,7 +159,7 @@ test('telemetry.spectrum over HTTP: 1.5 Hz and 7 Hz tones read back from the arc
   assert.match(ndjson.headers.get('content-type')!, /^application\/x-ndjson/);
   assert.deepEqual((await ndjson.text()).trimEnd().split('\n').map((l) => JSON.parse(l)), rows);
 
-  const spec = await json(orbit.api('/openapi.json'), 200);
+  const spec = await expectJson(orbit.api('/openapi.json'), 200);
   const body = spec.paths['/v1/jobs'].post.requestBody.content['application/json'].schema;
   const types = JSON.stringify(body);
   for (const type of ['orbit.propagate', 'telemetry.spectrum']) assert.ok(types.includes(`"${type}"`), `the body documents ${type}`);

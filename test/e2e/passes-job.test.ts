@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPropagator } from '../../src/core/orbit/sgp4.ts';
 import { findPasses } from '../../src/core/orbit/passes.ts';
-import { eventually, startOrbit, tempDir, type ApiResponse, type OrbitChild } from '../support/orbit.ts';
+import { eventually, expectJson, type OrbitChild, startOrbit, tempDir } from '../support/orbit.ts';
 
 // The ISS and NOAA-19 of the August 2022 catalogue (../shared/data/tle/catalog-2022-08.tle).
 const ISS: [string, string] = [
@@ -26,21 +26,15 @@ const TO = '2022-08-12T00:00:00.000Z';
 let orbit: OrbitChild;
 let data: { dir: string; remove(): Promise<void> };
 
-async function json(response: Promise<ApiResponse>, status: number) {
-  const r = await response;
-  const text = await r.text();
-  assert.equal(r.status, status, text);
-  return text ? JSON.parse(text) : undefined;
-}
 
 before(async () => {
   data = await tempDir();
   orbit = await startOrbit({ dataDir: data.dir });
-  await json(orbit.api('/v1/missions', { method: 'POST', json: { id: 'leo', name: 'LEO' } }), 201);
-  await json(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'iss', missionId: 'leo', name: 'ISS', tle: ISS } }), 201);
-  await json(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'noaa-19', missionId: 'leo', name: 'NOAA 19', tle: NOAA_19 } }), 201);
-  await json(orbit.api('/v1/missions/leo/ground-stations/kiruna', { method: 'PUT', json: KIRUNA }), 201);
-  await json(orbit.api('/v1/missions/leo/ground-stations/redu', { method: 'PUT', json: REDU }), 201);
+  await expectJson(orbit.api('/v1/missions', { method: 'POST', json: { id: 'leo', name: 'LEO' } }), 201);
+  await expectJson(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'iss', missionId: 'leo', name: 'ISS', tle: ISS } }), 201);
+  await expectJson(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: 'noaa-19', missionId: 'leo', name: 'NOAA 19', tle: NOAA_19 } }), 201);
+  await expectJson(orbit.api('/v1/missions/leo/ground-stations/kiruna', { method: 'PUT', json: KIRUNA }), 201);
+  await expectJson(orbit.api('/v1/missions/leo/ground-stations/redu', { method: 'PUT', json: REDU }), 201);
 });
 after(async () => {
   await orbit?.stop();
@@ -48,12 +42,12 @@ after(async () => {
 });
 
 const finished = (id: string) => eventually(async () => {
-  const j = await json(orbit.api(`/v1/jobs/${id}`), 200);
+  const j = await expectJson(orbit.api(`/v1/jobs/${id}`), 200);
   return ['succeeded', 'failed', 'cancelled'].includes(j.state) ? j : undefined;
 }, 120_000, `job ${id} finished`);
 
 test("a job for a mission gives every pass of its spacecraft over its stations, as predicted in this process, in pages and as NDJSON", async () => {
-  const { id } = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { mission: 'leo', from: FROM, to: TO } } }), 202);
+  const { id } = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { mission: 'leo', from: FROM, to: TO } } }), 202);
   const job = await finished(id);
   assert.equal(job.state, 'succeeded', job.error);
   assert.deepEqual(job.params.spacecraft.map((s: { id: string }) => s.id), ['iss', 'noaa-19']);
@@ -63,7 +57,7 @@ test("a job for a mission gives every pass of its spacecraft over its stations, 
   const rows: { spacecraft: string; station: string; aos: { time: string; azimuthDeg: number }; max: { time: string; elevationDeg: number }; los: { time: string } }[] = [];
   let cursor: string | undefined;
   do {
-    const page = await json(orbit.api(`/v1/jobs/${id}/result?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`), 200);
+    const page = await expectJson(orbit.api(`/v1/jobs/${id}/result?limit=7${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`), 200);
     rows.push(...page.rows);
     cursor = page.next;
   } while (cursor);
@@ -92,14 +86,14 @@ test("a job for a mission gives every pass of its spacecraft over its stations, 
 });
 
 test('named spacecraft and stations narrow the job; wrong parameters are refused with each named, an unknown mission with 404', async () => {
-  const { id } = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { spacecraft: ['noaa-19'], stations: ['kiruna'], from: FROM, to: '2022-08-10T12:00:00Z' } } }), 202);
+  const { id } = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { spacecraft: ['noaa-19'], stations: ['kiruna'], from: FROM, to: '2022-08-10T12:00:00Z' } } }), 202);
   const job = await finished(id);
   assert.equal(job.state, 'succeeded', job.error);
-  const page = await json(orbit.api(`/v1/jobs/${id}/result`), 200);
+  const page = await expectJson(orbit.api(`/v1/jobs/${id}/result`), 200);
   assert.ok(page.rows.length > 0);
   assert.ok(page.rows.every((r: { spacecraft: string; station: string }) => r.spacecraft === 'noaa-19' && r.station === 'kiruna'));
 
-  const refused = await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { mission: 'leo', stations: ['kiruna', 'nowhere'], from: TO, to: FROM } } }), 400);
+  const refused = await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { mission: 'leo', stations: ['kiruna', 'nowhere'], from: TO, to: FROM } } }), 400);
   assert.deepEqual(refused.errors.map((e: { pointer: string }) => e.pointer).sort(), ['/params/stations/1', '/params/to']);
-  await json(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { mission: 'nope', from: FROM, to: TO } } }), 404);
+  await expectJson(orbit.api('/v1/jobs', { method: 'POST', json: { type: 'orbit.passes', params: { mission: 'nope', from: FROM, to: TO } } }), 404);
 });

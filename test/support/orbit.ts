@@ -7,6 +7,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { sleep } from './wait.ts';
 
+import assert from 'node:assert/strict';
 export { tempDir } from './temp-store.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -130,4 +131,12 @@ export async function seedMission(orbit: Pick<OrbitChild, 'api'>, spacecraft: st
   await ok(orbit.api('/v1/missions', { method: 'POST', json: { id: `m-${spacecraft}`, name: `Mission of ${spacecraft}` } }));
   await ok(orbit.api('/v1/spacecraft', { method: 'POST', json: { id: spacecraft, missionId: `m-${spacecraft}`, name: spacecraft } }));
   for (const [name, def] of Object.entries(channels)) await ok(orbit.api(`/v1/spacecraft/${spacecraft}/channels/${name}`, { method: 'PUT', json: def }));
+}
+
+/** The answer's body as JSON (undefined when empty), once its status is `status`; the body is the message otherwise. */
+export async function expectJson(response: Promise<ApiResponse>, status: number): Promise<any> {
+  const r = await response;
+  const text = await r.text();
+  assert.equal(r.status, status, text);
+  return text ? JSON.parse(text) : undefined;
 }
